@@ -1,0 +1,38 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+FLASK := $(BIN)/flask --app wsgi
+export WARDENS_ENV ?= development
+
+.PHONY: run test test-postgres test-e2e translations bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+translations: $(STAMP)
+	$(FLASK) i18n compile
+
+run: $(STAMP) translations
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+	$(FLASK) demo logins
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: $(STAMP) translations
+	WARDENS_ENV=test $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The same suite against PostgreSQL (CI runs this after `make test`).
+test-postgres: $(STAMP) translations
+	WARDENS_ENV=test WARDENS_TEST_DATABASE_URL=$${WARDENS_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
+	  WARDENS_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+bench: $(STAMP) translations
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

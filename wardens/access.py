@@ -1,0 +1,79 @@
+"""Who may see what: every route declares its roles, and anything undeclared is refused.
+
+Deny by default: `enforce_declared_roles` runs before every request and refuses an
+endpoint that carries no declaration, so a forgotten decorator is a 403, never a leak.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, TypeVar
+
+from flask import abort, current_app, request
+from flask_login import current_user
+from sqlalchemy import Select
+
+from .extensions import login_manager
+from .models import Role
+
+F = TypeVar("F", bound=Callable[..., Any])
+PUBLIC = frozenset({"*public*"})
+DISTRICT = (Role.ADMIN.value, Role.OFFICE.value)
+STAFF = (Role.ADMIN.value, Role.OFFICE.value, Role.CLERK.value)
+EVERYONE = (Role.ADMIN.value, Role.OFFICE.value, Role.CLERK.value, Role.WARDEN.value)
+
+
+def roles_required(*roles: str) -> Callable[[F], F]:
+    """Allow the view to logged-in users holding one of these roles."""
+
+    def mark(view: F) -> F:
+        view._roles = frozenset(str(r) for r in roles)  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def public(view: F) -> F:
+    """Allow the view to anyone, logged in or not (login page, static files)."""
+    view._roles = PUBLIC  # type: ignore[attr-defined]
+    return view
+
+
+def enforce_declared_roles() -> Any:
+    if request.endpoint is None or request.endpoint == "static":
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    roles = getattr(view, "_roles", None)
+    if roles is None:
+        abort(403)
+    if roles is PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if current_user.role not in roles:
+        abort(403)
+    return None
+
+
+def visible_township_id() -> int | None:
+    """The township a clerk is limited to; None for district-wide roles."""
+    if current_user.role == Role.CLERK:
+        return int(current_user.township_id)
+    if current_user.role in DISTRICT:
+        return None
+    abort(403)
+
+
+def check_township(township_id: int | None) -> None:
+    """404 when a clerk reaches for another township's object (its existence stays hidden)."""
+    limit = visible_township_id()
+    if limit is not None and township_id != limit:
+        abort(404)
+
+
+def limit_to_township(stmt: Select[Any], township_column: Any) -> Select[Any]:
+    """Add the clerk's township filter to a query; district roles see everything."""
+    limit = visible_township_id()
+    return stmt if limit is None else stmt.where(township_column == limit)
+
+
+def may_reveal_id_numbers() -> bool:
+    return current_user.is_authenticated and current_user.role in DISTRICT

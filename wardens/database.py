@@ -1,0 +1,56 @@
+"""Engine settings the models rely on: SQLite foreign keys, WAL, busy timeout, write locks."""
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from flask import Flask, has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+_busy_timeout_ms = 15000
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    # Let SQLAlchemy's "begin" hook below issue BEGIN itself (pysqlite's own
+    # implicit BEGIN would be DEFERRED and cannot be made IMMEDIATE).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA busy_timeout={int(_busy_timeout_ms)}")
+    cursor.close()
+
+
+def _wants_write_lock() -> bool:
+    """Requests that may write take SQLite's write lock up front.
+
+    A DEFERRED transaction that reads and then writes can fail at once with
+    "database is locked" when another writer got in between (the busy timeout
+    does not apply to a lock upgrade). Reads (GET) stay DEFERRED so they never
+    wait for writers in WAL mode; CLI work and POSTs take the lock at BEGIN.
+    """
+    if has_request_context():
+        return request.method not in ("GET", "HEAD", "OPTIONS")
+    return True
+
+
+def _sqlite_begin(conn: Any) -> None:
+    if conn.dialect.name != "sqlite":
+        return
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write_lock() else "BEGIN")
+
+
+_installed = False
+
+
+def init_app(app: Flask) -> None:
+    global _busy_timeout_ms, _installed
+    _busy_timeout_ms = app.config.get("SQLITE_BUSY_TIMEOUT_MS", 15000)
+    if not _installed:
+        event.listen(Engine, "connect", _sqlite_connect)
+        event.listen(Engine, "begin", _sqlite_begin)
+        _installed = True

@@ -1,0 +1,29 @@
+"""Dates in the district's time zone, and month arithmetic."""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+
+def today() -> dt.date:
+    """Today in the district (Asia/Shanghai by default), not on the server's clock zone."""
+    zone = ZoneInfo(current_app.config.get("WARDENS_TIMEZONE", "Asia/Shanghai"))
+    return dt.datetime.now(zone).date()
+
+
+def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
+    """First and last day of a month."""
+    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def month_days(year: int, month: int) -> list[dt.date]:
+    first, last = month_bounds(year, month)
+    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def add_months(year: int, month: int, delta: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + delta
+    return index // 12, index % 12 + 1

@@ -1,0 +1,46 @@
+"""The data model, one module per entity group; importing this registers every table."""
+from .assignments import Assignment
+from .attendance import AttendanceChange, AttendanceRecord
+from .audit import AuditEvent
+from .enums import EndReason, Flag, Labour, Origin, PostKind, Role, Scope, Status
+from .households import Household, HouseholdFlag
+from .months import AttendanceMonth, Stoppage
+from .people import Person
+from .places import Township, Village, village_neighbour
+from .posts import Post
+from .rounds import AllocationRun, Application, DismissalCase, Objection, Round
+from .settings import DEFAULT_PRIORITY_GROUPS, DistrictSettings, get_settings
+from .users import User
+
+__all__ = [
+    "AllocationRun",
+    "Application",
+    "AttendanceMonth",
+    "DismissalCase",
+    "Objection",
+    "Round",
+    "Stoppage",
+    "Assignment",
+    "AttendanceChange",
+    "AttendanceRecord",
+    "AuditEvent",
+    "DEFAULT_PRIORITY_GROUPS",
+    "DistrictSettings",
+    "EndReason",
+    "Flag",
+    "Household",
+    "HouseholdFlag",
+    "Labour",
+    "Origin",
+    "Person",
+    "Post",
+    "PostKind",
+    "Role",
+    "Scope",
+    "Status",
+    "Township",
+    "User",
+    "Village",
+    "get_settings",
+    "village_neighbour",
+]

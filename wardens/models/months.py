@@ -1,0 +1,67 @@
+"""The month workflow per township (recording → submitted → closed) and work stoppages."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .attendance import utcnow
+
+if TYPE_CHECKING:
+    from .places import Township, Village
+    from .users import User
+
+MONTH_STATES = ("recording", "submitted", "closed")
+
+
+class AttendanceMonth(db.Model):
+    """One township's month. No row means the month is still being recorded."""
+
+    __tablename__ = "attendance_month"
+    __table_args__ = (
+        UniqueConstraint("township_id", "year", "month"),
+        CheckConstraint("state IN ('recording', 'submitted', 'closed')", name="state_known"),
+        CheckConstraint("month >= 1 AND month <= 12", name="month_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("township.id"), index=True)
+    year: Mapped[int]
+    month: Mapped[int]
+    state: Mapped[str] = mapped_column(String(10), default="recording")
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # The settings the subsidy was computed with when the month closed, so a
+    # later change of settings never changes a paid month's sheet.
+    settings_used: Mapped[dict | None] = mapped_column(db.JSON)
+
+    township: Mapped["Township"] = relationship()
+    submitted_by: Mapped["User | None"] = relationship(foreign_keys=[submitted_by_id])
+    closed_by: Mapped["User | None"] = relationship(foreign_keys=[closed_by_id])
+
+
+class Stoppage(db.Model):
+    """Work stopped (停工) over a date range for a whole village or township."""
+
+    __tablename__ = "stoppage"
+    __table_args__ = (
+        CheckConstraint("last_day >= first_day", name="range_order"),
+        CheckConstraint("(village_id IS NULL) <> (township_id IS NULL)", name="one_place"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    township_id: Mapped[int | None] = mapped_column(ForeignKey("township.id"), index=True)
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id"), index=True)
+    first_day: Mapped[dt.date]
+    last_day: Mapped[dt.date]
+    reason: Mapped[str] = mapped_column(String(200))
+    declared_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    declared_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    township: Mapped["Township | None"] = relationship()
+    village: Mapped["Village | None"] = relationship()

@@ -1,0 +1,147 @@
+"""The yearly reallocation (动态调整): rounds, applications, runs, objections, dismissal cases."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .attendance import utcnow
+
+if TYPE_CHECKING:
+    from .assignments import Assignment
+    from .people import Person
+    from .posts import Post
+    from .users import User
+
+ROUND_STATES = ("applications", "proposed", "notice", "approved", "in_force")
+
+
+class Round(db.Model):
+    __tablename__ = "round"
+    __table_args__ = (
+        CheckConstraint("term_end > term_start", name="term_order"),
+        CheckConstraint("notice_days >= 1", name="notice_days_positive"),
+        CheckConstraint(
+            "state IN ('applications', 'proposed', 'notice', 'approved', 'in_force')", name="state_known"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    year: Mapped[int]
+    term_start: Mapped[dt.date]
+    term_end: Mapped[dt.date]
+    reference_date: Mapped[dt.date]
+    notice_days: Mapped[int] = mapped_column(default=5)
+    state: Mapped[str] = mapped_column(String(20), default="applications")
+    # The rules frozen when the round opened: re-running or explaining it later
+    # uses these, not whatever the district settings say by then.
+    rules: Mapped[dict[str, Any]] = mapped_column(JSON)
+    notice_start: Mapped[dt.date | None]
+    notice_end: Mapped[dt.date | None]
+    chosen_run_id: Mapped[int | None] = mapped_column(ForeignKey("allocation_run.id", use_alter=True))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    applications: Mapped[list["Application"]] = relationship(back_populates="round")
+    runs: Mapped[list["AllocationRun"]] = relationship(
+        back_populates="round", foreign_keys="AllocationRun.round_id", order_by="AllocationRun.id"
+    )
+
+
+class Application(db.Model):
+    """One person's application in a round, with up to three chosen posts."""
+
+    __tablename__ = "application"
+    __table_args__ = (UniqueConstraint("round_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    choice1_id: Mapped[int | None] = mapped_column(ForeignKey("post.id"))
+    choice2_id: Mapped[int | None] = mapped_column(ForeignKey("post.id"))
+    choice3_id: Mapped[int | None] = mapped_column(ForeignKey("post.id"))
+    # Current holders are included automatically; this is their post then.
+    current_post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id"))
+    good_standing: Mapped[bool] = mapped_column(default=False)
+    attendance_rate: Mapped[float | None]
+    excluded_reason: Mapped[str | None] = mapped_column(String(200))
+    pinned_post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id"))
+    pin_reason: Mapped[str | None] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(20), default="manual")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    round: Mapped[Round] = relationship(back_populates="applications")
+    person: Mapped["Person"] = relationship()
+    choice1: Mapped["Post | None"] = relationship(foreign_keys=[choice1_id])
+    choice2: Mapped["Post | None"] = relationship(foreign_keys=[choice2_id])
+    choice3: Mapped["Post | None"] = relationship(foreign_keys=[choice3_id])
+    current_post: Mapped["Post | None"] = relationship(foreign_keys=[current_post_id])
+    pinned_post: Mapped["Post | None"] = relationship(foreign_keys=[pinned_post_id])
+
+
+class AllocationRun(db.Model):
+    """One run of the matcher: the exact problem it was given and the result it gave."""
+
+    __tablename__ = "allocation_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), default="round")  # round | mid_year
+    problem: Mapped[dict[str, Any]] = mapped_column(JSON)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    seconds: Mapped[float] = mapped_column(default=0.0)
+    note: Mapped[str | None] = mapped_column(String(200))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    round: Mapped[Round] = relationship(back_populates="runs", foreign_keys=[round_id])
+    created_by: Mapped["User | None"] = relationship()
+
+
+class Objection(db.Model):
+    """An objection raised during the public notice (异议), and how it was settled."""
+
+    __tablename__ = "objection"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    raised_by: Mapped[str] = mapped_column(String(100))
+    about_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    content: Mapped[str] = mapped_column(Text)
+    raised_on: Mapped[dt.date]
+    outcome: Mapped[str | None] = mapped_column(Text)
+    settled_on: Mapped[dt.date | None]
+    settled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    about_person: Mapped["Person | None"] = relationship()
+
+
+class DismissalCase(db.Model):
+    """A holder flagged for dismissal review (清退), and the staff decision."""
+
+    __tablename__ = "dismissal_case"
+    __table_args__ = (
+        CheckConstraint("decision IS NULL OR decision IN ('dismissed', 'cleared')", name="decision_known"),
+        UniqueConstraint("assignment_id", "rule", "period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id"), index=True)
+    rule: Mapped[str] = mapped_column(String(40))
+    # What the flag is about, e.g. "2026-10" for a month's absences; keeps a
+    # cleared flag from being raised again for the same facts.
+    period: Mapped[str] = mapped_column(String(20), default="")
+    evidence: Mapped[str] = mapped_column(Text)
+    flagged_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decision: Mapped[str | None] = mapped_column(String(20))
+    decision_reason: Mapped[str | None] = mapped_column(String(500))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    assignment: Mapped["Assignment"] = relationship()

@@ -1,0 +1,82 @@
+"""Accounts: who may log in, in which role, over which township or person."""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .enums import Role, sql_in
+
+if TYPE_CHECKING:
+    from .people import Person
+    from .places import Township
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(db.Model):
+    __tablename__ = "user"
+    __table_args__ = (
+        CheckConstraint(f"role IN ({sql_in(Role)})", name="role_known"),
+        CheckConstraint("role <> 'clerk' OR township_id IS NOT NULL", name="clerk_has_township"),
+        CheckConstraint("role <> 'warden' OR person_id IS NOT NULL", name="warden_has_person"),
+        CheckConstraint("failed_logins >= 0", name="failed_logins_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(50), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(10))
+    township_id: Mapped[int | None] = mapped_column(ForeignKey("township.id"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(50))
+    active: Mapped[bool] = mapped_column(default=True)
+    locale: Mapped[str | None] = mapped_column(String(10))
+    # Failed logins since the last success; kept here (not in memory) so the
+    # limit holds across gunicorn workers.
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Part of the id Flask-Login keeps in the cookie: replacing it on logout,
+    # password change or disabling makes every old cookie useless.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    # Set on each login; reopening a closed month needs a recent one.
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    township: Mapped["Township | None"] = relationship()
+    person: Mapped["Person | None"] = relationship()
+
+    # Flask-Login's user protocol.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def rotate_session_token(self) -> None:
+        self.session_token = new_session_token()
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    @property
+    def is_district(self) -> bool:
+        """Admin and office staff work across the whole district."""
+        return self.role in (Role.ADMIN, Role.OFFICE)
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role}>"

@@ -1,0 +1,126 @@
+"""Request-wide wiring: areas, login, locale, template helpers and error pages."""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from typing import Any
+
+from flask import Flask, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import format_date, format_datetime, gettext as _, lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
+
+from . import access, labels
+from .extensions import db, login_manager
+from .idnumber import mask_id_number, mask_phone
+from .models import User
+from .nav import nav_items
+
+LANGUAGES = {"zh": "中文", "en": "English"}
+# Areas of the site, each a package with init_app(app) that registers its
+# blueprint and commands. Order sets blueprint registration order only.
+AREAS = ("auth", "core", "admin", "registry", "attendance", "reallocation", "portal")
+
+
+def select_locale() -> str:
+    if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
+        return current_user.locale
+    lang = session.get("lang")
+    if lang in LANGUAGES:
+        return lang
+    return "zh"
+
+
+def select_timezone() -> str:
+    from flask import current_app
+
+    return current_app.config.get("WARDENS_TIMEZONE", "Asia/Shanghai")
+
+
+def load_user(user_id: str) -> User | None:
+    """Find the account a session cookie names; a rotated token means logged out."""
+    raw_id, _sep, token = user_id.partition(":")
+    if not raw_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(raw_id))
+    if user is None or not user.active or user.session_token != token:
+        return None
+    return user
+
+
+def _register_areas(app: Flask) -> None:
+    for name in AREAS:
+        module_name = f"{__package__}.{name}"
+        if importlib.util.find_spec(module_name) is None:
+            continue
+        importlib.import_module(module_name).init_app(app)
+
+
+def _error_page(code: int, title: Any, message: Any) -> tuple[str, int]:
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user)
+
+    app.before_request(access.enforce_declared_roles)
+
+    @app.context_processor
+    def template_helpers() -> dict[str, Any]:
+        return {
+            "nav_items": nav_items,
+            "label": labels.label,
+            "group_label": labels.group_label,
+            "LANGUAGES": LANGUAGES,
+            "current_locale": select_locale,
+            "may_reveal_id_numbers": access.may_reveal_id_numbers,
+        }
+
+    app.jinja_env.filters["mask_id"] = mask_id_number
+    app.jinja_env.filters["mask_phone"] = mask_phone
+    app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(d, fmt) if d else ""
+    app.jinja_env.filters["datetime"] = lambda d, fmt="short": format_datetime(d, fmt) if d else ""
+    app.jinja_env.filters["symbol"] = lambda s: labels.STATUS_SYMBOLS.get(s, "") if s else ""
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(err: CSRFError) -> Any:
+        return _error_page(400, _("The form expired"), _("Reload the page and submit the form again."))
+
+    @app.errorhandler(IntegrityError)
+    def integrity_error(err: IntegrityError) -> Any:
+        # Last line of defence: operations check their rules first, but a race
+        # between two users can still reach a unique key. Nothing is saved.
+        db.session.rollback()
+        return _error_page(
+            409,
+            _("Not saved"),
+            _("Someone else changed the same records at the same moment. Nothing was saved; go back and try again."),
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(err: HTTPException) -> Any:
+        if err.code is None or err.code < 400 or request.endpoint == "static":
+            return err
+        titles = {
+            403: _("Not allowed"),
+            404: _("Not found"),
+            405: _("Not allowed"),
+            413: _("File too large"),
+        }
+        messages = {
+            403: _("Your account may not open this page."),
+            404: _("There is no such page or record, or it is outside what you may see."),
+            405: _("That action cannot be done this way."),
+            413: _("The uploaded file is larger than the limit."),
+        }
+        return _error_page(err.code, titles.get(err.code, _("Error")), messages.get(err.code, err.description))
+
+    _register_areas(app)

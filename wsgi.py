@@ -1,0 +1,3 @@
+from wardens import create_app
+
+app = create_app()
