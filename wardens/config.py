@@ -10,6 +10,7 @@ from flask import Flask
 
 AREA_TRANSLATIONS = (
     "translations",
+    "admin/translations",
     "registry/translations",
     "attendance/translations",
     "reallocation/translations",

@@ -41,9 +41,10 @@ class Area:
 
 
 AREAS = (
-    Area("core", ("wardens", "wardens/models", "wardens/auth", "wardens/core", "wardens/admin"),
-         ("templates", "templates/auth", "templates/core", "templates/admin", "templates/errors"),
+    Area("core", ("wardens", "wardens/models", "wardens/auth", "wardens/core", "wardens/demo"),
+         ("templates", "templates/macros", "templates/auth", "templates/core", "templates/errors"),
          "wardens/translations"),
+    Area("admin", ("wardens/admin",), ("templates/admin",), "wardens/admin/translations"),
     Area("registry", ("wardens/registry",), ("templates/registry",), "wardens/registry/translations"),
     Area("attendance", ("wardens/attendance",), ("templates/attendance",), "wardens/attendance/translations"),
     Area("reallocation", ("wardens/reallocation",), ("templates/reallocation",), "wardens/reallocation/translations"),
