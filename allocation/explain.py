@@ -1,0 +1,386 @@
+"""Reasons in plain sentences, Chinese (default) or English, naming the facts.
+
+Each reason is short sentences a warden can read: the priority tier and why,
+then what happened and the fact that decided it.  The work per candidate is
+bounded by the number of distinct post requirements in scope, not by the
+number of posts, and not-eligible listings are cached per (place, age,
+labour), so a province-sized run stays linear.
+"""
+
+from __future__ import annotations
+
+from . import rules
+from .fit import CandidateFit, FitIndex, PostGroup
+from .model import FLAGS, Candidate, Post
+from .solver import Placement
+
+#: How many posts a not-eligible reason names one by one before summarising.
+LISTED_POSTS = 5
+#: Fitting posts are named one by one in an outranked reason up to this many.
+NAMED_FIT_POSTS = 3
+
+_TEXT = {
+    "zh": {
+        "flag": {
+            "flood_affected": "受灾户",
+            "registered_poor": "脱贫户",
+            "monitoring": "监测对象户",
+            "low_income": "低保户",
+            "zero_employment": "零就业家庭",
+            "disabled": "残疾人家庭",
+        },
+        "flag_join": "且",
+        "group_any": "其他符合条件的户",
+        "tier": "第{tier}优先级（{group}）。",
+        "labour": {"none": "无劳动能力", "weak": "弱劳力", "full": "全劳力"},
+        "choice_word": {1: "第一志愿", 2: "第二志愿", 3: "第三志愿"},
+        "pinned": "工作人员指定到岗位{post}。",
+        "protected": "保留现在的岗位{post}：在岗表现良好，仍然符合条件。",
+        "stays": "继续留在现在的岗位{post}，在岗表现良好。",
+        "chosen": "安排到{rank}岗位{post}。",
+        "chosen_also_held": "安排到{rank}岗位{post}，也是现在的岗位。",
+        "unchosen": "安排到岗位{post}。这个岗位不在本人志愿中，是本人符合条件、还有名额的岗位。",
+        "excluded": "已被排除（{why}）",
+        "cadre": "本户是村干部户",
+        "priority_group": "本户不属于任何优先群体",
+        "person_not_eligible": "不能安排岗位：{faults}。",
+        "fault_join": "；",
+        "scope": {"village": "本村", "neighbouring": "本村和邻村", "township": "本乡镇"},
+        "no_posts": "不能安排岗位：{scope}没有岗位。",
+        "all_fail": "不能安排岗位：{scope}的{n}个岗位本人都不符合。{listing}",
+        "post_fault": "{post}{faults}",
+        "rule": {
+            "slots": "没有名额",
+            "age": "要求{min}–{max}岁，本人{age}岁",
+            "labour": "要求{need}，本人是{has}",
+            "chosen": "不在本人志愿中",
+        },
+        "rule_join": "，",
+        "list_join": "；",
+        "list_end": "。",
+        "more": "另外{n}个岗位也不符合（{counts}）。",
+        "count": {
+            "slots": "没有名额的{n}个",
+            "age": "年龄不符的{n}个",
+            "labour": "劳动能力不够的{n}个",
+            "chosen": "不在志愿中的{n}个",
+        },
+        "count_join": "，",
+        "out_of_scope": "志愿中的{posts}不在{scope}范围内。",
+        "served": "同户的{who}已安排到岗位{post}，一户只安排一个岗位。",
+        "unit_household": "户",
+        "unit_person": "人",
+        "posts_named": "（{posts}）",
+        "posts_counted": "{n}个",
+        "outranked": "本人符合条件的岗位{posts}共{slots}个名额，都已安排出去。",
+        "outranked_low": "按优先级安排的{unit}中，最低是第{tier}优先级。",
+        "outranked_same": "同为第{tier}优先级时，按志愿得分和公布的规则排定。",
+        "outranked_fixed": "其中{n}个名额是工作人员指定或保留的在岗人员。",
+        "name_join": "、",
+    },
+    "en": {
+        "flag": {
+            "flood_affected": "flood-affected",
+            "registered_poor": "registered poor",
+            "monitoring": "monitoring",
+            "low_income": "low-income",
+            "zero_employment": "zero-employment",
+            "disabled": "disabled-member",
+        },
+        "flag_join": " and ",
+        "group_any": "any other eligible household",
+        "tier": "Priority tier {tier} ({group}).",
+        "labour": {"none": "none", "weak": "weak", "full": "full"},
+        "choice_word": {1: "first choice", 2: "second choice", 3: "third choice"},
+        "pinned": "Placed in post {post} by staff decision (pinned).",
+        "protected": "Keeps post {post}: holds it in good standing and still fits.",
+        "stays": "Stays in post {post}, held in good standing.",
+        "chosen": "Placed in post {post}, the {rank}.",
+        "chosen_also_held": "Placed in post {post}, the {rank} and the post already held.",
+        "unchosen": "Placed in post {post}. It is not one of the choices; it is a post this person fits that had a slot left.",
+        "excluded": "excluded ({why})",
+        "cadre": "the household is a village-cadre household",
+        "priority_group": "the household is in no priority group",
+        "person_not_eligible": "Cannot take a post: {faults}.",
+        "fault_join": "; ",
+        "scope": {
+            "village": "their own village",
+            "neighbouring": "their own and neighbouring villages",
+            "township": "their own township",
+        },
+        "no_posts": "Cannot take a post: there is no post in {scope}.",
+        "all_fail": "Cannot take a post: this person fits none of the {n} posts in {scope}. {listing}",
+        "post_fault": "{post} {faults}",
+        "rule": {
+            "slots": "has no slots",
+            "age": "needs age {min}-{max}, this person is {age}",
+            "labour": "needs {need} labour ability, this person has {has}",
+            "chosen": "is not among the choices",
+        },
+        "rule_join": ", ",
+        "list_join": "; ",
+        "list_end": ".",
+        "more": "{n} more posts do not fit either ({counts}).",
+        "count": {
+            "slots": "{n} with no slots",
+            "age": "{n} by age",
+            "labour": "{n} by labour ability",
+            "chosen": "{n} not chosen",
+        },
+        "count_join": ", ",
+        "out_of_scope": "The chosen {posts} is outside {scope}.",
+        "served": "{who} from the same household was placed in post {post}; one post per household.",
+        "unit_household": "households",
+        "unit_person": "people",
+        "posts_named": " ({posts})",
+        "posts_counted": " ({n} posts)",
+        "outranked": "The posts this person fits{posts} have {slots} slots, all taken.",
+        "outranked_low": "Of the {unit} placed by priority, the lowest is tier {tier}.",
+        "outranked_same": "Within tier {tier}, choices and the published tie-break decided.",
+        "outranked_fixed": "{n} of the slots are held by pinned or protected post holders.",
+        "name_join": ", ",
+    },
+}
+
+LANGUAGES = tuple(_TEXT)
+
+
+def group_words(group: tuple[str, ...], lang: str) -> str:
+    """Describe a priority group: "受灾户且脱贫户" / "flood-affected and registered poor household"."""
+    t = _TEXT[lang]
+    if not group:
+        return t["group_any"]
+    ordered = [f for f in FLAGS if f in group]
+    words = t["flag_join"].join(t["flag"][f] for f in ordered)
+    return words if lang == "zh" else f"{words} household"
+
+
+def _label(record: Post | Candidate, lang: str) -> str:
+    if record.name:
+        return f" {record.id}（{record.name}）" if lang == "zh" else f"{record.id} ({record.name})"
+    return f" {record.id} " if lang == "zh" else record.id
+
+
+def _post(post: Post, lang: str) -> str:
+    return _label(post, lang)
+
+
+def _tight(text: str) -> str:
+    # zh labels carry spaces around Latin ids; drop the ones that touch Chinese punctuation.
+    for mark in "，。；、（）：":
+        text = text.replace(f" {mark}", mark).replace(f"{mark} ", mark)
+    return text.strip()
+
+
+class Explainer:
+    """Writes the reason for every candidate from the fit index and the placements."""
+
+    def __init__(self, index: FitIndex, placements: dict[str, Placement], lang: str) -> None:
+        self.index = index
+        self.lang = lang
+        self.t = _TEXT[lang]
+        self.placements = placements
+        self.candidates = {c.id: c for c in index.problem.candidates}
+        self.groups = index.settings.priority_groups
+        self.per_household = index.settings.one_post_per_household
+        # post id -> (matched holder tiers max, fixed holders)
+        lowest: dict[str, int] = {}
+        fixed: dict[str, int] = {}
+        for placement in placements.values():
+            if placement.basis == "matched":
+                lowest[placement.post] = max(lowest.get(placement.post, 0), placement.tier)
+            else:
+                fixed[placement.post] = fixed.get(placement.post, 0) + 1
+        self.lowest = lowest
+        self.fixed = fixed
+        self._hub_summary: dict[tuple, tuple] = {}
+        self._listing: dict[tuple, str] = {}
+
+    def tier_words(self, tier: int | None) -> str:
+        if tier is None:
+            return ""
+        return self.t["tier"].format(tier=tier, group=group_words(self.groups[tier - 1], self.lang))
+
+    def _finish(self, *parts: str) -> str:
+        text = "".join(parts) if self.lang == "zh" else " ".join(p for p in parts if p)
+        return _tight(text) if self.lang == "zh" else text
+
+    # -- placed -------------------------------------------------------------
+
+    def assigned(self, fit: CandidateFit, placement: Placement, rank: int | None) -> str:
+        t = self.t
+        post = _post(self.index.posts[placement.post], self.lang)
+        cand = fit.candidate
+        holds = cand.current_post == placement.post
+        if placement.basis == "pinned":
+            what = t["pinned"].format(post=post)
+        elif placement.basis == "protected":
+            what = t["protected"].format(post=post)
+        elif holds and cand.good_standing and (rank is None or rank > 1):
+            what = t["stays"].format(post=post)
+        elif rank is not None:
+            key = "chosen_also_held" if holds else "chosen"
+            what = t[key].format(post=post, rank=t["choice_word"][rank])
+        else:
+            what = t["unchosen"].format(post=post)
+        return self._finish(self.tier_words(fit.tier), what)
+
+    # -- not placed ---------------------------------------------------------
+
+    def household_served(self, fit: CandidateFit, placement: Placement) -> str:
+        other = self.index.posts[placement.post]
+        who = self.candidates[placement.candidate]
+        text = self.t["served"].format(who=_label(who, self.lang), post=_post(other, self.lang))
+        if self.lang == "en":
+            text = text[0].upper() + text[1:]
+        return self._finish(self.tier_words(fit.tier), text)
+
+    def not_eligible(self, fit: CandidateFit) -> str:
+        t = self.t
+        if fit.person_failures:
+            faults = []
+            for rule in fit.person_failures:
+                if rule == "excluded":
+                    faults.append(t["excluded"].format(why=fit.candidate.excluded))
+                else:
+                    faults.append(t[rule])
+            return self._finish(self.tier_words(fit.tier), t["person_not_eligible"].format(faults=t["fault_join"].join(faults)))
+        return self._finish(self.tier_words(fit.tier), self._post_listing(fit))
+
+    def _scope_groups(self, fit: CandidateFit) -> list[PostGroup]:
+        index = self.index
+        out: list[PostGroup] = []
+        for village in index.scope_villages(fit.village):
+            out.extend(index.village_groups.get(village, {}).values())
+        return out
+
+    def _post_listing(self, fit: CandidateFit) -> str:
+        index = self.index
+        settings = index.settings
+        cand = fit.candidate
+        only_chosen = settings.only_chosen_posts
+        place = index.villages[fit.village].township if settings.scope == "township" else fit.village
+        labour = cand.labour
+        t = self.t
+        scope_words = t["scope"][settings.scope]
+        scope_villages = index.scope_villages(fit.village)
+        outside = [index.posts[p] for p in cand.choices if index.posts[p].village not in scope_villages]
+        text = self._in_scope_listing(fit, place, only_chosen)
+        if outside:
+            names = t["name_join"].join(_post(p, self.lang) for p in outside)
+            extra = t["out_of_scope"].format(posts=names, scope=scope_words)
+            text = text + ("" if self.lang == "zh" else " ") + extra
+        return text
+
+    def _in_scope_listing(self, fit: CandidateFit, place: str, only_chosen: bool) -> str:
+        cand = fit.candidate
+        labour = cand.labour
+        key = (place, fit.age, labour, cand.choices if only_chosen else ())
+        cached = self._listing.get(key)
+        if cached is not None:
+            return cached
+        t = self.t
+        scope_words = t["scope"][self.index.settings.scope]
+        rows: list[tuple[tuple, Post, list[str]]] = []
+        # With only_chosen_posts the chosen posts matter most, so they come first.
+        chosen_rank = {p: r for r, p in enumerate(cand.choices)} if only_chosen else {}
+        for group in self._scope_groups(fit):
+            sample = group.posts[0]
+            base = [r for r in ("slots", "age", "labour") if _fails(r, fit.age, labour, sample)]
+            for post in group.posts:
+                faults = base + (["chosen"] if only_chosen and post.id not in chosen_rank else [])
+                rows.append(((0, chosen_rank[post.id], "") if post.id in chosen_rank else (1, 0, post.id), post, faults))
+        rows.sort(key=lambda row: row[0])
+        if not rows:
+            text = t["no_posts"].format(scope=scope_words)
+        else:
+            shown = [
+                t["post_fault"].format(
+                    post=_post(post, self.lang),
+                    faults=t["rule_join"].join(self._rule(r, fit.age, labour, post) for r in faults),
+                )
+                for _, post, faults in rows[:LISTED_POSTS]
+            ]
+            listing = t["list_join"].join(shown) + t["list_end"]
+            rest = rows[LISTED_POSTS:]
+            if rest:
+                counts = {}
+                for _, _, faults in rest:
+                    for rule in faults:
+                        counts[rule] = counts.get(rule, 0) + 1
+                parts = [t["count"][r].format(n=counts[r]) for r in ("slots", "age", "labour", "chosen") if r in counts]
+                more = t["more"].format(n=len(rest), counts=t["count_join"].join(parts))
+                listing = listing + ("" if self.lang == "zh" else " ") + more
+            text = t["all_fail"].format(n=len(rows), scope=scope_words, listing=listing)
+        self._listing[key] = text
+        return text
+
+    def _rule(self, rule: str, age: int, labour: str, post: Post) -> str:
+        template = self.t["rule"][rule]
+        labour_words = self.t["labour"]
+        return template.format(min=post.min_age, max=post.max_age, age=age, need=labour_words[post.labour], has=labour_words[labour])
+
+    def outranked(self, fit: CandidateFit) -> str:
+        t = self.t
+        slots = fixed = count = 0
+        lowest = 0
+        names: list[str] = []
+        index = self.index
+        if fit.targets:
+            hubs = [hub for hub, _ in fit.targets]
+            keys_with_township = {hub[2] for hub in hubs if hub[0] == "T"}
+            for hub in hubs:
+                if hub[0] == "V" and hub[2] in keys_with_township:
+                    continue  # the township hub of this key already counts the own village
+                h_slots, h_lowest, h_fixed, h_count, h_names = self._summary(hub)
+                slots += h_slots
+                fixed += h_fixed
+                count += h_count
+                lowest = max(lowest, h_lowest)
+                names.extend(h_names)
+        else:
+            for post_id in sorted(fit.direct):
+                post = index.posts[post_id]
+                slots += post.slots
+                fixed += self.fixed.get(post_id, 0)
+                count += 1
+                lowest = max(lowest, self.lowest.get(post_id, 0))
+                names.append(post_id)
+        if count <= NAMED_FIT_POSTS:
+            named = t["name_join"].join(_post(index.posts[p], self.lang) for p in sorted(names))
+            posts = t["posts_named"].format(posts=named)
+        else:
+            posts = t["posts_counted"].format(n=count)
+        parts = [self.tier_words(fit.tier), t["outranked"].format(posts=posts, slots=slots)]
+        if lowest:
+            unit = t["unit_household"] if self.per_household else t["unit_person"]
+            parts.append(t["outranked_low"].format(unit=unit, tier=lowest))
+            if lowest == fit.tier:
+                parts.append(t["outranked_same"].format(tier=lowest))
+        if fixed:
+            parts.append(t["outranked_fixed"].format(n=fixed))
+        return self._finish(*parts)
+
+    def _summary(self, hub: tuple) -> tuple[int, int, int, int, list[str]]:
+        found = self._hub_summary.get(hub)
+        if found is None:
+            slots = fixed = count = lowest = 0
+            names: list[str] = []
+            for group in self.index.hub_groups(hub):
+                for post in group.posts:
+                    slots += post.slots
+                    fixed += self.fixed.get(post.id, 0)
+                    lowest = max(lowest, self.lowest.get(post.id, 0))
+                    count += 1
+                    if len(names) <= NAMED_FIT_POSTS:
+                        names.append(post.id)
+            found = self._hub_summary[hub] = (slots, lowest, fixed, count, names)
+        return found
+
+
+def _fails(rule: str, age: int, labour: str, post: Post) -> bool:
+    if rule == "slots":
+        return not rules.has_slots(post)
+    if rule == "age":
+        return not rules.age_in_range(age, post)
+    return not rules.labour_sufficient(labour, post)

@@ -1,0 +1,174 @@
+"""Who fits which posts, computed once and shared by the solver and the explanations.
+
+Posts of one village with the same requirements (age range, labour, open or
+closed) form a *post group*: a candidate fits either every post of a group or
+none of them, so fit is decided per group, not per post.  This keeps the work
+per candidate proportional to the number of distinct requirements in scope,
+not to the number of posts (a large township can have hundreds of posts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import rules
+from .model import Candidate, Post, Problem
+from .validate import symmetric_neighbours, villages_by_township
+
+#: A requirement key: (min_age, max_age, labour rank, has slots).
+Key = tuple[int, int, int, bool]
+
+
+@dataclass(slots=True)
+class PostGroup:
+    """Posts of one village that share one requirement key, sorted by id."""
+
+    village: str
+    township: str
+    key: Key
+    posts: list[Post] = field(default_factory=list)
+
+    @property
+    def slots(self) -> int:
+        return sum(p.slots for p in self.posts)
+
+
+@dataclass(slots=True)
+class CandidateFit:
+    """What one candidate fits.
+
+    ``targets``: (hub, closeness) pairs; a hub is ``("V", village, key)`` (the
+    posts of one post group) or ``("T", township, key)`` (the posts of that key
+    in the whole township).  Every post behind a target fits.  ``direct``:
+    post id -> (preference score, closeness) for fitting posts that score
+    above 0 (choices, or the post held in good standing).
+    """
+
+    candidate: Candidate
+    village: str
+    age: int
+    tier: int | None
+    person_failures: list[str]
+    targets: list[tuple[tuple, int]]
+    direct: dict[str, tuple[int, int]]
+
+    @property
+    def fits_any(self) -> bool:
+        return bool(self.targets or self.direct)
+
+
+def post_key(post: Post) -> Key:
+    return (post.min_age, post.max_age, rules.LABOUR_RANK[post.labour], rules.has_slots(post))
+
+
+class FitIndex:
+    """Index of posts by village, township and requirement key, and the fit of each candidate."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self.settings = problem.settings
+        self.reference = problem.reference_date
+        self.villages = {v.id: v for v in problem.villages}
+        self.households = {h.id: h for h in problem.households}
+        self.posts = {p.id: p for p in problem.posts}
+        self.neighbours = symmetric_neighbours(problem.villages)
+        self.township_villages = villages_by_township(problem.villages)
+        groups = self.settings.priority_groups
+        self.tier = {h.id: rules.household_tier(h.flags, groups) for h in problem.households}
+
+        # village -> key -> group; posts arrive sorted by id so groups stay sorted.
+        self.village_groups: dict[str, dict[Key, PostGroup]] = {}
+        for post in problem.posts:
+            key = post_key(post)
+            by_key = self.village_groups.setdefault(post.village, {})
+            group = by_key.get(key)
+            if group is None:
+                group = by_key[key] = PostGroup(post.village, self.villages[post.village].township, key)
+            group.posts.append(post)
+        for village_id, by_key in self.village_groups.items():
+            self.village_groups[village_id] = dict(sorted(by_key.items()))
+        # township -> key -> groups (sorted by village id)
+        self.township_groups: dict[str, dict[Key, list[PostGroup]]] = {}
+        for village_id in sorted(self.village_groups):
+            for key, group in self.village_groups[village_id].items():
+                per_key = self.township_groups.setdefault(group.township, {})
+                per_key.setdefault(key, []).append(group)
+        for township, per_key in self.township_groups.items():
+            self.township_groups[township] = dict(sorted(per_key.items()))
+        self._key_cache: dict[tuple, tuple[Key, ...]] = {}
+
+    def scope_villages(self, village_id: str) -> tuple[str, ...]:
+        """Return the villages in the candidate's scope, own village first."""
+        return rules.villages_in_scope(
+            self.villages[village_id], self.settings.scope, self.neighbours, self.township_villages
+        )
+
+    def _fitting_keys(self, keys: tuple[Key, ...], age: int, labour: int) -> tuple[Key, ...]:
+        cache_key = (keys, age, labour)
+        found = self._key_cache.get(cache_key)
+        if found is None:
+            found = tuple(k for k in keys if k[3] and k[0] <= age <= k[1] and labour >= k[2])
+            self._key_cache[cache_key] = found
+        return found
+
+    def candidate_fit(self, cand: Candidate) -> CandidateFit:
+        """Decide every fit rule for one candidate."""
+        household = self.households[cand.household]
+        village = household.village
+        tier = self.tier[household.id]
+        age = rules.age_at(cand.birth_date, self.reference)
+        failures = rules.person_failures(cand, household, tier)
+        fit = CandidateFit(cand, village, age, tier, failures, [], {})
+        if failures:
+            return fit
+        settings = self.settings
+        if settings.only_chosen_posts:
+            scope = self.scope_villages(village)
+            for post_id in cand.choices:
+                post = self.posts[post_id]
+                if post.village in scope and not rules.post_failures(cand, age, post, True):
+                    fit.direct[post_id] = (rules.preference_score(cand, post_id), rules.closeness(village, post.village))
+            return fit
+        labour = rules.LABOUR_RANK[cand.labour]
+        if settings.scope == "township":
+            township = self.villages[village].township
+            per_key = self.township_groups.get(township, {})
+            own = self.village_groups.get(village, {})
+            for key in self._fitting_keys(tuple(per_key), age, labour):
+                if key in own:
+                    fit.targets.append((("V", village, key), 0))
+                if len(per_key[key]) > 1 or key not in own:
+                    fit.targets.append((("T", township, key), 1))
+        else:
+            for other in self.scope_villages(village):
+                own = self.village_groups.get(other)
+                if not own:
+                    continue
+                distance = rules.closeness(village, other)
+                for key in self._fitting_keys(tuple(own), age, labour):
+                    fit.targets.append((("V", other, key), distance))
+        scope = None
+        for post_id in sorted({*cand.choices, cand.current_post} - {None}):
+            score = rules.preference_score(cand, post_id)
+            if score == 0:
+                continue
+            post = self.posts[post_id]
+            if scope is None:
+                scope = self.scope_villages(village)
+            if post.village in scope and not rules.post_failures(cand, age, post, False):
+                fit.direct[post_id] = (score, rules.closeness(village, post.village))
+        return fit
+
+    def fits_post(self, fit: CandidateFit, post: Post) -> bool:
+        """Return True when every fit rule holds for this candidate and post."""
+        if fit.person_failures:
+            return False
+        if post.village not in self.scope_villages(fit.village):
+            return False
+        return not rules.post_failures(fit.candidate, fit.age, post, self.settings.only_chosen_posts)
+
+    def hub_groups(self, hub: tuple) -> list[PostGroup]:
+        """Return the post groups behind a hub."""
+        if hub[0] == "V":
+            return [self.village_groups[hub[1]][hub[2]]]
+        return self.township_groups[hub[1]][hub[2]]

@@ -1,0 +1,398 @@
+"""The matching: strict priority tiers, then preference, then the published tie-break.
+
+Why a flow, and why it is exact (the README gives the full argument):
+
+* A *unit* is what priority counts: a household when ``one_post_per_household``
+  is on, else a candidate.  Units flow ``source -> unit -> (hub ->) post ->
+  sink`` with capacity 1 per unit and ``slots`` per post.  The sets of units
+  that can be placed together are the independent sets of a transversal
+  matroid (units matched to post slots).
+* On a matroid, a set is lexicographically best by tier (most tier-1 units,
+  then most tier-2 units, ...) exactly when it maximises ``sum w(tier)`` for
+  *any* strictly decreasing positive weights ``w``: by Abel summation
+  ``sum w = sum_k (w_k - w_{k+1}) * |placed units of tier <= k|`` and the
+  greedy basis attains the rank of every prefix at once.  So ``w`` can be the
+  small ordinal ``number of tiers present - position``: no big-M at all.
+* Preference (0..3 per placement) and closeness (0 own village, 1 elsewhere)
+  are then folded in with exact integer scales that provably cannot outvote
+  the level above, and the scales are checked against int64 before use; when
+  a component is too large for that, it is solved in two stages instead (tier
+  counts first, then preference with the tier counts held fixed as supplies).
+
+Components that share no village (no unit can reach the other's posts) are
+solved separately; that is exact because no arc joins them.
+"""
+
+from __future__ import annotations
+
+import array
+from dataclasses import dataclass, field
+
+from ortools.graph.python import min_cost_flow
+
+from . import rules
+from .fit import CandidateFit, FitIndex
+from .model import Problem
+
+#: Largest |cost| * (nodes + 1) allowed in one combined solve.  OR-Tools scales
+#: costs by (nodes + 1) internally; staying two bits under int64 leaves room
+#: for its sums.  Tests lower it to exercise the two-stage path.
+COMBINED_COST_LIMIT = 2**61
+
+
+class SolverError(RuntimeError):
+    """The flow solver did not prove an optimum (a bug, never an input fault)."""
+
+
+@dataclass(slots=True)
+class Placement:
+    candidate: str
+    post: str
+    tier: int
+    basis: str  # "pinned" | "protected" | "matched"
+    score: int
+    closeness: int
+
+
+@dataclass(slots=True)
+class Unit:
+    id: str
+    village: str
+    tier: int
+    members: list[CandidateFit]
+    targets: dict[tuple, int] = field(default_factory=dict)
+    direct: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Outcome:
+    index: FitIndex
+    fits: dict[str, CandidateFit]
+    placements: dict[str, Placement]
+    components: int
+    combined_solves: int
+    staged_solves: int
+
+
+def allocate(problem: Problem) -> Outcome:
+    """Place candidates on posts by the rules; return every placement and each candidate's fit."""
+    index = FitIndex(problem)
+    settings = problem.settings
+    fits = {c.id: index.candidate_fit(c) for c in problem.candidates}
+    remaining = {p.id: p.slots for p in problem.posts}
+    placements: dict[str, Placement] = {}
+    served: set[str] = set()
+
+    def place(fit: CandidateFit, post_id: str, basis: str) -> None:
+        cand = fit.candidate
+        post = index.posts[post_id]
+        placements[cand.id] = Placement(
+            cand.id,
+            post_id,
+            fit.tier,
+            basis,
+            rules.preference_score(cand, post_id),
+            rules.closeness(fit.village, post.village),
+        )
+        remaining[post_id] -= 1
+        served.add(cand.household)
+
+    # Pins are staff decisions, already checked by validate.pins().
+    for cand in problem.candidates:
+        if cand.pinned_post is not None:
+            place(fits[cand.id], cand.pinned_post, "pinned")
+    if settings.protect_incumbents:
+        for fit in _protected_incumbents(index, fits, placements):
+            post_id = fit.candidate.current_post
+            if remaining[post_id] <= 0:
+                continue
+            if settings.one_post_per_household and fit.candidate.household in served:
+                continue
+            place(fit, post_id, "protected")
+
+    units = _units(problem, fits, placements, served)
+    comps = _components(index, units, remaining)
+    combined = staged = 0
+    for comp_units, comp_posts in comps:
+        result, was_combined = _solve_component(index, comp_units, comp_posts, remaining)
+        if was_combined:
+            combined += 1
+        else:
+            staged += 1
+        for unit, cand_id, post_id in result:
+            place(fits[cand_id], post_id, "matched")
+    return Outcome(index, fits, placements, len(comps), combined, staged)
+
+
+def _protected_incumbents(
+    index: FitIndex, fits: dict[str, CandidateFit], placements: dict[str, Placement]
+) -> list[CandidateFit]:
+    """Good-standing incumbents who still fit their post, best tier first, then by id."""
+    keep = []
+    for cand_id, fit in fits.items():
+        cand = fit.candidate
+        if cand_id in placements or cand.current_post is None or not cand.good_standing:
+            continue
+        if index.fits_post(fit, index.posts[cand.current_post]):
+            keep.append(fit)
+    keep.sort(key=lambda f: (f.tier, f.candidate.id))
+    return keep
+
+
+def _units(
+    problem: Problem, fits: dict[str, CandidateFit], placements: dict[str, Placement], served: set[str]
+) -> list[Unit]:
+    """Build the units still to place, sorted by id, merging a household's members when it gets one post."""
+    per_household = problem.settings.one_post_per_household
+    units: list[Unit] = []
+    if per_household:
+        members: dict[str, list[CandidateFit]] = {}
+        for cand in problem.candidates:
+            fit = fits[cand.id]
+            if fit.fits_any and cand.household not in served:
+                members.setdefault(cand.household, []).append(fit)
+        for household_id in sorted(members):
+            group = members[household_id]
+            units.append(_unit(household_id, group))
+    else:
+        for cand in problem.candidates:
+            fit = fits[cand.id]
+            if fit.fits_any and cand.id not in placements:
+                units.append(_unit(cand.id, [fit]))
+    return units
+
+
+def _unit(unit_id: str, members: list[CandidateFit]) -> Unit:
+    first = members[0]
+    unit = Unit(unit_id, first.village, first.tier, members)
+    for fit in members:
+        for hub, distance in fit.targets:
+            if hub not in unit.targets:
+                unit.targets[hub] = distance
+        for post_id, (score, distance) in fit.direct.items():
+            best = unit.direct.get(post_id)
+            # Same household, same village: only the score differs; the first
+            # (lowest id) member with the highest score represents the household.
+            if best is None or score > best[0]:
+                unit.direct[post_id] = (score, distance, fit.candidate.id)
+    return unit
+
+
+def _components(index: FitIndex, units: list[Unit], remaining: dict[str, int]) -> list[tuple[list[Unit], list[str]]]:
+    """Split into groups of villages that no unit links; return (units, posts) per group, in id order."""
+    parent: dict[str, str] = {}
+
+    def find(v: str) -> str:
+        root = v
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while parent.get(v, v) != root:
+            parent[v], v = root, parent[v]
+        return root
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            if rb < ra:
+                ra, rb = rb, ra
+            parent[rb] = ra
+
+    for unit in units:
+        for hub in unit.targets:
+            for group in index.hub_groups(hub):
+                union(unit.village, group.village)
+        for post_id in unit.direct:
+            union(unit.village, index.posts[post_id].village)
+    by_root: dict[str, tuple[list[Unit], list[str]]] = {}
+    for unit in units:
+        by_root.setdefault(find(unit.village), ([], []))[0].append(unit)
+    for post_id in sorted(remaining):
+        if remaining[post_id] > 0:
+            root = find(index.posts[post_id].village)
+            if root in by_root:
+                by_root[root][1].append(post_id)
+    return [by_root[root] for root in sorted(by_root) if by_root[root][1]]
+
+
+def _solve_component(
+    index: FitIndex, units: list[Unit], post_ids: list[str], remaining: dict[str, int]
+) -> tuple[list[tuple[Unit, str, str]], bool]:
+    """Solve one component exactly; return (unit, candidate, post) placements and whether one solve sufficed."""
+    slots = sum(remaining[p] for p in post_ids)
+    most = min(len(units), slots)  # no more than this many units can be placed
+    tiers = sorted({u.tier for u in units})
+    weight = {t: len(tiers) - i for i, t in enumerate(tiers)}
+    # Levels below tier, as exact integers: closeness sums to at most `most`,
+    # so one preference point (scale k2) outweighs any closeness difference;
+    # preference sums to at most 3*most, so one tier weight point (scale k1)
+    # outweighs any preference-and-closeness difference.
+    k2 = most + 1
+    k1 = 3 * most * k2 + most + 1
+
+    graph = _Graph(index, units, remaining, k2)
+    max_cost = max(weight.values()) * k1
+    combined = max_cost * (graph.nodes + 1) < COMBINED_COST_LIMIT and max_cost * (most + 1) < COMBINED_COST_LIMIT
+
+    n_units = len(units)
+    source_arcs = range(n_units)
+    if combined:
+        costs = array.array("q", (-weight[u.tier] * k1 for u in units))
+        costs.extend(graph.costs[n_units:])
+        flow = _run(graph, graph.tails, costs, ([0, 1], [n_units, -n_units]), max_flow=True)
+        placed_weight = sum(weight[units[i].tier] for i in source_arcs if flow[i])
+    else:
+        costs = array.array("q", (-weight[u.tier] for u in units))
+        costs.extend(array.array("q", bytes(8 * (len(graph.costs) - n_units))))
+        stage_a = _run(graph, graph.tails, costs, ([0, 1], [n_units, -n_units]), max_flow=True)
+        counts = {t: 0 for t in tiers}
+        for i in source_arcs:
+            if stage_a[i]:
+                counts[units[i].tier] += 1
+        tier_node = {t: graph.nodes + i for i, t in enumerate(tiers)}
+        tails = array.array("i", (tier_node[u.tier] for u in units))
+        tails.extend(graph.tails[n_units:])
+        costs = array.array("q", bytes(8 * n_units))
+        costs.extend(graph.costs[n_units:])
+        placed = sum(counts.values())
+        supplies = ([tier_node[t] for t in tiers] + [1], [counts[t] for t in tiers] + [-placed])
+        flow = _run(graph, tails, costs, supplies, max_flow=False)
+        placed_weight = 0
+
+    result = graph.decode(flow)
+    # The optimum the solver proved must be exactly what the decoded placements
+    # score; a mismatch would mean the decoding broke a tie it had no right to.
+    expected = -placed_weight * k1 if combined else 0
+    for unit, cand_id, post_id in result:
+        fit_village = unit.village
+        cand = next(m.candidate for m in unit.members if m.candidate.id == cand_id)
+        expected += -rules.preference_score(cand, post_id) * k2 + rules.closeness(
+            fit_village, index.posts[post_id].village
+        )
+    if expected != graph.last_cost:
+        raise SolverError(f"decoded cost {expected} differs from the proven optimum {graph.last_cost}")
+    return result, combined
+
+
+def _run(graph: _Graph, tails: array.array, costs: array.array, supplies: tuple, *, max_flow: bool) -> list[int]:
+    solver = min_cost_flow.SimpleMinCostFlow()
+    solver.add_arcs_with_capacity_and_unit_cost(tails, graph.heads, graph.caps, costs)
+    solver.set_nodes_supplies(array.array("i", supplies[0]), array.array("q", supplies[1]))
+    status = solver.solve_max_flow_with_min_cost() if max_flow else solver.solve()
+    if status != min_cost_flow.SimpleMinCostFlow.OPTIMAL:
+        raise SolverError(f"min-cost flow ended with status {status.name}")
+    graph.last_cost = solver.optimal_cost()
+    return solver.flows(array.array("i", range(solver.num_arcs()))).tolist()
+
+
+class _Graph:
+    """One component's flow network, built in a fixed order so the solve is reproducible.
+
+    Nodes: 0 source, 1 sink, then units, hubs and posts in order of first use.
+    Arcs: source->unit (one per unit, in unit order, first), then unit->post
+    (direct, scored) and unit->hub arcs, then hub->hub and hub->post arcs, then
+    post->sink arcs.
+    """
+
+    def __init__(self, index: FitIndex, units: list[Unit], remaining: dict[str, int], k2: int) -> None:
+        self.index = index
+        self.units = units
+        self.tails = array.array("i")
+        self.heads = array.array("i")
+        self.caps = array.array("q")
+        self.costs = array.array("q")
+        self.last_cost = 0
+        node: dict[tuple, int] = {}
+        self.nodes = 2 + len(units)
+
+        def node_of(key: tuple) -> int:
+            found = node.get(key)
+            if found is None:
+                found = node[key] = self.nodes
+                self.nodes += 1
+            return found
+
+        def arc(tail: int, head: int, cap: int, cost: int) -> int:
+            self.tails.append(tail)
+            self.heads.append(head)
+            self.caps.append(cap)
+            self.costs.append(cost)
+            return len(self.tails) - 1
+
+        for i in range(len(units)):
+            arc(0, 2 + i, 1, 0)
+        # arc index -> (unit position, "P"/"H", post id or hub key, candidate id)
+        self.unit_arcs: list[tuple[int, int, str, object, str | None]] = []
+        hubs: list[tuple] = []
+        for i, unit in enumerate(units):
+            for post_id, (score, distance, cand_id) in unit.direct.items():
+                if remaining[post_id] > 0:
+                    a = arc(2 + i, node_of(("P", post_id)), 1, -score * k2 + distance)
+                    self.unit_arcs.append((a, i, "P", post_id, cand_id))
+            for hub, distance in unit.targets.items():
+                if hub not in node:
+                    hubs.append(hub)
+                a = arc(2 + i, node_of(hub), 1, distance)
+                self.unit_arcs.append((a, i, "H", hub, None))
+        # Township hubs feed the village hubs of their key; village hubs feed posts.
+        self.hub_arcs: list[tuple[int, tuple, tuple]] = []
+        self.post_arcs: list[tuple[int, tuple, str]] = []
+        village_hubs = [h for h in hubs if h[0] == "V"]
+        seen_village_hubs = set(village_hubs)
+        for hub in hubs:
+            if hub[0] != "T":
+                continue
+            for group in index.hub_groups(hub):
+                vhub = ("V", group.village, group.key)
+                cap = sum(remaining[p.id] for p in group.posts)
+                if cap <= 0:
+                    continue
+                if vhub not in seen_village_hubs:
+                    seen_village_hubs.add(vhub)
+                    village_hubs.append(vhub)
+                a = arc(node_of(hub), node_of(vhub), cap, 0)
+                self.hub_arcs.append((a, hub, vhub))
+        for vhub in village_hubs:
+            for post in index.hub_groups(vhub)[0].posts:
+                if remaining[post.id] > 0:
+                    a = arc(node_of(vhub), node_of(("P", post.id)), remaining[post.id], 0)
+                    self.post_arcs.append((a, vhub, post.id))
+        for key, n in list(node.items()):
+            if key[0] == "P":
+                arc(n, 1, remaining[key[1]], 0)
+
+    def decode(self, flow: list[int]) -> list[tuple[Unit, str, str]]:
+        """Turn arc flows into (unit, candidate, post) placements.
+
+        Units entering a hub are handed to the hub's outgoing flow in unit
+        order, posts in arc (id) order.  Any such hand-out is as good as any
+        other: a unit sent through a hub to a post it could reach more cheaply
+        directly would contradict the optimum, and ``_solve_component``
+        checks that the total matches.
+        """
+        index = self.index
+        out: list[tuple[Unit, str, str]] = []
+        entering: dict[tuple, list[int]] = {}
+        for a, i, kind, target, cand_id in self.unit_arcs:
+            if flow[a]:
+                if kind == "P":
+                    out.append((self.units[i], cand_id, target))
+                else:
+                    entering.setdefault(target, []).append(i)
+        for a, hub, vhub in self.hub_arcs:
+            n = flow[a]
+            if n:
+                queue = entering[hub]
+                entering.setdefault(vhub, []).extend(queue[:n])
+                del queue[:n]
+        queues = {hub: sorted(units) for hub, units in entering.items() if hub[0] == "V"}
+        for a, vhub, post_id in self.post_arcs:
+            n = flow[a]
+            if n:
+                queue = queues[vhub]
+                post = index.posts[post_id]
+                for i in queue[:n]:
+                    unit = self.units[i]
+                    member = next(m for m in unit.members if index.fits_post(m, post))
+                    out.append((unit, member.candidate.id, post_id))
+                del queue[:n]
+        return out
