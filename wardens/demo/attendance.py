@@ -1,0 +1,253 @@
+"""The demo district's attendance: the months before today, with realistic patterns.
+
+Every holder-day from ``today`` minus N months up to yesterday gets a record (today is left
+for the clerk to record): present on most workdays, Sundays rest, some personal leave,
+sick spells (a certificate from three days on), a few unexcused absences, one week of
+停工 for a flood in one township, and three holders the dismissal review should flag:
+one with six unexcused days in the latest full month, one with five in the month before,
+and one under 60% attendance in every month of the window.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert
+
+from ..dates import add_months, month_bounds
+from ..extensions import db
+from ..models import AttendanceMonth, AttendanceRecord, DistrictSettings, Status, Stoppage
+from .district import DistrictPlan, Holding, PlannedTownship
+
+ZONE = ZoneInfo("Asia/Shanghai")
+FLOOD_STOPPAGE_TOWNSHIP = "西河口乡"
+FLOOD_STOPPAGE_REASON = "暴雨洪涝停工"
+LEAVE_NOTES = ("家中有事", "走亲戚", "农忙秋收", "孩子开家长会", "陪老人看病")
+SICK_NOTES = ("感冒发烧", "腰腿疼", "肠胃不适")
+LONG_SICK_NOTE = "住院治疗"
+ABSENT_NOTE = "未到岗，电话未接"
+BATCH = 5000
+
+
+@dataclass(frozen=True)
+class Window:
+    """The recorded days: from today minus N months up to yesterday."""
+
+    first: dt.date
+    last: dt.date
+
+    @classmethod
+    def before(cls, today: dt.date, months: int) -> "Window":
+        year, month = add_months(today.year, today.month, -months)
+        day = min(today.day, month_bounds(year, month)[1].day)
+        return cls(dt.date(year, month, day), today - dt.timedelta(days=1))
+
+    def days(self) -> list[dt.date]:
+        n = (self.last - self.first).days + 1
+        return [self.first + dt.timedelta(days=i) for i in range(max(0, n))]
+
+
+@dataclass(frozen=True)
+class FloodStoppage:
+    township_id: int
+    first: dt.date
+    last: dt.date
+
+
+def plan_flood_stoppage(plan: DistrictPlan, window: Window) -> FloodStoppage | None:
+    """A week (Monday to Sunday) of 停工 in one township, three weeks into the window."""
+    township = next(t for t in plan.townships if t.name == FLOOD_STOPPAGE_TOWNSHIP)
+    start = window.first + dt.timedelta(days=14)
+    start += dt.timedelta(days=(7 - start.weekday()) % 7)
+    last = start + dt.timedelta(days=6)
+    if last > window.last:
+        return None
+    return FloodStoppage(township.id, start, last)
+
+
+def write_stoppage(stoppage: FloodStoppage | None, declared_by_id: int) -> None:
+    if stoppage is None:
+        return
+    db.session.add(Stoppage(
+        township_id=stoppage.township_id,
+        first_day=stoppage.first,
+        last_day=stoppage.last,
+        reason=FLOOD_STOPPAGE_REASON,
+        declared_by_id=declared_by_id,
+        declared_at=_local(stoppage.first, 8, 30),
+    ))
+
+
+def _local(day: dt.date, hour: int, minute: int) -> dt.datetime:
+    """A moment in the district's time, stored in UTC."""
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZONE).astimezone(dt.timezone.utc)
+
+
+def _works_on(day: dt.date, required_days: int) -> bool:
+    """Posts needing only a few days a month (劝导员 on market days) work Tuesdays and Fridays."""
+    if required_days <= 10:
+        return day.weekday() in (1, 4)
+    return day.weekday() != 6
+
+
+@dataclass
+class _Special:
+    """The holders the dismissal review should find."""
+
+    six_absent_latest_month: int | None = None
+    five_absent_month_before: int | None = None
+    under_60_percent: int | None = None
+
+
+def _choose_special(holdings: list[Holding], rng: random.Random, spared_person_id: int) -> _Special:
+    regular = [h for h in holdings if h.post.required_days >= 20 and h.person.id != spared_person_id]
+    people = sorted({h.person.id for h in regular})
+    picked = rng.sample(people, 3) if len(people) >= 3 else people + [None] * (3 - len(people))
+    return _Special(*picked)
+
+
+def _forced_days(rng: random.Random, days: list[dt.date], count: int) -> set[dt.date]:
+    return set(rng.sample(days, min(count, len(days))))
+
+
+def plan_statuses(holding: Holding, window: Window, rng: random.Random, stoppage: FloodStoppage | None,
+                  special: _Special, today: dt.date) -> dict[dt.date, tuple[str, str | None, bool]]:
+    """Status, note and certificate for each day this assignment was in force in the window."""
+    first = max(window.first, holding.term_start)
+    last = min(window.last, holding.term_end)
+    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    required = holding.post.required_days
+    stopped = (
+        stoppage is not None and holding.post.village.township.id == stoppage.township_id
+    )
+    out: dict[dt.date, tuple[str, str | None, bool]] = {}
+
+    # Sick spells: most holders none, some one, a few two; three days or more need a certificate.
+    sick: dict[dt.date, tuple[str, bool]] = {}
+    for _spell in range(rng.choices((0, 1, 2), weights=(65, 28, 7))[0]):
+        length = rng.choices((1, 2, 3, 4, 5, 7, 10), weights=(30, 25, 15, 10, 8, 7, 5))[0]
+        if len(days) <= length:
+            break
+        start = rng.randrange(len(days) - length)
+        note = LONG_SICK_NOTE if length >= 7 else rng.choice(SICK_NOTES)
+        for d in days[start:start + length]:
+            sick[d] = (note, length >= 3)
+
+    person_id = holding.person.id
+    forced: dict[dt.date, str] = {}
+    latest_year, latest_month = add_months(today.year, today.month, -1)
+    if person_id == special.six_absent_latest_month:
+        forced |= {d: Status.ABSENT.value for d in _forced_days(rng, _workdays(days, latest_year, latest_month, required), 6)}
+    if person_id == special.five_absent_month_before:
+        y, m = add_months(latest_year, latest_month, -1)
+        forced |= {d: Status.ABSENT.value for d in _forced_days(rng, _workdays(days, y, m, required), 5)}
+    if person_id == special.under_60_percent:
+        # Per month: a third of the workdays present at most, three unexcused, the rest leave.
+        months = sorted({(d.year, d.month) for d in days})
+        for y, m in months:
+            work = _workdays(days, y, m, required)
+            rng.shuffle(work)
+            present = len(work) // 3
+            for i, d in enumerate(work):
+                if i < present:
+                    forced[d] = Status.PRESENT.value
+                elif i < present + 3:
+                    forced[d] = Status.ABSENT.value
+                else:
+                    forced[d] = Status.LEAVE.value
+
+    for d in days:
+        if stopped and stoppage is not None and stoppage.first <= d <= stoppage.last:
+            out[d] = (Status.STOPPED.value, FLOOD_STOPPAGE_REASON, False)
+        elif not _works_on(d, required):
+            out[d] = (Status.REST.value, None, False)
+        elif d in forced:
+            status = forced[d]
+            note = ABSENT_NOTE if status == Status.ABSENT.value else (
+                rng.choice(LEAVE_NOTES) if status == Status.LEAVE.value else None)
+            out[d] = (status, note, False)
+        elif d in sick:
+            note, certificate = sick[d]
+            out[d] = (Status.SICK.value, note, certificate)
+        else:
+            roll = rng.random()
+            if roll < 0.025:
+                out[d] = (Status.LEAVE.value, rng.choice(LEAVE_NOTES), False)
+            elif roll < 0.029:
+                out[d] = (Status.ABSENT.value, ABSENT_NOTE, False)
+            else:
+                out[d] = (Status.PRESENT.value, None, False)
+    return out
+
+
+def _workdays(days: list[dt.date], year: int, month: int, required: int) -> list[dt.date]:
+    return [d for d in days if d.year == year and d.month == month and _works_on(d, required)]
+
+
+def write_attendance(holdings: list[Holding], window: Window, rng: random.Random,
+                     stoppage: FloodStoppage | None, recorder_ids: dict[str, int], today: dt.date,
+                     spared_person_id: int) -> int:
+    """Bulk insert one record per holder-day; returns how many were written.
+
+    recorder_ids maps a township name to the account that records it (the clerk for
+    西河口乡, the office for the rest); most days are recorded that evening, some the next morning.
+    """
+    special = _choose_special(holdings, rng, spared_person_id)
+    default_recorder = recorder_ids["*"]
+    rows: list[dict] = []
+    written = 0
+    for holding in holdings:
+        recorder = recorder_ids.get(holding.post.village.township.name, default_recorder)
+        for day, (status, note, certificate) in plan_statuses(holding, window, rng, stoppage, special, today).items():
+            if rng.random() < 0.9:
+                at = _local(day, rng.randint(17, 20), rng.randrange(60))
+            else:
+                at = _local(day + dt.timedelta(days=1), rng.randint(8, 10), rng.randrange(60))
+            rows.append({
+                "assignment_id": holding.assignment_id, "day": day, "status": status, "note": note,
+                "certificate": certificate, "recorded_by_id": recorder, "recorded_at": at,
+            })
+            if len(rows) >= BATCH:
+                db.session.execute(insert(AttendanceRecord), rows)
+                written += len(rows)
+                rows = []
+    if rows:
+        db.session.execute(insert(AttendanceRecord), rows)
+        written += len(rows)
+    return written
+
+
+def write_month_states(townships: list[PlannedTownship], first_month: tuple[int, int], today: dt.date,
+                       settings: DistrictSettings, clerk_id: int, office_id: int,
+                       clerk_township: str, late_township: str) -> None:
+    """Months before the current one are closed, except the latest full month: submitted
+    everywhere but late_township (still recording, so no row). The current month has no row."""
+    latest = add_months(today.year, today.month, -1)
+    yesterday = today - dt.timedelta(days=1)
+    frozen = settings.as_dict()
+    rows = []
+    year, month = first_month
+    while (year, month) <= latest:
+        next_first = month_bounds(*add_months(year, month, 1))[0]
+        for township in townships:
+            is_latest = (year, month) == latest
+            if is_latest and township.name == late_township:
+                continue
+            submitter = clerk_id if township.name == clerk_township else office_id
+            submitted_at = min(_local(next_first + dt.timedelta(days=2), 16, 30), _local(yesterday, 16, 30))
+            row = {
+                "township_id": township.id, "year": year, "month": month,
+                "state": "submitted" if is_latest else "closed",
+                "submitted_by_id": submitter, "submitted_at": submitted_at,
+                "closed_by_id": None, "closed_at": None, "settings_used": None,
+            }
+            if not is_latest:
+                row |= {"closed_by_id": office_id,
+                        "closed_at": _local(next_first + dt.timedelta(days=9), 10, 0),
+                        "settings_used": frozen}
+            rows.append(row)
+        year, month = add_months(year, month, 1)
+    if rows:
+        db.session.execute(insert(AttendanceMonth), rows)
