@@ -5,6 +5,7 @@ WARDENS_REQUIRE_POSTGRES=1 (CI) an unreachable server fails the run instead of s
 """
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import itertools
 import os
@@ -12,6 +13,7 @@ from decimal import Decimal
 from typing import Any, Iterator
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from tests.helpers import PASSWORD, make_id_number
@@ -94,9 +96,23 @@ def database_url(tmp_path: Any) -> str:
     return f"sqlite:///{tmp_path / 'test.sqlite3'}"
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets its own app context, as in production.
+
+    Tests keep an app context pushed (the `make` fixture); Flask would reuse it for
+    client requests, sharing `g` (the logged-in user) and the database session
+    between requests and hiding bugs. Running each request in an empty
+    contextvars.Context makes Flask push a fresh app context every time.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def app(database_url: str) -> Iterator[Any]:
     app = create_app(_test_config(database_url))
+    app.test_client_class = IsolatedClient
     with app.app_context():
         if database_url.startswith("sqlite"):
             db.create_all()

@@ -53,8 +53,6 @@ def parse_id_number(raw: str, *, today: dt.date | None = None) -> IdNumber:
     today = today or dt.date.today()
     if birth > today:
         raise IdNumberError(_("ID number holds a birth date in the future (%(d)s).", d=birth.isoformat()))
-    if birth.year < 1900:
-        raise IdNumberError(_("ID number holds a birth date before 1900 (%(d)s).", d=birth.isoformat()))
     expected = check_character(number[:17])
     if number[17] != expected:
         raise IdNumberError(

@@ -26,6 +26,10 @@ AREAS = ("auth", "core", "admin", "registry", "attendance", "reallocation", "por
 
 
 def select_locale() -> str:
+    from flask import current_app, has_request_context
+
+    if not has_request_context():  # CLI and background work speak the default language
+        return current_app.config.get("BABEL_DEFAULT_LOCALE", "zh")
     if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
     lang = session.get("lang")
@@ -54,9 +58,12 @@ def load_user(user_id: str) -> User | None:
 def _register_areas(app: Flask) -> None:
     for name in AREAS:
         module_name = f"{__package__}.{name}"
-        if importlib.util.find_spec(module_name) is None:
+        spec = importlib.util.find_spec(module_name)
+        if spec is None or spec.origin is None:  # not built (yet) on this checkout
             continue
-        importlib.import_module(module_name).init_app(app)
+        module = importlib.import_module(module_name)
+        if hasattr(module, "init_app"):
+            module.init_app(app)
 
 
 def _error_page(code: int, title: Any, message: Any) -> tuple[str, int]:

@@ -66,9 +66,10 @@ def password() -> str | Response:
         if not verify_password(current_user.password_hash, form.current.data or ""):
             form.current.errors.append(_("The current password is wrong."))
         else:
-            change_password(current_user, form.new.data or "")
+            user = current_user._get_current_object()  # the User itself, not the proxy
+            change_password(user, form.new.data or "")
             db.session.commit()
-            login_user(current_user)  # the new token; other sessions are now logged out
+            login_user(user)  # the new token; other sessions are now logged out
             flash(_("Your password has been changed. Other devices have been logged out."), "success")
             return redirect(url_for("core.home"))
     return render_template("auth/password.html", form=form)
