@@ -455,6 +455,7 @@ def plan_posts(plan: DistrictPlan, rng: random.Random, unique: _Unique) -> None:
     warden_counts = _warden_posts_per_village(len(WARDEN_SLOTS))
     villages = {(v.base_name, v.copy): v for v in plan.villages}
     stems = {t.name: [stem(v.name) for v in t.villages] for t in plan.townships}
+    township_numbers = {t.name: i for i, t in enumerate(plan.townships, start=1)}
     route_number = 0
     for copy in range(1, plan.scale + 1):
         # Each copy of the 13 villages gets the whole scale-1 set of posts, dealt afresh.
@@ -470,24 +471,36 @@ def plan_posts(plan: DistrictPlan, rng: random.Random, unique: _Unique) -> None:
             kinds += [(PostKind.SAFETY_PERSUADER.value, s) for s in persuaders.get(base, [])]
             village = villages[(base, copy)]
             route_number += 1
-            _plan_village_posts(village, kinds, rng, unique, route_number, stems[village.township.name])
+            _plan_village_posts(village, kinds, rng, unique, route_number, township_numbers[village.township.name],
+                                stems[village.township.name])
 
 
 def _plan_village_posts(village: PlannedVillage, kinds: list[tuple[str, int]], rng: random.Random,
-                        unique: _Unique, route_number: int, neighbours: list[str]) -> None:
+                        unique: _Unique, route_number: int, township_number: int,
+                        neighbours: list[str]) -> None:
     here = stem(village.name)
     chief = rng.choice(SURNAMES[:30]) + _given_name(rng, "M")
     chief_phone = unique.phone()
     point = f"{here}村部" if not village.name.endswith("居委会") else f"{here}社区服务中心"
     others = [n for n in neighbours if n != here] or [here]
+    used = {point}
     for k, (kind, slots) in enumerate(kinds, start=1):
-        road = "Y" if k % 4 == 0 else "C"
-        route_code = f"{road}{(route_number * 7 + k) % 1000:03d}{AREA_CODE}"
+        # Village roads (C) are numbered per village, the odd township road (Y) per township.
+        if k % 4 == 0:
+            route_code = f"Y{township_number:03d}{AREA_CODE}"
+        else:
+            route_code = f"C{route_number:03d}{AREA_CODE}"
         if kind == PostKind.ROAD_WARDEN.value:
             km = Decimal(str(round(slots * rng.uniform(2.3, 2.8), 1)))
-            end = rng.choice([here, rng.choice(others)]) + rng.choice(PLACE_SUFFIXES)
-            if end == point:
-                end = f"{here}{chinese_number(rng.randint(1, 8))}组"
+            # Sections follow each other along the road: each starts where the last one ended.
+            end = point
+            for _try in range(20):
+                if end not in used:
+                    break
+                end = rng.choice([here, here, rng.choice(others)]) + rng.choice(PLACE_SUFFIXES)
+            else:
+                end = f"{here}{chinese_number(k)}组"
+            used.add(end)
             start, point = point, end
             labour, min_age, max_age = Labour.WEAK.value, 18, 65 if rng.random() < 0.1 else 60
             days = rng.choices((20, 22, 8), weights=(80, 15, 5))[0]
@@ -503,7 +516,7 @@ def _plan_village_posts(village: PlannedVillage, kinds: list[tuple[str, int]], r
             labour, min_age, max_age = Labour.WEAK.value, 18, 65
             days, subsidy = 8, "600"
         village.posts.append(PlannedPost(
-            code=f"{village.code}-{k:02d}",
+            code=f"YA-{village.code[6:]}-{k:02d}",
             kind=kind,
             village=village,
             route_code=route_code,
