@@ -1,0 +1,207 @@
+"""Administering accounts and the district settings: change rows, audit, flush; the view commits."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..audit import record_audit, snapshot
+from ..auth.operations import AccountError, create_user
+from ..auth.passwords import hash_password
+from ..extensions import db
+from ..idnumber import IdNumberError, normalise_id_number, parse_id_number
+from ..models import DistrictSettings, Person, Role, Township, User
+
+# What an account edit may change, and what its audit event shows.
+ACCOUNT_FIELDS = ("username", "role", "township_id", "person_id", "display_name", "active")
+
+
+class FieldError(AccountError):
+    """An account change refused because of one form field's value."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _refuse_person_with_account(person_id: int | None, user_id: int | None = None) -> None:
+    """One account per person: a warden's account is how the person sees their own data."""
+    if person_id is None:
+        return
+    stmt = select(User).where(User.person_id == person_id)
+    if user_id is not None:
+        stmt = stmt.where(User.id != user_id)
+    holder = db.session.scalar(stmt)
+    if holder is not None:
+        raise FieldError("id_number", _("That person already has an account (%(name)s).", name=holder.username))
+
+
+class PersonNotFound(ValueError):
+    """No person in the register has the ID number given; the message says why."""
+
+
+def find_person_by_id_number(raw: str) -> Person:
+    """The register's person with exactly this ID number, after normalising it.
+
+    An invalid number is reported with the ID checker's own message (length, date,
+    check character) so the admin sees the typo rather than "not found".
+    """
+    number = normalise_id_number(raw or "")
+    try:
+        parse_id_number(number)
+    except IdNumberError as err:
+        raise PersonNotFound(str(err)) from None
+    person = db.session.scalar(select(Person).where(Person.id_number == number))
+    if person is None:
+        raise PersonNotFound(_("No person in the register has the ID number %(n)s.", n=number))
+    return person
+
+
+def create_account(
+    username: str,
+    password: str,
+    role: str,
+    *,
+    township_id: int | None,
+    person: Person | None,
+    display_name: str | None,
+) -> User:
+    """Make an account through the one account rule (auth.operations.create_user)."""
+    if role == Role.WARDEN and person is not None:
+        _refuse_person_with_account(person.id)
+    return create_user(
+        username.strip(),
+        password,
+        role,
+        township_id=township_id if role == Role.CLERK else None,
+        person_id=person.id if (person is not None and role == Role.WARDEN) else None,
+        display_name=(display_name or "").strip() or None,
+    )
+
+
+def _refuse_self_lockout(actor: User, user: User, *, new_role: str | None = None, disabling: bool = False) -> None:
+    # An admin who disables or demotes themselves could leave the district with
+    # no one able to manage accounts; another admin has to do it.
+    if actor.id != user.id:
+        return
+    if disabling:
+        raise AccountError(_("You cannot disable your own account."))
+    if new_role is not None and new_role != Role.ADMIN:
+        raise FieldError("role", _("You cannot take the administrator role from your own account."))
+
+
+def update_account(
+    actor: User,
+    user: User,
+    *,
+    role: str,
+    township_id: int | None,
+    person: Person | None,
+    display_name: str | None,
+) -> bool:
+    """Change an account's role, township, person or display name; False when nothing changed."""
+    if role not in {r.value for r in Role}:
+        raise FieldError("role", _("Unknown role %(role)s.", role=role))
+    _refuse_self_lockout(actor, user, new_role=role)
+    if role == Role.CLERK and (township_id is None or db.session.get(Township, township_id) is None):
+        raise FieldError("township_id", _("A township clerk needs a township."))
+    if role == Role.WARDEN and person is None:
+        raise FieldError("id_number", _("A warden account needs the warden's ID number."))
+    person_id = person.id if (person is not None and role == Role.WARDEN) else None
+    _refuse_person_with_account(person_id, user.id)
+    before = snapshot(user, ACCOUNT_FIELDS)
+    user.role = role
+    user.township_id = township_id if role == Role.CLERK else None
+    user.person_id = person_id
+    user.display_name = (display_name or "").strip() or None
+    after = snapshot(user, ACCOUNT_FIELDS)
+    if before == after:
+        return False
+    db.session.flush()
+    record_audit("user_updated", user, before=before, after=after)
+    return True
+
+
+def disable_account(actor: User, user: User, reason: str | None = None) -> None:
+    """Stop an account from logging in; its open sessions end at their next request."""
+    _refuse_self_lockout(actor, user, disabling=True)
+    if not user.active:
+        raise AccountError(_("The account %(name)s is already disabled.", name=user.username))
+    user.active = False
+    # The session cookie carries the token: a new one makes every old cookie useless now,
+    # not when it expires.
+    user.rotate_session_token()
+    db.session.flush()
+    record_audit("user_disabled", user, before={"active": True}, after={"active": False}, reason=reason)
+
+
+def enable_account(user: User) -> None:
+    """Let a disabled account log in again (with its existing password)."""
+    if user.active:
+        raise AccountError(_("The account %(name)s is already enabled.", name=user.username))
+    user.active = True
+    user.failed_logins = 0
+    user.locked_until = None
+    db.session.flush()
+    record_audit("user_enabled", user, before={"active": False}, after={"active": True})
+
+
+def reset_password(user: User, new_password: str) -> None:
+    """Set a new password chosen by the admin; logs the account out everywhere and unlocks it."""
+    from ..auth.operations import MIN_PASSWORD_LENGTH
+
+    if len(new_password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(_("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+    user.password_hash = hash_password(new_password)
+    user.rotate_session_token()
+    # The usual reason for a reset is a user who locked themselves out by guessing.
+    user.failed_logins = 0
+    user.locked_until = None
+    db.session.flush()
+    record_audit("user_password_reset", user)
+
+
+def unlock_account(user: User) -> None:
+    """Clear the failed-login counter and the lock, so the user may try again at once."""
+    before = {"failed_logins": user.failed_logins, "locked_until": user.locked_until}
+    user.failed_logins = 0
+    user.locked_until = None
+    db.session.flush()
+    record_audit("user_unlocked", user, before=before, after={"failed_logins": 0, "locked_until": None})
+
+
+def is_locked(user: User, now: dt.datetime | None = None) -> bool:
+    """Whether the failed-login lock still holds for this account."""
+    if user.locked_until is None:
+        return False
+    until = user.locked_until
+    if until.tzinfo is None:  # SQLite returns naive values, stored in UTC
+        until = until.replace(tzinfo=dt.timezone.utc)
+    return until > (now or dt.datetime.now(dt.timezone.utc))
+
+
+def update_settings(settings: DistrictSettings, values: dict[str, Any]) -> bool:
+    """Write new district settings with one audit event holding before and after.
+
+    Only new work uses them: closed months and frozen rounds keep what they used.
+    Returns False (and writes nothing) when no value changed.
+    """
+    # Compare the values themselves: Decimal("600") equals Decimal("600.00") though
+    # their text differs, and that is no change.
+    changed = sorted(k for k, v in values.items() if getattr(settings, k) != v)
+    if not changed:
+        return False
+    before = snapshot(settings, changed)
+    for key in changed:
+        setattr(settings, key, values[key])
+    after = snapshot(settings, changed)
+    db.session.flush()
+    record_audit(
+        "settings_changed",
+        settings,
+        before=before,
+        after=after,
+    )
+    return True

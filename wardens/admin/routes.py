@@ -1,0 +1,230 @@
+"""Accounts and district settings, for administrators only."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from ..access import roles_required
+from ..auth.operations import AccountError
+from ..extensions import db
+from ..models import Person, Role, User, get_settings
+from .forms import (
+    SETTINGS_COLUMNS,
+    SETTINGS_GROUPS,
+    SETTINGS_HELP,
+    ConfirmForm,
+    PasswordResetForm,
+    SettingsForm,
+    UserCreateForm,
+    UserEditForm,
+)
+from .operations import (
+    PersonNotFound,
+    create_account,
+    disable_account,
+    enable_account,
+    find_person_by_id_number,
+    is_locked,
+    reset_password,
+    unlock_account,
+    update_account,
+    update_settings,
+)
+from .priority_text import format_priority_groups
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+ADMIN = (Role.ADMIN.value,)
+PER_PAGE = 50
+
+
+def _person_for(form: UserCreateForm | UserEditForm) -> Person | None:
+    """The warden's person from the form's ID number; a fault goes by the field, None then."""
+    if form.role.data != Role.WARDEN:
+        return None
+    try:
+        return find_person_by_id_number(form.id_number.data or "")
+    except PersonNotFound as err:
+        form.id_number.errors.append(str(err))
+        return None
+
+
+def _account_error(form: UserCreateForm | UserEditForm, err: AccountError) -> None:
+    """Put an account rule's refusal by the field it is about."""
+    # The form already checks everything create_user does; what is left is a race
+    # for the same username between two admins.
+    field = getattr(err, "field", "username" if isinstance(form, UserCreateForm) else "role")
+    form[field].errors.append(str(err))
+
+
+@bp.route("/users")
+@roles_required(*ADMIN)
+def users() -> str:
+    q = (request.args.get("q") or "").strip()
+    role = request.args.get("role") or ""
+    stmt = (
+        select(User)
+        .options(selectinload(User.township), selectinload(User.person))
+        .outerjoin(Person, User.person_id == Person.id)
+        .order_by(User.username)
+    )
+    if role in {r.value for r in Role}:
+        stmt = stmt.where(User.role == role)
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(
+            or_(func.lower(User.username).like(like), func.lower(User.display_name).like(like), Person.name.like(f"%{q}%"))
+        )
+    page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "admin/users.html", page=page, q=q, role=role, roles=list(Role), is_locked=is_locked, action=ConfirmForm()
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles_required(*ADMIN)
+def user_new() -> str | Response:
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        person = _person_for(form)
+        if not form.id_number.errors:
+            try:
+                user = create_account(
+                    form.username.data or "",
+                    form.password.data or "",
+                    form.role.data or "",
+                    township_id=form.township_value,
+                    person=person,
+                    display_name=form.display_name.data,
+                )
+            except AccountError as err:
+                db.session.rollback()
+                _account_error(form, err)
+            else:
+                db.session.commit()
+                flash(_("Account %(name)s created.", name=user.username), "success")
+                return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required(*ADMIN)
+def user_edit(user_id: int) -> str | Response:
+    user = db.get_or_404(User, user_id)
+    form = UserEditForm(obj=user)
+    if request.method == "GET":
+        form.township_id.data = str(user.township_id) if user.township_id else ""
+        form.id_number.data = user.person.id_number if user.person else ""
+    if form.validate_on_submit():
+        person = _person_for(form)
+        if not form.id_number.errors:
+            try:
+                changed = update_account(
+                    current_user,
+                    user,
+                    role=form.role.data or "",
+                    township_id=form.township_value,
+                    person=person,
+                    display_name=form.display_name.data,
+                )
+            except AccountError as err:
+                db.session.rollback()
+                _account_error(form, err)
+            else:
+                db.session.commit()
+                if changed:
+                    flash(_("Account %(name)s saved.", name=user.username), "success")
+                else:
+                    flash(_("Nothing was changed."), "info")
+                return redirect(url_for("admin.users"))
+    return render_template(
+        "admin/user_form.html", form=form, user=user, action=ConfirmForm(), is_locked=is_locked(user)
+    )
+
+
+@bp.route("/users/<int:user_id>/disable", methods=["POST"])
+@roles_required(*ADMIN)
+def user_disable(user_id: int) -> Response:
+    user = db.get_or_404(User, user_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            disable_account(current_user, user)
+        except AccountError as err:
+            db.session.rollback()
+            flash(str(err), "error")
+        else:
+            db.session.commit()
+            flash(_("Account %(name)s disabled; it is logged out everywhere.", name=user.username), "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/enable", methods=["POST"])
+@roles_required(*ADMIN)
+def user_enable(user_id: int) -> Response:
+    user = db.get_or_404(User, user_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            enable_account(user)
+        except AccountError as err:
+            db.session.rollback()
+            flash(str(err), "error")
+        else:
+            db.session.commit()
+            flash(_("Account %(name)s enabled.", name=user.username), "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+@roles_required(*ADMIN)
+def user_unlock(user_id: int) -> Response:
+    user = db.get_or_404(User, user_id)
+    if ConfirmForm().validate_on_submit():
+        unlock_account(user)
+        db.session.commit()
+        flash(_("Account %(name)s unlocked; it may log in again at once.", name=user.username), "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+@roles_required(*ADMIN)
+def user_password(user_id: int) -> str | Response:
+    user = db.get_or_404(User, user_id)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        try:
+            reset_password(user, form.password.data or "")
+        except AccountError as err:
+            db.session.rollback()
+            form.password.errors.append(str(err))
+        else:
+            db.session.commit()
+            flash(
+                _("A new password is set for %(name)s. Tell it to them in person; their old sessions have ended.",
+                  name=user.username),
+                "success",
+            )
+            return redirect(url_for("admin.user_edit", user_id=user.id))
+    return render_template("admin/user_password.html", form=form, user=user)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@roles_required(*ADMIN)
+def settings() -> str | Response:
+    row = get_settings()
+    form = SettingsForm(obj=row if request.method == "GET" else None)
+    if request.method == "GET":
+        form.priority_groups.data = format_priority_groups(row.priority_groups)
+    if form.validate_on_submit():
+        if update_settings(row, form.values()):
+            db.session.commit()
+            flash(_("Settings saved. They apply to new work from now on."), "success")
+        else:
+            flash(_("Nothing was changed."), "info")
+        return redirect(url_for("admin.settings"))
+    groups = [(title, [form[name] for name in names]) for title, names in SETTINGS_GROUPS]
+    return render_template(
+        "admin/settings.html", form=form, groups=groups, help=SETTINGS_HELP, columns=SETTINGS_COLUMNS
+    )
