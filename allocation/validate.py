@@ -74,10 +74,14 @@ _CANDIDATE_REQUIRED = ("id", "household", "birth_date", "labour")
 
 def load_problem_json(text: str | bytes) -> Problem:
     """Parse JSON text into a validated ``Problem``; raise ``ProblemError`` on any fault."""
+    if isinstance(text, bytes):
+        try:
+            # A byte-order mark is tolerated: Windows editors in offices write one.
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ProblemError([f"$: the file is not UTF-8 text ({exc.reason} at byte {exc.start})"]) from None
     try:
         data = json.loads(text)
-    except UnicodeDecodeError as exc:
-        raise ProblemError([f"$: the file is not UTF-8 text ({exc.reason} at byte {exc.start})"]) from None
     except json.JSONDecodeError as exc:
         raise ProblemError([f"$: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"]) from None
     except RecursionError:
