@@ -1,0 +1,8 @@
+"""Daily attendance, corrections, the month workflow, and the monthly sheet with the subsidy it pays."""
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from .routes import bp
+
+    app.register_blueprint(bp)

@@ -1,0 +1,177 @@
+"""One form per attendance action; the grid's rows are read by GridSaveForm.entries()."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from werkzeug.datastructures import MultiDict
+from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from .operations import NOTE_MAX, REASON_MAX, STATUSES, GridEntry
+
+MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+def parse_day(text: str | None) -> dt.date:
+    """A YYYY-MM-DD date that exists, or ValueError with the reason."""
+    raw = (text or "").strip()
+    if not re.match(r"^\d{4}-\d{1,2}-\d{1,2}$", raw):
+        raise ValueError(_("“%(value)s” is not a date; write it as YYYY-MM-DD.", value=raw))
+    year, month, day = (int(p) for p in raw.split("-"))
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ValueError(_("%(value)s is not a date that exists.", value=raw)) from None
+
+
+def parse_month(text: str | None) -> tuple[int, int]:
+    """A YYYY-MM month, or ValueError with the reason."""
+    match = MONTH_RE.match((text or "").strip())
+    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 2000:
+        raise ValueError(_("“%(value)s” is not a month; write it as YYYY-MM.", value=(text or "").strip()))
+    return int(match.group(1)), int(match.group(2))
+
+
+class DayField(StringField):
+    """A date typed or picked as YYYY-MM-DD, with a precise message for a date that does not exist."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("render_kw", {}).setdefault("type", "date")
+        super().__init__(*args, **kwargs)
+        self.day: dt.date | None = None
+
+    def pre_validate(self, form: Any) -> None:
+        self.day = None
+        if not self.data:
+            if self.flags.required:
+                raise ValidationError(_("Give a date."))
+            return
+        try:
+            self.day = parse_day(self.data)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class MonthField(StringField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("render_kw", {}).setdefault("type", "month")
+        super().__init__(*args, **kwargs)
+        self.month: tuple[int, int] | None = None
+
+    def pre_validate(self, form: Any) -> None:
+        try:
+            self.month = parse_month(self.data)
+        except ValueError as exc:
+            self.month = None
+            raise ValidationError(str(exc)) from None
+
+
+class GridPickForm(FlaskForm):
+    """Which day and place the grid shows (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    day = DayField(_l("Date"), validators=[DataRequired()])
+    township_id = SelectField(_l("Township"), coerce=int, validate_choice=False)
+    village_id = SelectField(_l("Village"), coerce=int, validate_choice=False, default=0)
+
+
+class GridSaveForm(FlaskForm):
+    """Save the whole grid; each row posts s-<id> (status), n-<id> (note), c-<id> (certificate), v-<id> (version)."""
+
+    day = HiddenField()
+    township_id = HiddenField()
+    village_id = HiddenField()
+    reason = TextAreaField(_l("Reason for the change"), validators=[Optional(), Length(max=REASON_MAX)])
+    save = SubmitField(_l("Save the day"))
+    fill = SubmitField(_l("Mark every unrecorded row present and save"))
+
+    def entries(self, formdata: MultiDict[str, str]) -> tuple[list[GridEntry], dict[int, str]]:
+        """The rows posted, and a message for each row that cannot be read."""
+        entries: list[GridEntry] = []
+        errors: dict[int, str] = {}
+        fill = bool(self.fill.data)
+        for key in formdata:
+            if not key.startswith("v-"):
+                continue
+            raw_id = key[2:]
+            if not raw_id.isdigit():
+                continue
+            aid = int(raw_id)
+            status = (formdata.get(f"s-{aid}") or "").strip() or None
+            if status is None and fill:
+                status = STATUSES[0]
+            raw_version = (formdata.get(key) or "0").strip()
+            if not raw_version.isdigit():
+                errors[aid] = _("The page is damaged; reload it.")
+                continue
+            if status is not None and status not in STATUSES:
+                errors[aid] = _("“%(value)s” is not one of the six attendance statuses.", value=status)
+            note = (formdata.get(f"n-{aid}") or "").strip()
+            if len(note) > NOTE_MAX:
+                errors[aid] = _("The note is longer than %(n)d characters.", n=NOTE_MAX)
+            entries.append(GridEntry(aid, status, note, formdata.get(f"c-{aid}") == "1", int(raw_version)))
+        return entries, errors
+
+
+class StoppageForm(FlaskForm):
+    """Declare work stopped (停工) for a village or a whole township over a date range."""
+
+    township_id = SelectField(_l("Township"), coerce=int, validate_choice=False)
+    village_id = SelectField(_l("Village (blank: the whole township)"), coerce=int, validate_choice=False, default=0)
+    first_day = DayField(_l("First day"), validators=[DataRequired()])
+    last_day = DayField(_l("Last day"), validators=[DataRequired()])
+    reason = StringField(_l("Reason (flood, road closure ...)"), validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField(_l("Declare work stopped"))
+
+    def validate_last_day(self, field: DayField) -> None:
+        if field.day and self.first_day.day and field.day < self.first_day.day:
+            raise ValidationError(_("The last day is before the first day."))
+
+
+class MonthActionForm(FlaskForm):
+    """Submit or close a month (the button is the whole form)."""
+
+    submit = SubmitField(_l("Confirm"))
+
+
+class ReturnMonthForm(FlaskForm):
+    reason = StringField(_l("Why the month goes back to the township"), validators=[DataRequired(), Length(max=500)])
+    submit = SubmitField(_l("Send back for recording"))
+
+
+class ReopenMonthForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for reopening"), validators=[DataRequired(), Length(max=500)])
+    submit = SubmitField(_l("Reopen the month"))
+
+
+class MonthPickForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    month = MonthField(_l("Month"), validators=[DataRequired()])
+
+
+class ImportUploadForm(FlaskForm):
+    township_id = SelectField(_l("Township"), coerce=int, validate_choice=False)
+    month = MonthField(_l("Month"), validators=[DataRequired()])
+    file = FileField(_l("Monthly sheet (.xlsx or .csv, the layout the sheet exports)"),
+                     validators=[FileRequired(_l("Choose a file."))])
+    submit = SubmitField(_l("Check the file"))
+
+
+class ImportApplyForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired()])
+    township_id = HiddenField(validators=[DataRequired()])
+    month = HiddenField(validators=[DataRequired()])
+    fingerprint = HiddenField(validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason (needed when days are more than a few days old)"),
+                           validators=[Optional(), Length(max=REASON_MAX)])
+    submit = SubmitField(_l("Apply the import"))

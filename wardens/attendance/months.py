@@ -1,0 +1,192 @@
+"""The month workflow per township: recording → submitted (clerk) → closed (office).
+
+Every write of attendance calls `ensure_month_open` first, inside the same transaction as
+its writes. On PostgreSQL it locks the township-month row (creating it if missing), so a
+close waits for a save in flight and a save that waited for a close sees it closed: no
+record dated in a month is written after the month closed. On SQLite every writing
+transaction already holds the database write lock from BEGIN IMMEDIATE (wardens.database).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from ..audit import record_audit
+from ..extensions import db
+from ..models import AttendanceMonth, Township, User
+
+RECORDING, SUBMITTED, CLOSED = "recording", "submitted", "closed"
+# Reopening a paid month is rare and sensitive: the admin must have logged in recently.
+FRESH_LOGIN_MINUTES = 10
+
+
+class ClosedMonthError(ValueError):
+    """A write reached a month that is closed; the message names the township and month."""
+
+
+class MonthStateError(ValueError):
+    """A workflow step that the month's current state does not allow."""
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.timezone.utc)
+    return value
+
+
+def month_state(township_id: int, year: int, month: int) -> str:
+    """The state of a township's month; a month nobody has touched is 'recording'."""
+    state = db.session.scalar(
+        select(AttendanceMonth.state).where(
+            AttendanceMonth.township_id == township_id,
+            AttendanceMonth.year == year,
+            AttendanceMonth.month == month,
+        )
+    )
+    return state or RECORDING
+
+
+def month_states(year: int, month: int) -> dict[int, str]:
+    """Every township's state for one month, in one query."""
+    rows = db.session.execute(
+        select(AttendanceMonth.township_id, AttendanceMonth.state).where(
+            AttendanceMonth.year == year, AttendanceMonth.month == month
+        )
+    ).all()
+    return dict(rows)
+
+
+def lock_month(township_id: int, year: int, month: int) -> AttendanceMonth:
+    """The township-month row, created if missing and locked until the transaction ends."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            pg_insert(AttendanceMonth)
+            .values(township_id=township_id, year=year, month=month, state=RECORDING)
+            .on_conflict_do_nothing(index_elements=["township_id", "year", "month"])
+        )
+        row = db.session.scalar(
+            select(AttendanceMonth)
+            .where(AttendanceMonth.township_id == township_id, AttendanceMonth.year == year, AttendanceMonth.month == month)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        assert row is not None
+        return row
+    row = db.session.scalar(
+        select(AttendanceMonth)
+        .where(AttendanceMonth.township_id == township_id, AttendanceMonth.year == year, AttendanceMonth.month == month)
+        .execution_options(populate_existing=True)
+    )
+    if row is None:
+        row = AttendanceMonth(township_id=township_id, year=year, month=month, state=RECORDING)
+        db.session.add(row)
+        db.session.flush()
+    return row
+
+
+def _closed_message(township_id: int, year: int, month: int) -> str:
+    name = db.session.scalar(select(Township.name).where(Township.id == township_id)) or str(township_id)
+    return _(
+        "%(township)s %(year)d-%(month)02d is closed: its attendance can no longer be changed. "
+        "An administrator must reopen it first.",
+        township=name, year=year, month=month,
+    )
+
+
+def ensure_month_open(township_id: int, day: dt.date) -> AttendanceMonth:
+    """Lock the township-month of a day and raise ClosedMonthError when it is closed.
+
+    Call it inside the transaction that writes, before reading what you will change.
+    """
+    row = lock_month(township_id, day.year, day.month)
+    if row.state == CLOSED:
+        raise ClosedMonthError(_closed_message(township_id, day.year, day.month))
+    return row
+
+
+def ensure_months_open(township_id: int, first: dt.date, last: dt.date) -> None:
+    """ensure_month_open for every month a date range touches."""
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        ensure_month_open(township_id, dt.date(year, month, 1))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def submit_month(township_id: int, year: int, month: int, user: User) -> AttendanceMonth:
+    """The township hands its month's sheet to the office for review."""
+    row = lock_month(township_id, year, month)
+    if row.state != RECORDING:
+        raise MonthStateError(_("Only a month that is being recorded can be submitted."))
+    before = {"state": row.state}
+    row.state = SUBMITTED
+    row.submitted_by_id = user.id
+    row.submitted_at = _now()
+    db.session.flush()
+    record_audit("attendance_month.submit", row, before=before, after={"state": row.state})
+    return row
+
+
+def return_month(township_id: int, year: int, month: int, reason: str) -> AttendanceMonth:
+    """The office sends a submitted month back to the township for more recording."""
+    row = lock_month(township_id, year, month)
+    if row.state != SUBMITTED:
+        raise MonthStateError(_("Only a submitted month can be sent back."))
+    row.state = RECORDING
+    db.session.flush()
+    record_audit("attendance_month.return", row, before={"state": SUBMITTED}, after={"state": RECORDING}, reason=reason)
+    return row
+
+
+def close_month(township_id: int, year: int, month: int, user: User) -> AttendanceMonth:
+    """The office closes a submitted month for payment and freezes the numbers it pays with."""
+    from .subsidy import freeze_rules
+
+    row = lock_month(township_id, year, month)
+    if row.state != SUBMITTED:
+        raise MonthStateError(_("Only a submitted month can be closed."))
+    row.state = CLOSED
+    row.closed_by_id = user.id
+    # Taken after the lock, so every save that got in before the close has an earlier time.
+    row.closed_at = _now()
+    row.settings_used = freeze_rules(township_id, year, month)
+    db.session.flush()
+    record_audit("attendance_month.close", row, before={"state": SUBMITTED}, after={"state": CLOSED})
+    return row
+
+
+def login_is_fresh(user: User, now: dt.datetime | None = None) -> bool:
+    """Whether the user logged in within the last FRESH_LOGIN_MINUTES minutes."""
+    last = _aware(user.last_login_at)
+    now = now or _now()
+    return last is not None and now - last <= dt.timedelta(minutes=FRESH_LOGIN_MINUTES)
+
+
+def reopen_month(township_id: int, year: int, month: int, user: User, reason: str) -> AttendanceMonth:
+    """An administrator reopens a closed month, with a reason, after a fresh login."""
+    if user.role != "admin":
+        raise MonthStateError(_("Only an administrator can reopen a closed month."))
+    if not reason.strip():
+        raise MonthStateError(_("Give the reason for reopening the month."))
+    if not login_is_fresh(user):
+        raise MonthStateError(
+            _("For safety, log out and log in again (within %(n)d minutes) before reopening a month.", n=FRESH_LOGIN_MINUTES)
+        )
+    row = lock_month(township_id, year, month)
+    if row.state != CLOSED:
+        raise MonthStateError(_("Only a closed month can be reopened."))
+    before: dict[str, Any] = {"state": CLOSED, "closed_at": row.closed_at, "settings_used": row.settings_used}
+    row.state = RECORDING
+    row.closed_at = None
+    row.closed_by_id = None
+    row.settings_used = None
+    db.session.flush()
+    record_audit("attendance_month.reopen", row, before=before, after={"state": RECORDING}, reason=reason.strip())
+    return row

@@ -1,0 +1,514 @@
+"""Attendance pages: the daily grid, 停工, history, the month workflow, sheets, import, overview."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from ..access import DISTRICT, STAFF, check_township, roles_required, visible_township_id
+from ..dates import today
+from ..extensions import db
+from ..models import Assignment, AttendanceChange, AttendanceRecord, Role, Township, User, Village, get_settings
+from ..spreadsheets import XLSX_MIME, SpreadsheetError, read_table
+from .dashboard import overview
+from .forms import (
+    GridPickForm,
+    GridSaveForm,
+    ImportApplyForm,
+    ImportUploadForm,
+    MonthActionForm,
+    MonthPickForm,
+    ReopenMonthForm,
+    ReturnMonthForm,
+    StoppageForm,
+    parse_day,
+    parse_month,
+)
+from .grid import GridRow, grid_rows, group_by_village
+from .importer import keep_upload, load_upload, parse_month_sheet
+from .months import (
+    CLOSED,
+    ClosedMonthError,
+    MonthStateError,
+    close_month,
+    login_is_fresh,
+    month_state,
+    month_states,
+    reopen_month,
+    return_month,
+    submit_month,
+)
+from .operations import AttendanceError, ConflictError, GridEntry, apply_month_import, declare_stoppage, reason_required, save_day
+from .sheet import build_sheet, sheet_title, sheet_xlsx, signature_line, text_rows
+
+bp = Blueprint("attendance", __name__, url_prefix="/attendance")
+
+# Keys for the grid's statuses, shown in its legend and used by static/js/attendance.js.
+STATUS_KEYS = (("1", "present"), ("2", "leave"), ("3", "sick"), ("4", "absent"), ("5", "rest"), ("6", "stopped"))
+
+
+def _townships() -> list[Township]:
+    """The townships the user may work on: a clerk's own, or every active one."""
+    stmt = select(Township).where(Township.active).order_by(Township.name)
+    limit = visible_township_id()
+    if limit is not None:
+        stmt = select(Township).where(Township.id == limit)
+    return list(db.session.scalars(stmt))
+
+
+def _villages(township_id: int) -> list[Village]:
+    return list(db.session.scalars(select(Village).where(Village.township_id == township_id).order_by(Village.name)))
+
+
+def _pick_township(raw: Any, townships: list[Township]) -> Township | None:
+    limit = visible_township_id()
+    if limit is not None:
+        return next((t for t in townships if t.id == limit), None) or db.session.get(Township, limit)
+    wanted = int(raw) if str(raw or "").isdigit() else None
+    for t in townships:
+        if t.id == wanted:
+            return t
+    if wanted is not None:
+        t = db.session.get(Township, wanted)
+        if t is not None:
+            return t
+    return townships[0] if townships else None
+
+
+# --- the daily grid ----------------------------------------------------------------
+
+
+def _render_grid(
+    township: Township | None,
+    day: dt.date | None,
+    village_id: int | None,
+    *,
+    pick: GridPickForm,
+    save_form: GridSaveForm | None = None,
+    submitted: dict[int, GridEntry] | None = None,
+    row_errors: dict[int, str] | None = None,
+    conflicts: list[int] | None = None,
+    messages: list[str] | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    townships = _townships()
+    pick.township_id.choices = [(t.id, t.name) for t in townships]
+    villages = _villages(township.id) if township else []
+    pick.village_id.choices = [(0, _("All villages"))] + [(v.id, v.name) for v in villages]
+    rows: list[GridRow] = []
+    state = None
+    if township is not None and day is not None:
+        rows = grid_rows(township.id, day, village_id or None)
+        state = month_state(township.id, day.year, day.month)
+    row_errors = row_errors or {}
+    conflict_set = set(conflicts or [])
+    for r in rows:
+        entry = (submitted or {}).get(r.assignment_id)
+        if entry is not None and r.assignment_id not in conflict_set:
+            r.status, r.note = entry.status, entry.note
+            r.certificate = entry.certificate
+            r.version = entry.version
+        r.error = row_errors.get(r.assignment_id, "")
+        r.conflict = r.assignment_id in conflict_set
+    if save_form is None:
+        save_form = GridSaveForm(formdata=None)
+    if township is not None and day is not None:
+        save_form.day.data = day.isoformat()
+        save_form.township_id.data = str(township.id)
+        save_form.village_id.data = str(village_id or "")
+    settings = get_settings()
+    return render_template(
+        "attendance/grid.html",
+        pick=pick,
+        form=save_form,
+        township=township,
+        day=day,
+        village_id=village_id,
+        groups=group_by_village(rows),
+        row_count=len(rows),
+        unrecorded=sum(1 for r in rows if not r.status),
+        state=state,
+        read_only=state == CLOSED or (day is not None and day > today()),
+        future=day is not None and day > today(),
+        needs_reason=day is not None and reason_required(day, today()),
+        settings=settings,
+        status_keys=STATUS_KEYS,
+        messages=messages or [],
+    ), status
+
+
+@bp.route("/grid", methods=["GET"])
+@roles_required(*STAFF)
+def grid() -> tuple[str, int]:
+    townships = _townships()
+    args = request.args.copy()
+    args.setdefault("day", today().isoformat())
+    pick = GridPickForm(args)
+    township = _pick_township(args.get("township_id"), townships)
+    if township is not None:
+        check_township(township.id)
+        pick.township_id.data = township.id
+    day = None
+    if pick.day.validate(pick):
+        day = pick.day.day
+    village_id = int(args["village_id"]) if str(args.get("village_id", "")).isdigit() else None
+    if village_id and township and village_id not in {v.id for v in _villages(township.id)}:
+        abort(404)
+    return _render_grid(township, day, village_id, pick=pick)
+
+
+@bp.route("/grid", methods=["POST"])
+@roles_required(*STAFF)
+def grid_save() -> Response | tuple[str, int]:
+    form = GridSaveForm()
+    township_raw = form.township_id.data or ""
+    if not township_raw.isdigit():
+        abort(400)
+    township = db.session.get(Township, int(township_raw)) or abort(404)
+    check_township(township.id)
+    village_id = int(form.village_id.data) if (form.village_id.data or "").isdigit() else None
+    pick = GridPickForm(formdata=None)
+    try:
+        day = parse_day(form.day.data)
+    except ValueError as exc:
+        pick.day.data = form.day.data
+        pick.day.errors = [str(exc)]
+        return _render_grid(township, None, village_id, pick=pick, messages=[str(exc)], status=422)
+    pick.day.data = day.isoformat()
+    pick.township_id.data = township.id
+    pick.village_id.data = village_id or 0
+    entries, parse_errors = form.entries(request.form)
+    submitted = {e.assignment_id: e for e in entries}
+    if not form.validate() or parse_errors:
+        return _render_grid(township, day, village_id, pick=pick, save_form=form, submitted=submitted,
+                            row_errors=parse_errors,
+                            messages=[_("Nothing was saved: correct the rows marked below.")] if parse_errors else [],
+                            status=422)
+    try:
+        result = save_day(township.id, day, entries, reason=form.reason.data, user=current_user, today=today())
+    except ClosedMonthError as exc:
+        db.session.rollback()
+        return _render_grid(township, day, village_id, pick=pick, save_form=form, submitted=submitted,
+                            messages=[str(exc)], status=409)
+    except ConflictError as exc:
+        db.session.rollback()
+        return _render_grid(township, day, village_id, pick=pick, save_form=form, submitted=submitted,
+                            conflicts=exc.assignment_ids, messages=[str(exc)], status=409)
+    except AttendanceError as exc:
+        db.session.rollback()
+        form.reason.errors = [m for m in exc.messages if not exc.rows]
+        return _render_grid(township, day, village_id, pick=pick, save_form=form, submitted=submitted,
+                            row_errors={int(k): v for k, v in exc.rows.items()}, messages=exc.messages, status=422)
+    db.session.commit()
+    if result.written:
+        flash(_("Saved: %(n)d rows changed.", n=result.written), "success")
+    else:
+        flash(_("Nothing to save: no row was changed."), "info")
+    return redirect(url_for("attendance.grid", day=day.isoformat(), township_id=township.id,
+                            **({"village_id": village_id} if village_id else {})))
+
+
+# --- history -----------------------------------------------------------------------
+
+
+@bp.route("/history/<int:assignment_id>/<day>")
+@roles_required(*STAFF)
+def history(assignment_id: int, day: str) -> str:
+    assignment = db.get_or_404(Assignment, assignment_id)
+    check_township(assignment.post.village.township_id)
+    try:
+        the_day = parse_day(day)
+    except ValueError:
+        abort(404)
+    record = db.session.scalar(
+        select(AttendanceRecord).where(AttendanceRecord.assignment_id == assignment_id, AttendanceRecord.day == the_day)
+    )
+    changes = db.session.execute(
+        select(AttendanceChange, User)
+        .outerjoin(User, User.id == AttendanceChange.changed_by_id)
+        .where(AttendanceChange.assignment_id == assignment_id, AttendanceChange.day == the_day)
+        .order_by(AttendanceChange.changed_at, AttendanceChange.id)
+    ).all()
+    return render_template("attendance/history.html", assignment=assignment, day=the_day, record=record, changes=changes)
+
+
+# --- 停工 -----------------------------------------------------------------------------
+
+
+@bp.route("/stoppage", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def stoppage() -> str | Response | tuple[str, int]:
+    form = StoppageForm()
+    townships = _townships()
+    form.township_id.choices = [(t.id, t.name) for t in townships]
+    villages = list(db.session.scalars(
+        select(Village).where(Village.township_id.in_([t.id for t in townships])).order_by(Village.township_id, Village.name)
+    ))
+    names = {t.id: t.name for t in townships}
+    form.village_id.choices = [(0, _("The whole township"))] + [(v.id, f"{names[v.township_id]} {v.name}") for v in villages]
+    if request.method == "GET":
+        form.first_day.data = form.first_day.data or today().isoformat()
+        form.last_day.data = form.last_day.data or today().isoformat()
+    if form.validate_on_submit():
+        township_id = visible_township_id() or form.township_id.data
+        check_township(township_id)
+        village_id = form.village_id.data or None
+        village = next((v for v in villages if v.id == village_id), None) if village_id else None
+        if village_id and (village is None or village.township_id != township_id):
+            form.village_id.errors = [_("This village is not in the chosen township.")]
+        else:
+            assert form.first_day.day and form.last_day.day
+            try:
+                _stop, n = declare_stoppage(
+                    township_id=township_id, village_id=village_id, first=form.first_day.day, last=form.last_day.day,
+                    reason=form.reason.data or "", user=current_user, today=today(),
+                )
+            except (ClosedMonthError, AttendanceError) as exc:
+                db.session.rollback()
+                form.first_day.errors = [str(exc)]
+                return render_template("attendance/stoppage.html", form=form), 409 if isinstance(exc, ClosedMonthError) else 422
+            db.session.commit()
+            flash(_("Work stopped declared: %(n)d holder-days marked 停工.", n=n), "success")
+            return redirect(url_for("attendance.grid", day=form.first_day.day.isoformat(), township_id=township_id))
+    return render_template("attendance/stoppage.html", form=form)
+
+
+# --- months ---------------------------------------------------------------------------
+
+
+def _month_arg() -> tuple[int, int, MonthPickForm]:
+    args = request.args.copy()
+    now = today()
+    args.setdefault("month", f"{now.year}-{now.month:02d}")
+    pick = MonthPickForm(args)
+    if pick.validate() and pick.month.month:
+        return pick.month.month[0], pick.month.month[1], pick
+    return now.year, now.month, pick
+
+
+@bp.route("/months")
+@roles_required(*STAFF)
+def months() -> str:
+    year, month, pick = _month_arg()
+    states = month_states(year, month)
+    return render_template(
+        "attendance/months.html", pick=pick, year=year, month=month, townships=_townships(), states=states,
+        action=MonthActionForm(formdata=None), is_district=current_user.role in DISTRICT,
+    )
+
+
+def _month_or_404(township_id: int, year: int, month: int) -> Township:
+    if not (1 <= month <= 12 and 2000 <= year <= 2100):
+        abort(404)
+    township = db.get_or_404(Township, township_id)
+    check_township(township.id)
+    return township
+
+
+def _back(year: int, month: int) -> Response:
+    return redirect(url_for("attendance.months", month=f"{year}-{month:02d}"))
+
+
+@bp.route("/months/<int:township_id>/<int:year>/<int:month>/submit", methods=["POST"])
+@roles_required(*STAFF)
+def submit(township_id: int, year: int, month: int) -> Response:
+    township = _month_or_404(township_id, year, month)
+    if MonthActionForm().validate_on_submit():
+        try:
+            submit_month(township.id, year, month, current_user)
+        except MonthStateError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return _back(year, month)
+        db.session.commit()
+        flash(_("%(township)s %(year)d-%(month)02d submitted to the office.", township=township.name, year=year, month=month), "success")
+    return _back(year, month)
+
+
+@bp.route("/months/<int:township_id>/<int:year>/<int:month>/close", methods=["POST"])
+@roles_required(*DISTRICT)
+def close(township_id: int, year: int, month: int) -> Response:
+    township = _month_or_404(township_id, year, month)
+    if MonthActionForm().validate_on_submit():
+        try:
+            close_month(township.id, year, month, current_user)
+        except MonthStateError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return _back(year, month)
+        db.session.commit()
+        flash(_("%(township)s %(year)d-%(month)02d closed for payment.", township=township.name, year=year, month=month), "success")
+    return _back(year, month)
+
+
+@bp.route("/months/<int:township_id>/<int:year>/<int:month>/return", methods=["GET", "POST"])
+@roles_required(*DISTRICT)
+def send_back(township_id: int, year: int, month: int) -> str | Response:
+    township = _month_or_404(township_id, year, month)
+    form = ReturnMonthForm()
+    if form.validate_on_submit():
+        try:
+            return_month(township.id, year, month, form.reason.data or "")
+        except MonthStateError as exc:
+            db.session.rollback()
+            form.reason.errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash(_("The month went back to the township for recording."), "success")
+            return _back(year, month)
+    return render_template("attendance/month_reason.html", form=form, township=township, year=year, month=month,
+                           title=_("Send the month back"))
+
+
+@bp.route("/months/<int:township_id>/<int:year>/<int:month>/reopen", methods=["GET", "POST"])
+@roles_required(Role.ADMIN.value)
+def reopen(township_id: int, year: int, month: int) -> str | Response:
+    township = _month_or_404(township_id, year, month)
+    form = ReopenMonthForm()
+    if form.validate_on_submit():
+        try:
+            reopen_month(township.id, year, month, current_user, form.reason.data or "")
+        except MonthStateError as exc:
+            db.session.rollback()
+            form.reason.errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash(_("The month is open again; the reopening is in the audit trail."), "success")
+            return _back(year, month)
+    return render_template("attendance/month_reason.html", form=form, township=township, year=year, month=month,
+                           title=_("Reopen a closed month"), fresh=login_is_fresh(current_user))
+
+
+# --- the monthly sheet -------------------------------------------------------------------
+
+
+def _sheet(township_id: int, year: int, month: int) -> Any:
+    _month_or_404(township_id, year, month)
+    return build_sheet(township_id, year, month)
+
+
+@bp.route("/sheet/<int:township_id>/<int:year>/<int:month>")
+@roles_required(*STAFF)
+def sheet(township_id: int, year: int, month: int) -> str:
+    s = _sheet(township_id, year, month)
+    headers, body, totals = text_rows(s)
+    return render_template("attendance/sheet.html", sheet=s, title=sheet_title(s), signature=signature_line(),
+                           headers=headers, body=body, totals=totals, print_view=False)
+
+
+@bp.route("/sheet/<int:township_id>/<int:year>/<int:month>/print")
+@roles_required(*STAFF)
+def sheet_print(township_id: int, year: int, month: int) -> str:
+    s = _sheet(township_id, year, month)
+    headers, body, totals = text_rows(s)
+    return render_template("attendance/sheet_print.html", sheet=s, title=sheet_title(s), signature=signature_line(),
+                           headers=headers, body=body, totals=totals, print_view=True)
+
+
+@bp.route("/sheet/<int:township_id>/<int:year>/<int:month>/xlsx")
+@roles_required(*STAFF)
+def sheet_export(township_id: int, year: int, month: int) -> Response:
+    s = _sheet(township_id, year, month)
+    name = f"{_('Attendance sheet')}-{s.township.name}-{year}-{month:02d}.xlsx"
+    return send_file(io.BytesIO(sheet_xlsx(s)), mimetype=XLSX_MIME, as_attachment=True, download_name=name)
+
+
+# --- import -------------------------------------------------------------------------------
+
+
+def _import_choices(form: Any) -> None:
+    form.township_id.choices = [(t.id, t.name) for t in _townships()]
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def import_month() -> str | tuple[str, int]:
+    form = ImportUploadForm()
+    _import_choices(form)
+    if request.method == "GET":
+        now = today()
+        form.month.data = f"{now.year}-{now.month:02d}"
+    if form.validate_on_submit():
+        township_id = visible_township_id() or form.township_id.data
+        check_township(township_id)
+        assert form.month.month
+        year, month = form.month.month
+        upload = form.file.data
+        data = upload.read()
+        try:
+            table = read_table(upload.filename or "", io.BytesIO(data), max_rows=5000)
+        except SpreadsheetError as exc:
+            form.file.errors = [str(exc)]
+            return render_template("attendance/import.html", form=form), 422
+        preview = parse_month_sheet(table, township_id, year, month, today())
+        state = month_state(township_id, year, month)
+        if state == CLOSED:
+            preview.errors.insert(0, _("This month is closed: an import cannot change it."))
+        apply = ImportApplyForm(formdata=None)
+        if preview.ok:
+            apply.token.data = keep_upload(data, upload.filename or "")
+            apply.township_id.data = str(township_id)
+            apply.month.data = f"{year}-{month:02d}"
+            apply.fingerprint.data = preview.fingerprint
+        return render_template("attendance/import_preview.html", preview=preview, apply=apply,
+                               township=db.session.get(Township, township_id), year=year, month=month,
+                               needs_reason=any(reason_required(c.day, today()) for c in preview.changes)), (200 if preview.ok else 422)
+    return render_template("attendance/import.html", form=form)
+
+
+@bp.route("/import/apply", methods=["POST"])
+@roles_required(*STAFF)
+def import_apply() -> Response | tuple[str, int]:
+    form = ImportApplyForm()
+    if not form.validate_on_submit() or not (form.township_id.data or "").isdigit():
+        abort(400)
+    township_id = int(form.township_id.data or 0)
+    check_township(township_id)
+    township = db.get_or_404(Township, township_id)
+    try:
+        year, month = parse_month(form.month.data)
+    except ValueError:
+        abort(400)
+    kept = load_upload(form.token.data or "")
+    if kept is None:
+        flash(_("The uploaded file has expired; upload it again."), "error")
+        return redirect(url_for("attendance.import_month"))
+    token, data = kept
+    try:
+        table = read_table(token, io.BytesIO(data), max_rows=5000)
+    except SpreadsheetError:
+        abort(400)
+    preview = parse_month_sheet(table, township_id, year, month, today())
+    errors = list(preview.errors)
+    if not errors:
+        try:
+            n = apply_month_import(township_id, year, month, preview.cells, reason=form.reason.data, user=current_user,
+                                   today=today(), fingerprint=form.fingerprint.data or "")
+        except (ClosedMonthError, ConflictError) as exc:
+            errors = [str(exc)]
+        except AttendanceError as exc:
+            errors = exc.messages
+    if errors:
+        db.session.rollback()
+        preview.errors = errors
+        return render_template("attendance/import_preview.html", preview=preview, apply=form, township=township,
+                               year=year, month=month, needs_reason=True), 409
+    db.session.commit()
+    flash(_("Imported: %(n)d holder-days changed.", n=n), "success")
+    return redirect(url_for("attendance.sheet", township_id=township_id, year=year, month=month))
+
+
+# --- overview -------------------------------------------------------------------------------
+
+
+@bp.route("/dashboard")
+@roles_required(*STAFF)
+def dashboard() -> str:
+    data = overview(today(), visible_township_id())
+    return render_template("attendance/dashboard.html", data=data, settings=get_settings())

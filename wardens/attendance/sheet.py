@@ -1,0 +1,298 @@
+"""The monthly sheet (出勤天数和拟拨付岗位补贴金额汇总表) of one township.
+
+`sheet_table` is the single source of the table's cells: the HTML sheet, the print view
+and the .xlsx export all render it, so they match cell for cell. The same layout is what
+the importer reads back (`importer.py`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ..dates import month_days
+from ..extensions import db
+from ..idnumber import mask_id_number
+from ..labels import STATUS_SYMBOLS
+from ..models import AttendanceMonth, Assignment, Person, Post, Status, Township, Village, get_settings
+from ..spreadsheets import neutralise_formula
+from .subsidy import HolderMonth, holder_months, rules_from
+
+TITLE = _l("Attendance days and proposed post subsidy summary")
+STATUS_ORDER = tuple(s.value for s in Status)
+# A certified sick day (3+ consecutive days need a doctor's certificate) is marked 病*.
+CERTIFIED_SICK = STATUS_SYMBOLS["sick"] + "*"
+COUNT_HEADERS = {
+    "present": _l("Present"),
+    "leave": _l("Leave"),
+    "sick": _l("Sick"),
+    "absent": _l("Absent"),
+    "rest": _l("Rest"),
+    "stopped": _l("Stopped"),
+}
+
+
+def fixed_headers() -> list[str]:
+    """Headers of the columns before the day columns (the importer finds them by these names)."""
+    return [_("No."), _("Agreement"), _("Village"), _("Name"), _("ID number"), _("Post")]
+
+
+def tail_headers() -> list[str]:
+    """Headers of the columns after the day columns."""
+    return [str(COUNT_HEADERS[s]) for s in STATUS_ORDER] + [
+        _("Required days"), _("Rate"), _("Standard (yuan)"), _("Deduction (yuan)"), _("Subsidy payable (yuan)"),
+    ]
+
+
+@dataclass
+class SheetRow:
+    number: int
+    holder: HolderMonth
+    village: str
+    name: str
+    id_masked: str
+    post_code: str
+
+    def cells(self, days: list[dt.date]) -> list[Any]:
+        hm = self.holder
+        out: list[Any] = [self.number, hm.assignment.id, self.village, self.name, self.id_masked, self.post_code]
+        for d in days:
+            status = hm.days.get(d)
+            if status is None:
+                out.append("")
+            elif status == Status.SICK.value and d in hm.certified:
+                out.append(CERTIFIED_SICK)
+            else:
+                out.append(STATUS_SYMBOLS[status])
+        out += [hm.counts[s] for s in STATUS_ORDER]
+        out += [hm.required_days, round(hm.rate, 4), hm.standard, hm.deduction, hm.subsidy]
+        return out
+
+
+@dataclass
+class Sheet:
+    township: Township
+    year: int
+    month: int
+    days: list[dt.date]
+    rows: list[SheetRow]
+    state: str
+    settings_used: list[tuple[str, str]] = field(default_factory=list)
+    closed_at: dt.datetime | None = None
+
+    @property
+    def headers(self) -> list[str]:
+        return fixed_headers() + [str(d.day) for d in self.days] + tail_headers()
+
+    @property
+    def first_day_column(self) -> int:
+        return len(fixed_headers())
+
+    def body(self) -> list[list[Any]]:
+        return [r.cells(self.days) for r in self.rows]
+
+    def totals(self) -> list[Any]:
+        """The totals row: counts and money summed; day columns and rates left blank."""
+        row: list[Any] = [_("Total")] + [""] * (len(fixed_headers()) - 1) + [""] * len(self.days)
+        row += [sum(r.holder.counts[s] for r in self.rows) for s in STATUS_ORDER]
+        row += [
+            sum((r.holder.required_days for r in self.rows), Decimal("0")),
+            "",
+            sum((r.holder.standard for r in self.rows if r.holder.term_days), Decimal("0")),
+            sum((r.holder.deduction for r in self.rows), Decimal("0")),
+            sum((r.holder.subsidy for r in self.rows), Decimal("0")),
+        ]
+        return row
+
+    def out_of_term(self) -> list[set[int]]:
+        """For each body row, the indexes of day cells outside the holder's term (shaded)."""
+        first = self.first_day_column
+        return [{first + i for i, d in enumerate(self.days) if not r.holder.in_term[d]} for r in self.rows]
+
+    @property
+    def total_subsidy(self) -> Decimal:
+        return sum((r.holder.subsidy for r in self.rows), Decimal("0"))
+
+
+def column_kinds(sheet: Sheet) -> list[str]:
+    """What each column holds: text, count, days (2 decimals), rate (percent) or money (2 decimals)."""
+    return (
+        ["count", "count", "text", "text", "text", "text"]
+        + ["text"] * len(sheet.days)
+        + ["count"] * len(STATUS_ORDER)
+        + ["days", "rate", "money", "money", "money"]
+    )
+
+
+def cell_text(value: Any, kind: str) -> str:
+    """How a cell reads on the HTML sheet (the test reads the .xlsx back through this too)."""
+    if value is None or value == "":
+        return ""
+    if kind == "rate" and isinstance(value, (int, float, Decimal)):
+        return f"{float(value):.0%}"
+    if kind in ("money", "days") and isinstance(value, (int, float, Decimal)):
+        return f"{Decimal(str(value)):.2f}"
+    return str(value)
+
+
+def text_rows(sheet: Sheet) -> tuple[list[str], list[tuple[list[str], set[int]]], list[str]]:
+    """Headers, body rows (texts and shaded day columns) and the totals row, ready for the template."""
+    kinds = column_kinds(sheet)
+    body = [
+        ([cell_text(v, kinds[i]) for i, v in enumerate(values)], out)
+        for values, out in zip(sheet.body(), sheet.out_of_term())
+    ]
+    totals = [cell_text(v, kinds[i]) for i, v in enumerate(sheet.totals())]
+    return sheet.headers, body, totals
+
+
+def _settings_used(frozen: dict[str, Any] | None, rows: list[SheetRow]) -> list[tuple[str, str]]:
+    rules = rules_from(frozen=frozen) if frozen else rules_from(get_settings())
+    pairs: dict[tuple[Decimal, int], int] = {}
+    for r in rows:
+        key = (r.holder.standard, r.holder.required_base)
+        pairs[key] = pairs.get(key, 0) + 1
+    per_post = "；".join(
+        _("%(std)s yuan, %(days)d days (%(n)d holders)", std=f"{std:.2f}", days=days, n=n)
+        for (std, days), n in sorted(pairs.items())
+    ) or "—"
+    used = [
+        (_("Formula"), _("standard × min(1, days present ÷ required days) − deduction × unexcused days, not below 0")),
+        (_("Standard and required days"), _("set per post: %(pairs)s", pairs=per_post)),
+        (_("Start or end mid-month"), _("standard and required days pro-rated by the days of the month in the term")),
+        (_("Work stopped (停工)"), _("taken off the required days (not below 0); a fully stopped month pays the pro-rated standard")),
+        (_("Deduction per unexcused day"), _("%(amount)s yuan", amount=f"{rules.deduction_per_absent:.2f}")),
+        (_("Rounding"), _("to 0.01 yuan, half up, once at the end")),
+        (_("Rate"), _("days present ÷ required days, at most 100%")),
+        (_("Symbols"), _("√ present, 事 leave, 病 sick (病* with certificate), × unexcused absence, 休 rest, 停 work stopped, blank not recorded; shaded days are outside the agreement")),
+    ]
+    if frozen:
+        used.append((_("Frozen"), _("these numbers were fixed when the month was closed")))
+    return used
+
+
+def build_sheet(township_id: int, year: int, month: int) -> Sheet:
+    """Every holder of the township with a day of the month in the term, in a few queries."""
+    township = db.session.get(Township, township_id)
+    if township is None:
+        raise LookupError(township_id)
+    days = month_days(year, month)
+    first, last = days[0], days[-1]
+    assignments = list(
+        db.session.scalars(
+            select(Assignment)
+            .join(Post, Post.id == Assignment.post_id)
+            .join(Village, Village.id == Post.village_id)
+            .join(Person, Person.id == Assignment.person_id)
+            .where(Village.township_id == township_id, Assignment.overlaps_clause(first, last))
+            .options(joinedload(Assignment.post).joinedload(Post.village), joinedload(Assignment.person))
+            .order_by(Village.name, Post.code, Person.name, Assignment.id)
+        ).unique()
+    )
+    month_row = db.session.scalar(
+        select(AttendanceMonth).where(
+            AttendanceMonth.township_id == township_id, AttendanceMonth.year == year, AttendanceMonth.month == month
+        )
+    )
+    state = month_row.state if month_row else "recording"
+    frozen = month_row.settings_used if month_row and state == "closed" else None
+    months = holder_months(assignments, year, month)
+    rows = [
+        SheetRow(
+            number=i + 1,
+            holder=hm,
+            village=hm.assignment.post.village.name,
+            name=hm.assignment.person.name,
+            id_masked=mask_id_number(hm.assignment.person.id_number),
+            post_code=hm.assignment.post.code,
+        )
+        for i, hm in enumerate(months)
+    ]
+    return Sheet(
+        township=township, year=year, month=month, days=days, rows=rows, state=state,
+        settings_used=_settings_used(frozen, rows), closed_at=month_row.closed_at if month_row else None,
+    )
+
+
+def signature_line() -> str:
+    return _("Prepared by: ________   Checked by: ________   Township head: ________   Road-chief office: ________   Date: ________")
+
+
+def sheet_title(sheet: Sheet) -> str:
+    return _("%(title)s — %(township)s, %(year)d-%(month)02d", title=str(TITLE), township=sheet.township.name,
+             year=sheet.year, month=sheet.month)
+
+
+def sheet_xlsx(sheet: Sheet) -> bytes:
+    """The sheet as an .xlsx: the same cells as the HTML table, A4 landscape, title in the page header.
+
+    The table starts in row 1 so the file can be imported back with the shared reader.
+    """
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title=f"{sheet.year}-{sheet.month:02d}")
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = 9  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    ws.oddHeader.center.text = sheet_title(sheet)
+    ws.oddFooter.center.text = "&P / &N"
+    ws.freeze_panes = "G2"
+    first = sheet.first_day_column
+    widths = [5, 7, 8, 8, 20, 10] + [3.2] * len(sheet.days) + [5] * 6 + [8, 6, 8, 8, 10]
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+
+    thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    shade = PatternFill("solid", fgColor="DDDDDD")
+    bold = Font(bold=True)
+    centre = Alignment(horizontal="center")
+    headers = sheet.headers
+    rate_col = headers.index(_("Rate"))
+    money_cols = {len(headers) - 3, len(headers) - 2, len(headers) - 1, rate_col - 1}
+
+    def cell(value: Any, col: int, *, shaded: bool = False, header: bool = False) -> WriteOnlyCell:
+        if isinstance(value, Decimal):
+            value = float(value)
+        c = WriteOnlyCell(ws, value=neutralise_formula(value) if isinstance(value, str) else value)
+        c.border = border
+        if header:
+            c.font = bold
+            c.alignment = centre
+        elif first <= col < first + len(sheet.days):
+            c.alignment = centre
+        if shaded:
+            c.fill = shade
+        if col == rate_col and isinstance(value, float):
+            c.number_format = "0%"
+        elif col in money_cols and isinstance(value, float):
+            c.number_format = "0.00"
+        elif col == 4:
+            c.number_format = "@"
+        return c
+
+    ws.append([cell(h, i, header=True) for i, h in enumerate(headers)])
+    for values, out in zip(sheet.body(), sheet.out_of_term()):
+        ws.append([cell(v, i, shaded=i in out) for i, v in enumerate(values)])
+    ws.append([cell(v, i, header=True) if i == 0 else cell(v, i) for i, v in enumerate(sheet.totals())])
+    ws.append([])
+    for name, text in sheet.settings_used:
+        ws.append([f"{name}：{text}"])
+    ws.append([])
+    ws.append([signature_line()])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,84 @@
+"""Holders whose attendance crosses the dismissal-review thresholds (flags for review, never automatic).
+
+Two rules, both settings (domain.md "Dismissal"):
+- absent_days: dismissal_absent_days or more unexcused days (旷工) in one month — the month
+  of the given day or any of the dismissal_rate_months months before it;
+- low_rate: attendance rate under dismissal_rate in each of the dismissal_rate_months complete
+  months before the given day's month. A month counts only if the holder's term covers part
+  of it and at least one of its days was recorded (an unrecorded month is the township's gap,
+  not evidence against the holder). The rate is the sheet's: present ÷ effective required days.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ..dates import add_months
+from ..extensions import db
+from ..models import Assignment, Post, Village, get_settings
+from .subsidy import holder_months
+
+
+@dataclass
+class ThresholdHit:
+    assignment: Assignment
+    rule: str  # 'absent_days' or 'low_rate'
+    period: str  # '2026-10', or '2026-08..2026-10' for a run of months
+    evidence: str
+
+
+def _period(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def holders_crossing_thresholds(day: dt.date, township_id: int | None = None) -> list[ThresholdHit]:
+    """Holders in force on day (optionally in one township) that cross a dismissal-review threshold."""
+    settings = get_settings()
+    limit_days = settings.dismissal_absent_days
+    limit_rate = Decimal(settings.dismissal_rate)
+    months_back = settings.dismissal_rate_months
+
+    stmt = (
+        select(Assignment)
+        .join(Post, Post.id == Assignment.post_id)
+        .join(Village, Village.id == Post.village_id)
+        .where(Assignment.in_force_on_clause(day))
+        .options(joinedload(Assignment.post).joinedload(Post.village), joinedload(Assignment.person))
+        .order_by(Village.township_id, Village.name, Post.code, Assignment.id)
+    )
+    if township_id is not None:
+        stmt = stmt.where(Village.township_id == township_id)
+    holders = list(db.session.scalars(stmt).unique())
+    if not holders:
+        return []
+
+    # Months newest first: the day's own month, then the complete months before it.
+    months = [add_months(day.year, day.month, -i) for i in range(months_back + 1)]
+    per_month = {ym: {hm.assignment.id: hm for hm in holder_months(holders, ym[0], ym[1], with_days=False)} for ym in months}
+
+    hits: list[ThresholdHit] = []
+    for a in holders:
+        for ym in months:
+            hm = per_month[ym][a.id]
+            if hm.term_days and hm.absent_days >= limit_days:
+                hits.append(ThresholdHit(a, "absent_days", _period(*ym), _(
+                    "%(period)s: %(n)d days of unexcused absence (review from %(limit)d).",
+                    period=_period(*ym), n=hm.absent_days, limit=limit_days,
+                )))
+                break
+        complete = [per_month[ym][a.id] for ym in months[1:]]
+        if months_back and all(hm.term_days and hm.recorded_days for hm in complete) and all(
+            Decimal(str(hm.rate)) < limit_rate for hm in complete
+        ):
+            oldest, newest = months[-1], months[1]
+            rates = "、".join(f"{_period(hm.year, hm.month)} {hm.rate:.0%}" for hm in reversed(complete))
+            hits.append(ThresholdHit(a, "low_rate", f"{_period(*oldest)}..{_period(*newest)}", _(
+                "Attendance under %(limit)s for %(n)d months running: %(rates)s.",
+                limit=f"{limit_rate:.0%}", n=months_back, rates=rates,
+            )))
+    return hits
