@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint, CheckConstraint
+from decimal import Decimal
+
+from sqlalchemy import Column, ForeignKey, Numeric, String, Table, UniqueConstraint, CheckConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -47,6 +49,9 @@ class Village(db.Model):
     township_id: Mapped[int] = mapped_column(ForeignKey("township.id"), index=True)
     name: Mapped[str] = mapped_column(String(50))
     code: Mapped[str | None] = mapped_column(String(20))
+    # Length of the village's rural roads, for sizing posts by need (按需设岗);
+    # when unknown, the sizing page falls back to the km its posts cover.
+    road_km: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))
     active: Mapped[bool] = mapped_column(default=True)
 
     township: Mapped[Township] = relationship(back_populates="villages")

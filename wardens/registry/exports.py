@@ -1,0 +1,127 @@
+"""Exports of every register list to .xlsx and .csv, following the page's filters.
+
+Headers are Chinese and the people export uses the import template's columns, so an
+unmasked export can be corrected in Excel and imported again. ID numbers, phones and
+bank accounts are written as text; masked unless the user chose an unmasked export.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, Iterator
+
+from ..extensions import db
+from ..idnumber import mask_id_number, mask_phone
+from .import_people import ALIASES as PEOPLE_ALIASES, FLAG_KEYS
+from .import_posts import ALIASES as POST_ALIASES, KIND_WORDS
+from .search import Filters, filled_counts, households_query, people_query, posts_query
+from .sizing import village_sizing
+
+LABOUR_WORDS = {"full": "劳动力", "weak": "弱劳力", "none": "无劳动能力"}
+FLAG_WORDS = {
+    "registered_poor": "脱贫户", "flood_affected": "受灾户", "monitoring": "监测户",
+    "low_income": "低保户", "zero_employment": "零就业家庭", "disabled": "残疾",
+}
+KIND_WORD = {code: words[0] for code, words in KIND_WORDS.items()}
+
+
+def _yes(value: bool) -> str:
+    return "是" if value else "否"
+
+
+def _keep(value: str | None) -> str | None:
+    return value
+
+
+class ExportTable:
+    """Headers, rows and which columns must stay text."""
+
+    def __init__(self, name: str, headers: list[str], rows: Iterable[list[Any]], text_columns: Iterable[int]):
+        self.name = name
+        self.headers = headers
+        self.rows = rows
+        self.text_columns = list(text_columns)
+
+
+def people_export(f: Filters, *, unmasked: bool) -> ExportTable:
+    """People matching the filters, one row each, in the import template's columns."""
+    mask_id: Callable[[str | None], str | None] = _keep if unmasked else mask_id_number
+    mask_tel: Callable[[str | None], str | None] = _keep if unmasked else mask_phone
+    keys = ("household_number", "township", "village", "name", "id_number", "phone", "labour", "away_working",
+            "stable_employment", *FLAG_KEYS, "cadre", "bank_name", "bank_account", "address", "note")
+    headers = [PEOPLE_ALIASES[k][0] for k in keys] + ["性别", "出生日期", "状态"]
+
+    def rows() -> Iterator[list[Any]]:
+        for person in db.session.scalars(people_query(f)):
+            household = person.household
+            flags = household.flag_codes
+            yield [
+                household.number, household.village.township.name, household.village.name, person.name,
+                mask_id(person.id_number), mask_tel(person.phone), LABOUR_WORDS.get(person.labour, person.labour),
+                _yes(person.away_working), _yes(person.stable_employment),
+                *[_yes(flag in flags) for flag in FLAG_KEYS],
+                _yes(household.cadre), person.bank_name or "", mask_id(person.bank_account) or "",
+                household.address or "", person.note or "",
+                "男" if person.sex == "M" else "女", person.birth_date.isoformat(),
+                "在册" if person.active else "已停用",
+            ]
+
+    return ExportTable("people", headers, rows(), (0, 4, 5, 16))
+
+
+def households_export(f: Filters, *, unmasked: bool) -> ExportTable:
+    """Households matching the filters with their current flags and members."""
+    headers = ["户编号", "所属乡镇", "所属村", "家庭住址", "是否村干部户", "当前标识", "标识记录日期", "人数", "成员",
+               "备注", "状态"]
+
+    def rows() -> Iterator[list[Any]]:
+        for household in db.session.scalars(households_query(f)):
+            current = sorted(household.current_flags, key=lambda fl: fl.flag)
+            yield [
+                household.number, household.village.township.name, household.village.name,
+                household.address or "", _yes(household.cadre),
+                "、".join(FLAG_WORDS.get(fl.flag, fl.flag) for fl in current),
+                "、".join(fl.recorded_on.isoformat() for fl in current),
+                len(household.members), "、".join(m.name for m in household.members),
+                household.note or "", "在册" if household.active else "已停用",
+            ]
+
+    return ExportTable("households", headers, rows(), (0,))
+
+
+def posts_export(f: Filters, *, unmasked: bool) -> ExportTable:
+    """Posts matching the filters in the import template's columns, with holders today."""
+    mask_tel: Callable[[str | None], str | None] = _keep if unmasked else mask_phone
+    keys = tuple(POST_ALIASES)
+    headers = [POST_ALIASES[k][0] for k in keys] + ["在岗人数", "状态"]
+
+    def rows() -> Iterator[list[Any]]:
+        filled = filled_counts()
+        for post in db.session.scalars(posts_query(f)):
+            yield [
+                post.code, KIND_WORD.get(post.kind, post.kind), post.village.township.name, post.village.name,
+                post.route_code or "", post.section_start or "", post.section_end or "", post.km, post.slots,
+                post.min_age, post.max_age, LABOUR_WORDS.get(post.labour, post.labour), post.monthly_subsidy,
+                post.required_days, post.road_chief or "", mask_tel(post.road_chief_phone) or "",
+                filled.get(post.id, 0), "在用" if post.active else "已停用",
+            ]
+
+    return ExportTable("posts", headers, rows(), (0, 4, 15))
+
+
+def sizing_export(f: Filters, *, unmasked: bool) -> ExportTable:
+    """The post-sizing table (按需设岗) per village."""
+    headers = ["所属乡镇", "所属村", "农村公路里程(公里)", "里程来源", "建议岗位数", "现有岗位数", "差额"]
+
+    def rows() -> Iterator[list[Any]]:
+        for line in village_sizing(f):
+            yield [line.township, line.village, line.km, "村道里程" if line.km_from_village else "岗位里程合计",
+                   line.suggested, line.slots, line.difference]
+
+    return ExportTable("sizing", headers, rows(), ())
+
+
+EXPORTS: dict[str, Callable[..., ExportTable]] = {
+    "people": people_export,
+    "households": households_export,
+    "posts": posts_export,
+    "sizing": sizing_export,
+}

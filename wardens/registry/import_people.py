@@ -1,0 +1,341 @@
+"""Importing households with their people: one row per person, household columns repeated.
+
+The preview checks every row with the same field rules as the person form, looks up
+villages, households and ID numbers in bulk (a few queries, not one per row), and
+says for each row whether it is new, an update, unchanged, or in error and why.
+Applying goes through create_household / create_person / set_household_flag, so
+an imported row obeys exactly the rules of the forms.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..dates import today
+from ..extensions import db
+from ..idnumber import mask_id_number
+from ..labels import label
+from ..models import Household, Person, Village
+from ..spreadsheets import Table
+from . import operations as ops
+from .importing import (
+    ERROR,
+    chunks,
+    find_village,
+    village_lookup,
+    NEW,
+    UNCHANGED,
+    UPDATE,
+    Preview,
+    RowOutcome,
+    cell,
+    labour_code,
+    resolve_headers,
+    yes_no,
+)
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "household_number": ("户编号", "户号", "家庭编号", "户主编号", "household number"),
+    "township": ("所属乡镇", "乡镇", "乡镇名称", "乡(镇)", "township"),
+    "village": ("所属村", "村", "行政村", "村(居)", "所属村(居)", "村名", "村居", "village"),
+    "name": ("姓名", "名字", "name"),
+    "id_number": ("身份证号", "身份证号码", "公民身份号码", "证件号码", "身份证", "id number"),
+    "phone": ("联系电话", "电话", "手机", "手机号", "手机号码", "联系方式", "phone"),
+    "labour": ("劳动能力", "劳动力", "劳动力状况", "劳动能力状况", "labour"),
+    "away_working": ("是否外出务工", "外出务工", "away working"),
+    "stable_employment": ("是否稳定就业", "稳定就业", "stable employment"),
+    "registered_poor": ("是否脱贫户", "脱贫户", "是否建档立卡贫困户", "建档立卡贫困户", "是否建档立卡户", "建档立卡"),
+    "flood_affected": ("是否受灾户", "受灾户"),
+    "monitoring": ("是否监测户", "监测户", "是否监测对象", "监测对象"),
+    "low_income": ("是否低保户", "低保户", "是否低保", "低保"),
+    "zero_employment": ("是否零就业家庭", "零就业家庭", "是否零就业"),
+    "disabled": ("是否残疾", "残疾", "是否残疾户", "是否有残疾人"),
+    "cadre": ("是否村干部户", "村干部户", "是否村干部"),
+    "bank_name": ("开户银行", "开户行", "银行", "bank"),
+    "bank_account": ("银行账号", "银行卡号", "账号", "补贴发放账号", "bank account"),
+    "address": ("家庭住址", "住址", "地址", "address"),
+    "note": ("备注", "note"),
+}
+REQUIRED = ("household_number", "village", "name", "id_number")
+FLAG_KEYS = ("registered_poor", "flood_affected", "monitoring", "low_income", "zero_employment", "disabled")
+# The template's columns, in order (the first alias of each key).
+TEMPLATE_KEYS = (
+    "household_number", "township", "village", "name", "id_number", "phone", "labour", "away_working",
+    "stable_employment", "registered_poor", "flood_affected", "monitoring", "low_income", "zero_employment",
+    "disabled", "cadre", "bank_name", "bank_account", "address", "note",
+)
+TEMPLATE_EXAMPLE = (
+    "H0001", "西河口乡", "石湖村", "张三", "11010519491231002X", "13800001234", "弱劳力", "否", "否",
+    "是", "是", "否", "否", "否", "否", "否", "农商银行", "6228480000000000000", "石湖村三组", "",
+)
+TEXT_TEMPLATE_COLUMNS = (0, 4, 5, 17)
+
+
+@dataclass
+class HouseholdPlan:
+    number: str
+    village: Village
+    first_line: int
+    address: str | None
+    cadre: bool | None
+    flags: dict[str, bool]
+    existing: Household | None = None
+
+    def changes(self) -> bool:
+        h = self.existing
+        if h is None:
+            return True
+        if h.village_id != self.village.id:
+            return True
+        if self.address is not None and h.address != self.address:
+            return True
+        if self.cadre is not None and h.cadre != self.cadre:
+            return True
+        return bool(self.flag_changes())
+
+    def flag_changes(self) -> list[tuple[str, bool]]:
+        current = self.existing.flag_codes if self.existing is not None else frozenset()
+        return [(flag, want) for flag, want in self.flags.items() if want != (flag in current)]
+
+
+@dataclass
+class PersonPlan:
+    line: int
+    household_number: str
+    values: dict[str, Any]
+    existing: Person | None = None
+
+
+@dataclass
+class PeoplePlan:
+    households: dict[str, HouseholdPlan] = field(default_factory=dict)
+    people: list[PersonPlan] = field(default_factory=list)
+
+
+def _existing_people(numbers: list[str]) -> dict[str, Person]:
+    out: dict[str, Person] = {}
+    for chunk in chunks(numbers):
+        rows = db.session.scalars(
+            select(Person).where(Person.id_number.in_(chunk)).options(joinedload(Person.household))
+        ).all()
+        out.update({p.id_number: p for p in rows})
+    return out
+
+
+def _existing_households(numbers: list[str]) -> dict[str, Household]:
+    out: dict[str, Household] = {}
+    for chunk in chunks(numbers):
+        rows = db.session.scalars(
+            select(Household).where(Household.number.in_(chunk)).options(selectinload(Household.flags))
+        ).all()
+        out.update({h.number: h for h in rows})
+    return out
+
+
+PERSON_DEFAULTS: dict[str, Any] = {
+    "phone": None, "labour": "full", "away_working": False, "stable_employment": False,
+    "bank_name": None, "bank_account": None, "note": None,
+}
+
+
+def _read_person(row: dict[str, str], columns: dict[str, str], outcome: RowOutcome) -> dict[str, Any]:
+    """The person's values the file gives (absent or empty cells are left out), checked field by field."""
+    values: dict[str, Any] = {}
+
+    def attempt(key: str, fn: Any) -> None:
+        try:
+            result = fn()
+        except (ops.RegistryError, ValueError) as exc:
+            outcome.fail(str(exc))
+            return
+        if result is not None:
+            values[key] = result
+
+    attempt("name", lambda: ops.check_name(cell(row, columns, "name")))
+    attempt("id_number", lambda: ops.check_id_number(cell(row, columns, "id_number"))[0])
+    attempt("phone", lambda: ops.check_phone(cell(row, columns, "phone")))
+    labour = cell(row, columns, "labour")
+    if labour is not None:
+        attempt("labour", lambda: labour_code(labour))
+    attempt("away_working", lambda: yes_no(cell(row, columns, "away_working"), "是否外出务工"))
+    attempt("stable_employment", lambda: yes_no(cell(row, columns, "stable_employment"), "是否稳定就业"))
+    attempt("bank_name", lambda: ops.clean_text(cell(row, columns, "bank_name"), limit=100))
+    attempt("bank_account", lambda: ops.check_bank_account(cell(row, columns, "bank_account")))
+    attempt("note", lambda: cell(row, columns, "note"))
+    return values
+
+
+def _person_kwargs(values: dict[str, Any], existing: Person | None) -> dict[str, Any]:
+    """Values for create_person/update_person: the file's, else what the person has, else defaults."""
+    out: dict[str, Any] = {"name": values.get("name"), "id_number": values.get("id_number")}
+    for key, default in PERSON_DEFAULTS.items():
+        if key in values:
+            out[key] = values[key]
+        elif existing is not None:
+            out[key] = getattr(existing, key)
+        else:
+            out[key] = default
+    return out
+
+
+def preview_people(table: Table) -> tuple[Preview, PeoplePlan]:
+    """Every row's outcome and, when there is no error, the plan that applying carries out."""
+    columns = resolve_headers(table.headers, ALIASES, REQUIRED)
+    by_pair, by_name = village_lookup()
+    numbers: list[str] = []
+    for _line, row in table.rows:
+        raw = cell(row, columns, "id_number")
+        if raw:
+            try:
+                numbers.append(ops.check_id_number(raw)[0])
+            except ops.RegistryError:
+                continue
+    people = _existing_people(numbers)
+    household_numbers = sorted({(cell(row, columns, "household_number") or "") for _l, row in table.rows} - {""})
+    households = _existing_households(household_numbers)
+
+    plan = PeoplePlan()
+    outcomes: list[RowOutcome] = []
+    seen_ids: dict[str, int] = {}
+    for line, row in table.rows:
+        outcome = RowOutcome(line=line, outcome=NEW)
+        outcomes.append(outcome)
+        name = cell(row, columns, "name") or ""
+        values = _read_person(row, columns, outcome)
+        number = values.get("id_number")
+        outcome.label = f"{name} {mask_id_number(number) if number else (cell(row, columns, 'id_number') or '')}".strip()
+        if number:
+            if number in seen_ids:
+                outcome.fail(_("ID number %(id)s appears twice in the file (line %(first)d and this line).",
+                               id=mask_id_number(number), first=seen_ids[number]))
+            else:
+                seen_ids[number] = line
+
+        household_number = cell(row, columns, "household_number")
+        village = None
+        try:
+            village = find_village(cell(row, columns, "township"), cell(row, columns, "village"), by_pair, by_name)
+        except ValueError as exc:
+            outcome.fail(str(exc))
+        if not household_number:
+            outcome.fail(_("户编号 is empty."))
+        elif len(household_number) > 40:
+            outcome.fail(_("Household number %(number)s is longer than 40 characters.", number=household_number))
+        flags: dict[str, bool] = {}
+        for key in FLAG_KEYS:
+            try:
+                answer = yes_no(cell(row, columns, key), columns.get(key, key))
+            except ValueError as exc:
+                outcome.fail(str(exc))
+                continue
+            if answer is not None:
+                flags[key] = answer
+        try:
+            cadre = yes_no(cell(row, columns, "cadre"), columns.get("cadre", "cadre"))
+        except ValueError as exc:
+            outcome.fail(str(exc))
+            cadre = None
+        address = cell(row, columns, "address")
+        if address is not None and len(address) > 200:
+            outcome.fail(_("Address is longer than 200 characters."))
+
+        existing = people.get(number) if number else None
+        if existing is not None and household_number and existing.household.number != household_number:
+            outcome.fail(ops.duplicate_id_message(number, existing.household.number, existing.name,
+                                                  household_number))
+        if outcome.outcome == ERROR or village is None or not household_number:
+            continue
+
+        hplan = plan.households.get(household_number)
+        if hplan is None:
+            hplan = HouseholdPlan(number=household_number, village=village, first_line=line, address=address,
+                                  cadre=cadre, flags=flags, existing=households.get(household_number))
+            if hplan.existing is not None and not hplan.existing.active:
+                outcome.fail(_("Household %(number)s is deactivated.", number=household_number))
+                continue
+            plan.households[household_number] = hplan
+        else:
+            conflict = _household_conflict(hplan, village, address, cadre, flags)
+            if conflict:
+                outcome.fail(conflict)
+                continue
+
+        kwargs = _person_kwargs(values, existing)
+        try:
+            fields = ops.check_person(**kwargs)
+        except ops.RegistryError as exc:
+            outcome.fail(exc.message)
+            continue
+        plan.people.append(PersonPlan(line=line, household_number=household_number, values=kwargs,
+                                      existing=existing))
+        if existing is None:
+            outcome.outcome = NEW
+        elif ops.person_differs(existing, fields) or (hplan.first_line == line and hplan.changes()):
+            outcome.outcome = UPDATE
+        else:
+            outcome.outcome = UNCHANGED
+    return Preview(kind="people", rows=outcomes), plan
+
+
+def _household_conflict(hplan: HouseholdPlan, village: Village, address: str | None, cadre: bool | None,
+                        flags: dict[str, bool]) -> str | None:
+    """A row that describes its household differently from the household's first row."""
+    first = hplan.first_line
+    if village.id != hplan.village.id:
+        return _("Household %(number)s is in %(a)s on line %(line)d but in %(b)s on this line.",
+                 number=hplan.number, a=hplan.village.full_name, line=first, b=village.full_name)
+    if address is not None and hplan.address is not None and address != hplan.address:
+        return _("Household %(number)s has a different address on line %(line)d.", number=hplan.number, line=first)
+    if cadre is not None and hplan.cadre is not None and cadre != hplan.cadre:
+        return _("Household %(number)s is marked differently as a village-cadre household on line %(line)d.",
+                 number=hplan.number, line=first)
+    for flag, want in flags.items():
+        if flag in hplan.flags and hplan.flags[flag] != want:
+            return _("Household %(number)s has %(flag)s answered differently on line %(line)d.",
+                     number=hplan.number, flag=label("flag", flag), line=first)
+        hplan.flags.setdefault(flag, want)
+    if hplan.address is None:
+        hplan.address = address
+    if hplan.cadre is None:
+        hplan.cadre = cadre
+    return None
+
+
+def apply_people(plan: PeoplePlan, *, source: str) -> dict[str, int]:
+    """Carry out a checked plan through the register's operations (flushes, never commits)."""
+    day = today()
+    households: dict[str, Household] = {}
+    for number, hplan in plan.households.items():
+        household = hplan.existing
+        if household is None:
+            household = ops.create_household(number, hplan.village, address=hplan.address, cadre=bool(hplan.cadre))
+        elif hplan.changes():
+            ops.update_household(
+                household, number=number, village=hplan.village,
+                address=hplan.address if hplan.address is not None else household.address,
+                cadre=hplan.cadre if hplan.cadre is not None else household.cadre, note=household.note,
+            )
+        for flag, want in hplan.flag_changes():
+            if want:
+                ops.set_household_flag(household, flag, day, source=source)
+            else:
+                ops.clear_household_flag(household, flag, day, reason=source)
+        households[number] = household
+    created = updated = 0
+    for pplan in plan.people:
+        if pplan.existing is None:
+            ops.create_person(households[pplan.household_number], **pplan.values)
+            created += 1
+        elif ops.update_person(pplan.existing, **pplan.values):
+            updated += 1
+    return {"created": created, "updated": updated}
+
+
+def template_rows() -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Headers and one example row for the downloadable template."""
+    return [ALIASES[k][0] for k in TEMPLATE_KEYS], [TEMPLATE_EXAMPLE]
+
