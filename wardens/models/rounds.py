@@ -52,6 +52,7 @@ class Round(db.Model):
     runs: Mapped[list["AllocationRun"]] = relationship(
         back_populates="round", foreign_keys="AllocationRun.round_id", order_by="AllocationRun.id"
     )
+    chosen_run: Mapped["AllocationRun | None"] = relationship(foreign_keys=[chosen_run_id], post_update=True)
 
 
 class Application(db.Model):
@@ -74,6 +75,9 @@ class Application(db.Model):
     pinned_post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id"))
     pin_reason: Mapped[str | None] = mapped_column(String(200))
     source: Mapped[str] = mapped_column(String(20), default="manual")
+    # Which prefilled exclusion this is (stable_employment, away_working,
+    # another_post, other) so the page can show it; the matcher gets the text.
+    excluded_code: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     round: Mapped[Round] = relationship(back_populates="applications")
@@ -83,6 +87,11 @@ class Application(db.Model):
     choice3: Mapped["Post | None"] = relationship(foreign_keys=[choice3_id])
     current_post: Mapped["Post | None"] = relationship(foreign_keys=[current_post_id])
     pinned_post: Mapped["Post | None"] = relationship(foreign_keys=[pinned_post_id])
+
+    @property
+    def choices(self) -> list["Post"]:
+        """The chosen posts in order of preference, gaps skipped."""
+        return [p for p in (self.choice1, self.choice2, self.choice3) if p is not None]
 
 
 class AllocationRun(db.Model):
@@ -94,14 +103,29 @@ class AllocationRun(db.Model):
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20), default="round")  # round | mid_year
     problem: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The matcher's result with its reasons in Chinese (result) and English
+    # (result_en): the same decision, solved once per language, so a warden
+    # reads the explanation in the language they chose.
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    result_en: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # A mid-year fill is a run for one post's free slots; approving it creates the assignments.
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id"))
+    approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     seconds: Mapped[float] = mapped_column(default=0.0)
     note: Mapped[str | None] = mapped_column(String(200))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     round: Mapped[Round] = relationship(back_populates="runs", foreign_keys=[round_id])
-    created_by: Mapped["User | None"] = relationship()
+    created_by: Mapped["User | None"] = relationship(foreign_keys=[created_by_id])
+    post: Mapped["Post | None"] = relationship(foreign_keys=[post_id])
+
+    def result_in(self, lang: str) -> dict[str, Any]:
+        """The result with reasons in the given language (zh when no English copy exists)."""
+        if lang == "en" and self.result_en is not None:
+            return self.result_en
+        return self.result
 
 
 class Objection(db.Model):
@@ -118,6 +142,7 @@ class Objection(db.Model):
     outcome: Mapped[str | None] = mapped_column(Text)
     settled_on: Mapped[dt.date | None]
     settled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     about_person: Mapped["Person | None"] = relationship()
 

@@ -1,0 +1,264 @@
+"""The one bridge between the database and the matcher (the `allocation` package).
+
+`build_problem` turns a round (its frozen rules, applications, the district's posts,
+villages and households) into the matcher's problem dict of the issue-5 file contract;
+`run_round` solves it and stores an AllocationRun with the exact problem and the result,
+solved once per language (zh and en) so every reason can be shown in the reader's
+language. Ids in the problem are the database ids with a letter in front (V12, H7, P3,
+C45 = person 45), so a stored run can always be read back against the database.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+import allocation
+
+from ..audit import record_audit
+from ..extensions import db
+from ..models import AllocationRun, Application, Assignment, Household, Person, Post, Round, Village, village_neighbour
+from .applications import flags_on
+from .errors import RefusedError
+
+LANGS = ("zh", "en")
+
+
+def village_key(village_id: int) -> str:
+    return f"V{village_id}"
+
+
+def household_key(household_id: int) -> str:
+    return f"H{household_id}"
+
+
+def post_key(post_id: int) -> str:
+    return f"P{post_id}"
+
+
+def candidate_key(person_id: int) -> str:
+    return f"C{person_id}"
+
+
+def key_id(key: str) -> int:
+    """The database id inside a problem id ('P12' -> 12)."""
+    return int(key[1:])
+
+
+def settings_part(rules: dict[str, Any]) -> dict[str, Any]:
+    """The matcher's settings from a round's frozen rules."""
+    return {
+        "scope": rules["scope"],
+        "one_post_per_household": bool(rules.get("one_post_per_household", True)),
+        "only_chosen_posts": bool(rules.get("only_chosen_posts", False)),
+        "protect_incumbents": bool(rules.get("protect_incumbents", False)),
+        "priority_groups": [list(g) for g in rules["priority_groups"]],
+    }
+
+
+def post_age_limit(post: Post, rules: dict[str, Any]) -> int:
+    """A post's upper age: its own, but never above the round's extended limit (default 65)."""
+    return min(post.max_age, int(rules.get("max_age_extended", post.max_age)))
+
+
+def open_posts() -> list[Post]:
+    """The posts a round allocates: every active post in the district."""
+    return list(db.session.scalars(select(Post).where(Post.active).order_by(Post.id)))
+
+
+def posts_part(posts: list[Post], rules: dict[str, Any], slots: dict[int, int] | None = None) -> list[dict[str, Any]]:
+    return [
+        {"id": post_key(p.id), "village": village_key(p.village_id),
+         "slots": p.slots if slots is None else slots[p.id],
+         "min_age": p.min_age, "max_age": post_age_limit(p, rules), "labour": p.labour,
+         "name": p.code, "kind": p.kind}
+        for p in posts
+    ]
+
+
+def villages_part() -> list[dict[str, Any]]:
+    """Every village with its township and neighbours (scope needs the whole map)."""
+    villages = list(db.session.scalars(select(Village).order_by(Village.id)))
+    links: dict[int, list[int]] = {v.id: [] for v in villages}
+    for village_id, neighbour_id in db.session.execute(
+        select(village_neighbour.c.village_id, village_neighbour.c.neighbour_id)
+        .order_by(village_neighbour.c.village_id, village_neighbour.c.neighbour_id)
+    ):
+        if village_id in links and neighbour_id in links:
+            links[village_id].append(neighbour_id)
+    return [
+        {"id": village_key(v.id), "township": f"T{v.township_id}",
+         "neighbours": [village_key(n) for n in links[v.id]], "name": v.name}
+        for v in villages
+    ]
+
+
+def households_part(households: list[Household], day: dt.date) -> list[dict[str, Any]]:
+    """Households with the flags current at the reference date, and whether they are cadre."""
+    return [
+        {"id": household_key(h.id), "village": village_key(h.village_id), "flags": flags_on(h, day),
+         "cadre": bool(h.cadre), "name": h.number}
+        for h in sorted(households, key=lambda h: h.id)
+    ]
+
+
+def candidate_part(application: Application) -> dict[str, Any]:
+    person = application.person
+    choices = [c for c in (application.choice1_id, application.choice2_id, application.choice3_id) if c]
+    return {
+        "id": candidate_key(person.id),
+        "household": household_key(person.household_id),
+        "birth_date": person.birth_date.isoformat(),
+        "labour": person.labour,
+        "choices": [post_key(c) for c in choices],
+        "current_post": post_key(application.current_post_id) if application.current_post_id else None,
+        "good_standing": bool(application.good_standing),
+        "excluded": application.excluded_reason or None,
+        "pinned_post": post_key(application.pinned_post_id) if application.pinned_post_id else None,
+        "name": person.name,
+    }
+
+
+def round_applications(rnd: Round) -> list[Application]:
+    return list(db.session.scalars(
+        select(Application).where(Application.round_id == rnd.id)
+        .options(selectinload(Application.person).selectinload(Person.household).selectinload(Household.flags))
+        .order_by(Application.person_id)
+    ))
+
+
+def build_problem(rnd: Round) -> dict[str, Any]:
+    """The matcher's problem for a round: frozen rules, open posts, the map, applicants and their households."""
+    applications = round_applications(rnd)
+    posts = open_posts()
+    # A pin or current post outside the open posts still has to be known to the
+    # matcher: include those posts too, with their slots (an inactive post has none).
+    wanted = {p.id for p in posts}
+    extra_ids = sorted({pid for a in applications for pid in (a.current_post_id, a.pinned_post_id,
+                                                               a.choice1_id, a.choice2_id, a.choice3_id)
+                        if pid and pid not in wanted})
+    extra = list(db.session.scalars(select(Post).where(Post.id.in_(extra_ids)))) if extra_ids else []
+    slots = {p.id: p.slots for p in posts} | {p.id: 0 for p in extra}
+    households = {a.person.household.id: a.person.household for a in applications}
+    return {
+        "reference_date": rnd.reference_date.isoformat(),
+        "settings": settings_part(rnd.rules),
+        "villages": villages_part(),
+        "households": households_part(list(households.values()), rnd.reference_date),
+        "posts": posts_part(sorted(posts + extra, key=lambda p: p.id), rnd.rules, slots),
+        "candidates": [candidate_part(a) for a in applications],
+    }
+
+
+def solve_both(problem: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], float]:
+    """Solve a problem with its reasons in Chinese and in English; (zh, en, seconds)."""
+    started = time.perf_counter()
+    try:
+        zh = allocation.solve_dict(problem, lang="zh")
+        en = allocation.solve_dict(problem, lang="en")
+    except allocation.ProblemError as exc:
+        raise RefusedError(_("The matcher refused the problem; nothing was stored:"), *exc.errors) from None
+    return zh, en, round(time.perf_counter() - started, 3)
+
+
+def refuse_empty(problem: dict[str, Any]) -> None:
+    """Refuse a run with no posts to fill or nobody applying."""
+    if not problem["candidates"]:
+        raise RefusedError(_("There are no applications in this round: add applicants before running the matcher."))
+    if not any(p["slots"] > 0 for p in problem["posts"]):
+        raise RefusedError(_("There are no active posts with slots to allocate: add posts in the register first."))
+
+
+def run_round(rnd: Round, *, note: str | None = None, user_id: int | None = None) -> AllocationRun:
+    """Run the matcher on the round's current input and keep the run (problem and result)."""
+    from .rounds import move_to, require_state
+
+    require_state(rnd, "applications", "proposed")
+    problem = build_problem(rnd)
+    refuse_empty(problem)
+    zh, en, seconds = solve_both(problem)
+    run = AllocationRun(round_id=rnd.id, kind="round", problem=problem, result=zh, result_en=en,
+                        seconds=seconds, note=(note or "").strip()[:200] or None, created_by_id=user_id)
+    db.session.add(run)
+    db.session.flush()
+    summary = zh["summary"]
+    record_audit("allocation_run", run, after={"round_id": rnd.id, "placed": summary["placed"],
+                                              "candidates": summary["candidates"], "slots": summary["slots"],
+                                              "seconds": seconds}, reason=run.note)
+    if rnd.state == "applications":
+        move_to(rnd, "proposed")
+    return run
+
+
+def rerun_stored(run: AllocationRun) -> dict[str, Any]:
+    """Solve a stored run's problem again (Chinese reasons): must equal its stored result."""
+    return allocation.solve_dict(run.problem, lang="zh")
+
+
+def is_current(run: AllocationRun) -> bool:
+    """Whether the run's input is still what the round would give the matcher now."""
+    return run.problem == build_problem(run.round)
+
+
+# -- mid-year fill (a small problem: one post's free slots and the waiting list) -------------
+
+def free_slots(post: Post, day: dt.date) -> int:
+    """A post's slots not held on day."""
+    held = db.session.scalar(
+        select(db.func.count(Assignment.id)).where(Assignment.post_id == post.id, Assignment.in_force_on_clause(day))
+    ) or 0
+    return max(post.slots - held, 0)
+
+
+def waiting_list(rnd: Round, day: dt.date) -> list[Application]:
+    """The round's applicants its chosen run left unplaced, who hold no post on day."""
+    if rnd.chosen_run is None:
+        return []
+    unplaced = {key_id(u["candidate"]) for u in rnd.chosen_run.result["unassigned"]}
+    holding = set(db.session.scalars(select(Assignment.person_id).where(Assignment.in_force_on_clause(day))))
+    return [a for a in round_applications(rnd) if a.person_id in unplaced and a.person_id not in holding]
+
+
+def build_fill_problem(rnd: Round, post: Post, day: dt.date) -> dict[str, Any]:
+    """The matcher's problem for filling one post's free slots from a round's waiting list on day."""
+    waiting = waiting_list(rnd, day)
+    households = {a.person.household.id: a.person.household for a in waiting}
+    candidates = []
+    for a in waiting:
+        c = candidate_part(a)
+        # Only this post is open: other choices and pins are of the yearly round, not of this fill.
+        c["choices"] = [x for x in c["choices"] if x == post_key(post.id)]
+        c["current_post"], c["good_standing"], c["pinned_post"] = None, False, None
+        candidates.append(c)
+    return {
+        "reference_date": day.isoformat(),
+        "settings": settings_part(rnd.rules),
+        "villages": villages_part(),
+        "households": households_part(list(households.values()), day),
+        "posts": posts_part([post], rnd.rules, {post.id: free_slots(post, day)}),
+        "candidates": candidates,
+    }
+
+
+def run_fill(rnd: Round, post: Post, day: dt.date, *, user_id: int | None = None) -> AllocationRun:
+    """Run the matcher for one post's free slots from the round's waiting list, and keep the run."""
+    if not post.active:
+        raise RefusedError(_("Post %(code)s is not active.", code=post.code))
+    problem = build_fill_problem(rnd, post, day)
+    if problem["posts"][0]["slots"] == 0:
+        raise RefusedError(_("Post %(code)s has no free slot on %(day)s.", code=post.code, day=day.isoformat()))
+    if not problem["candidates"]:
+        raise RefusedError(_("The waiting list of round “%(name)s” is empty.", name=rnd.name))
+    zh, en, seconds = solve_both(problem)
+    run = AllocationRun(round_id=rnd.id, kind="mid_year", problem=problem, result=zh, result_en=en,
+                        seconds=seconds, post_id=post.id, created_by_id=user_id,
+                        note=f"{post.code} {day.isoformat()}")
+    db.session.add(run)
+    db.session.flush()
+    record_audit("mid_year_run", run, after={"round_id": rnd.id, "post_id": post.id, "day": day.isoformat(),
+                                            "placed": zh["summary"]["placed"]})
+    return run

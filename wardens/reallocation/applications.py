@@ -1,0 +1,363 @@
+"""Applications (岗需互选): who applies in a round, for which posts, and who is excluded.
+
+Good standing of a current holder is computed here, from the holder's attendance over
+the 12 months before the day the round includes them: present days ÷ (recorded days −
+rest days − stopped days). Rest and stoppage (停工) cost a holder nothing, so they are
+left out of the denominator; leave, sick leave and unexcused absence count against.
+This is computed directly from the attendance records (one grouped query) rather than
+through the monthly subsidy function, because the rate spans months and assignments.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Iterable
+
+from flask_babel import gettext as _, lazy_gettext as _l
+from sqlalchemy import func, or_, select
+
+from ..audit import record_audit, snapshot
+from ..extensions import db
+from ..idnumber import IdNumberError, normalise_id_number, parse_id_number
+from ..models import Application, Assignment, AttendanceRecord, Household, Person, Post, Round
+from ..priority import priority_tier
+from ..spreadsheets import Table
+from .errors import RefusedError
+
+APPLICATION_FIELDS = ("round_id", "person_id", "choice1_id", "choice2_id", "choice3_id", "current_post_id",
+                      "good_standing", "attendance_rate", "excluded_code", "excluded_reason",
+                      "pinned_post_id", "pin_reason", "source")
+EXCLUSION_CODES = ("stable_employment", "away_working", "another_post", "other")
+EXCLUSION_LABELS = {
+    "stable_employment": _l("Stable employment"),
+    "away_working": _l("Long-term migrant work"),
+    "another_post": _l("Holds another public-welfare post"),
+    "other": _l("Other reason"),
+}
+# The words the matcher is given for an exclusion (it quotes them in its reasons).
+# The office works in Chinese, so the reason text is stored in Chinese whatever the
+# language of the member of staff who recorded it.
+EXCLUSION_TEXT = {
+    "stable_employment": "稳定就业",
+    "away_working": "长期外出务工",
+    "another_post": "已有其他公益性岗位",
+    "other": "其他原因",
+}
+GOOD_STANDING_DAYS = 365
+IMPORT_ID_HEADERS = ("身份证号", "身份证号码", "id_number")
+IMPORT_CHOICE_HEADERS = (("志愿一", "choice1"), ("志愿二", "choice2"), ("志愿三", "choice3"))
+
+
+def exclusion_label(code: str | None) -> str:
+    """The words for an exclusion kind in the user's language."""
+    return str(EXCLUSION_LABELS.get(code or "", code or ""))
+
+
+def exclusion_text(code: str, note: str | None) -> str:
+    """The reason given to the matcher: the kind, then the staff's note."""
+    note = (note or "").strip()
+    base = EXCLUSION_TEXT[code]
+    return f"{base}：{note}" if note else base
+
+
+def prefilled_exclusion(person: Person, rules: dict) -> str | None:
+    """The exclusion the register's person flags suggest under the round's rules, if any."""
+    if person.stable_employment and rules.get("exclude_stable_employment", True):
+        return "stable_employment"
+    if person.away_working and rules.get("exclude_away_working", True):
+        return "away_working"
+    return None
+
+
+# -- good standing -------------------------------------------------------------------
+
+def attendance_rates(assignment_ids: Iterable[int], first: dt.date, last: dt.date) -> dict[int, float | None]:
+    """Per assignment: present ÷ (recorded − rest − stopped) over [first, last]; None when nothing counts."""
+    ids = list(assignment_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(AttendanceRecord.assignment_id, AttendanceRecord.status, func.count())
+        .where(AttendanceRecord.assignment_id.in_(ids), AttendanceRecord.day.between(first, last))
+        .group_by(AttendanceRecord.assignment_id, AttendanceRecord.status)
+    ).all()
+    counts: dict[int, dict[str, int]] = {i: {} for i in ids}
+    for assignment_id, status, n in rows:
+        counts[assignment_id][status] = n
+    rates: dict[int, float | None] = {}
+    for assignment_id, c in counts.items():
+        counted = sum(c.values()) - c.get("rest", 0) - c.get("stopped", 0)
+        rates[assignment_id] = round(c.get("present", 0) / counted, 4) if counted > 0 else None
+    return rates
+
+
+def person_rates(person_ids: Iterable[int], day: dt.date) -> dict[int, float | None]:
+    """Each person's attendance rate over the 12 months before day, across all their assignments."""
+    first, last = day - dt.timedelta(days=GOOD_STANDING_DAYS), day - dt.timedelta(days=1)
+    ids = list(person_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Assignment.person_id, AttendanceRecord.status, func.count())
+        .join(Assignment, Assignment.id == AttendanceRecord.assignment_id)
+        .where(Assignment.person_id.in_(ids), AttendanceRecord.day.between(first, last))
+        .group_by(Assignment.person_id, AttendanceRecord.status)
+    ).all()
+    counts: dict[int, dict[str, int]] = {i: {} for i in ids}
+    for person_id, status, n in rows:
+        counts[person_id][status] = n
+    out: dict[int, float | None] = {}
+    for person_id, c in counts.items():
+        counted = sum(c.values()) - c.get("rest", 0) - c.get("stopped", 0)
+        out[person_id] = round(c.get("present", 0) / counted, 4) if counted > 0 else None
+    return out
+
+
+def in_good_standing(rate: float | None, threshold: str | Decimal | float) -> bool:
+    """Good standing: an attendance rate at or above the round's threshold (no records: not in good standing)."""
+    return rate is not None and Decimal(str(rate)) >= Decimal(str(threshold))
+
+
+def include_current_holders(rnd: Round, day: dt.date) -> tuple[int, int]:
+    """Add every holder in force on day to the round (or refresh their post and standing); (added, refreshed)."""
+    holdings = db.session.execute(
+        select(Assignment.person_id, Assignment.post_id)
+        .where(Assignment.in_force_on_clause(day))
+        .order_by(Assignment.person_id, Assignment.term_start.desc(), Assignment.id.desc())
+    ).all()
+    current: dict[int, int] = {}
+    for person_id, post_id in holdings:
+        current.setdefault(person_id, post_id)  # a person holding two posts: the latest one
+    rates = person_rates(current, day)
+    existing = {a.person_id: a for a in rnd.applications}
+    added = refreshed = 0
+    threshold = rnd.rules.get("good_standing_rate", "0.90")
+    for person_id, post_id in sorted(current.items()):
+        rate = rates.get(person_id)
+        good = in_good_standing(rate, threshold)
+        application = existing.get(person_id)
+        if application is None:
+            person = db.session.get(Person, person_id)
+            code = prefilled_exclusion(person, rnd.rules)
+            application = Application(
+                round_id=rnd.id, person_id=person_id, current_post_id=post_id, good_standing=good,
+                attendance_rate=rate, source="holder", excluded_code=code,
+                excluded_reason=exclusion_text(code, None) if code else None,
+            )
+            db.session.add(application)
+            db.session.flush()
+            record_audit("application_add", application, after=snapshot(application, APPLICATION_FIELDS))
+            added += 1
+        elif (application.current_post_id, application.good_standing, application.attendance_rate) != (post_id, good, rate):
+            before = snapshot(application, APPLICATION_FIELDS)
+            application.current_post_id, application.good_standing, application.attendance_rate = post_id, good, rate
+            db.session.flush()
+            record_audit("application_refresh", application, before=before,
+                         after=snapshot(application, APPLICATION_FIELDS))
+            refreshed += 1
+    return added, refreshed
+
+
+# -- adding and changing applications ----------------------------------------------------
+
+def find_people(query: str, limit: int = 20) -> list[Person]:
+    """People whose name contains the text or whose ID number ends with it (e.g. the last 4)."""
+    q = (query or "").strip()
+    if not q:
+        return []
+    q_id = normalise_id_number(q)
+    stmt = select(Person).where(
+        Person.active,
+        or_(Person.name.contains(q), Person.id_last4 == q_id, Person.id_number == q_id,
+            Person.name_initials == q.lower()),
+    ).order_by(Person.name, Person.id).limit(limit)
+    return list(db.session.scalars(stmt))
+
+
+def open_post_by_code(code: str) -> Post | None:
+    """The active post with this code: the posts open in a round are the district's active posts."""
+    code = (code or "").strip()
+    if not code:
+        return None
+    return db.session.scalar(select(Post).where(Post.code == code, Post.active))
+
+
+def resolve_choices(codes: list[str], max_choices: int = 3) -> list[Post]:
+    """Turn up to three post codes into open posts, refusing unknown, inactive and repeated ones."""
+    codes = [c.strip() for c in codes if c and c.strip()]
+    if len(codes) > max_choices:
+        raise RefusedError(_("At most %(n)d chosen posts are allowed.", n=max_choices), field="choice1")
+    posts: list[Post] = []
+    for index, code in enumerate(codes):
+        post = open_post_by_code(code)
+        if post is None:
+            raise RefusedError(_("Post %(code)s is not open in this round: there is no active post with that code.",
+                                 code=code), field=f"choice{index + 1}")
+        if post in posts:
+            raise RefusedError(_("Post %(code)s is chosen twice; choose each post once.", code=code),
+                               field=f"choice{index + 1}")
+        posts.append(post)
+    return posts
+
+
+def _set_choices(application: Application, posts: list[Post]) -> None:
+    padded = list(posts) + [None] * (3 - len(posts))
+    application.choice1_id, application.choice2_id, application.choice3_id = (p.id if p else None for p in padded)
+
+
+def refuse_twice(rnd: Round, person: Person) -> None:
+    """Refuse a second application by the same person in the same round."""
+    existing = db.session.scalar(
+        select(Application).where(Application.round_id == rnd.id, Application.person_id == person.id)
+    )
+    if existing is not None:
+        raise RefusedError(
+            _("%(name)s (ID ending %(last4)s) has already applied in this round (application %(id)d).",
+              name=person.name, last4=person.id_last4, id=existing.id),
+            field="person",
+        )
+
+
+def add_application(rnd: Round, person: Person, choice_codes: list[str], *, source: str = "manual") -> Application:
+    """Record one person's application with up to three chosen posts."""
+    from .rounds import require_state
+
+    require_state(rnd, "applications", "proposed")
+    refuse_twice(rnd, person)
+    posts = resolve_choices(choice_codes, int(rnd.rules.get("max_choices", 3)))
+    current = db.session.scalar(
+        select(Assignment.post_id).where(Assignment.person_id == person.id,
+                                         Assignment.in_force_on_clause(rnd.term_start - dt.timedelta(days=1)))
+        .order_by(Assignment.term_start.desc()).limit(1)
+    )
+    code = prefilled_exclusion(person, rnd.rules)
+    application = Application(round_id=rnd.id, person_id=person.id, current_post_id=current, source=source,
+                              excluded_code=code, excluded_reason=exclusion_text(code, None) if code else None)
+    _set_choices(application, posts)
+    db.session.add(application)
+    db.session.flush()
+    record_audit("application_add", application, after=snapshot(application, APPLICATION_FIELDS))
+    return application
+
+
+def change_choices(application: Application, choice_codes: list[str]) -> None:
+    """Replace an application's chosen posts."""
+    from .rounds import require_state
+
+    require_state(application.round, "applications", "proposed")
+    posts = resolve_choices(choice_codes, int(application.round.rules.get("max_choices", 3)))
+    before = snapshot(application, APPLICATION_FIELDS)
+    _set_choices(application, posts)
+    db.session.flush()
+    record_audit("application_choices", application, before=before, after=snapshot(application, APPLICATION_FIELDS))
+
+
+def set_exclusion(application: Application, code: str | None, note: str | None) -> None:
+    """Exclude an applicant with a reason (or lift the exclusion when code is empty)."""
+    from .rounds import require_state
+
+    require_state(application.round, "applications", "proposed")
+    before = snapshot(application, APPLICATION_FIELDS)
+    if code:
+        if code not in EXCLUSION_CODES:
+            raise RefusedError(_("Unknown exclusion reason."), field="code")
+        if code == "other" and not (note or "").strip():
+            raise RefusedError(_("Say why the applicant is excluded."), field="note")
+        application.excluded_code = code
+        application.excluded_reason = exclusion_text(code, note)[:200]
+        if application.pinned_post_id is not None:
+            application.pinned_post_id, application.pin_reason = None, None
+    else:
+        application.excluded_code = application.excluded_reason = None
+    db.session.flush()
+    record_audit("application_exclude" if code else "application_include", application, before=before,
+                 after=snapshot(application, APPLICATION_FIELDS), reason=note or None)
+
+
+def withdraw(application: Application) -> None:
+    """Remove an application from a round that has not gone to notice."""
+    from .rounds import require_state
+
+    require_state(application.round, "applications", "proposed")
+    before = snapshot(application, APPLICATION_FIELDS)
+    record_audit("application_withdraw", application, before=before)
+    db.session.delete(application)
+    db.session.flush()
+
+
+# -- importing applications from a spreadsheet -------------------------------------------
+
+@dataclass
+class ImportRow:
+    line: int
+    person: Person | None
+    posts: list[Post]
+    errors: list[str]
+
+
+def _cell(row: dict[str, str], names: Iterable[str]) -> str:
+    for name in names:
+        if name in row:
+            return row[name].strip()
+    return ""
+
+
+def check_import(rnd: Round, table: Table) -> list[ImportRow]:
+    """Read an applications sheet (身份证号, 志愿一, 志愿二, 志愿三) into rows, each with every fault found."""
+    if not any(h in table.headers for h in IMPORT_ID_HEADERS):
+        raise RefusedError(_("The sheet has no 身份证号 column."))
+    out: list[ImportRow] = []
+    seen: dict[int, int] = {}
+    max_choices = int(rnd.rules.get("max_choices", 3))
+    for line, row in table.rows:
+        errors: list[str] = []
+        person = None
+        raw_id = _cell(row, IMPORT_ID_HEADERS)
+        try:
+            number = parse_id_number(raw_id).number
+        except IdNumberError as exc:
+            errors.append(str(exc))
+        else:
+            person = db.session.scalar(select(Person).where(Person.id_number == number))
+            if person is None:
+                errors.append(_("No person with ID number %(id)s is in the register; add them first.", id=number))
+        if person is not None:
+            if person.id in seen:
+                errors.append(_("This person is already on line %(line)d of the file.", line=seen[person.id]))
+            else:
+                seen[person.id] = line
+                try:
+                    refuse_twice(rnd, person)
+                except RefusedError as exc:
+                    errors.extend(exc.messages)
+        codes = [_cell(row, pair) for pair in IMPORT_CHOICE_HEADERS][:max_choices]
+        posts: list[Post] = []
+        try:
+            posts = resolve_choices(codes, max_choices)
+        except RefusedError as exc:
+            errors.extend(exc.messages)
+        out.append(ImportRow(line, person, posts, errors))
+    return out
+
+
+def apply_import(rnd: Round, rows: list[ImportRow]) -> int:
+    """Add every row's application, or none: refuses when any row has a fault."""
+    bad = [r for r in rows if r.errors]
+    if bad:
+        raise RefusedError(*[_("Line %(line)d: %(errors)s", line=r.line, errors="; ".join(r.errors)) for r in bad])
+    for row in rows:
+        assert row.person is not None  # rows without errors always found their person
+        add_application(rnd, row.person, [p.code for p in row.posts], source="import")
+    return len(rows)
+
+
+def household_tier(household: Household, groups: list[list[str]], day: dt.date) -> int | None:
+    """The household's priority tier from the flags current on day."""
+    return priority_tier(flags_on(household, day), groups, cadre=household.cadre)
+
+
+def flags_on(household: Household, day: dt.date) -> list[str]:
+    """The household's flags that were recorded by day and not cleared by then, sorted."""
+    return sorted({f.flag for f in household.flags
+                   if f.recorded_on <= day and (f.cleared_on is None or f.cleared_on > day)})

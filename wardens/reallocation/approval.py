@@ -1,0 +1,103 @@
+"""Approval (批准) of a round in one transaction, and its agreements (协议).
+
+When a round is approved, every agreement in force on the day before the new term
+starts ends on that day: with end_reason 'term_end' when its own term ended that day
+anyway, 'reallocated' when the new term cuts it short. Then one new agreement per
+placed person starts on the term's first day (origin 'round', round_id set). The round
+becomes 'approved'; it becomes 'in_force' on approval when its term has already
+started, otherwise staff mark it in force once the term starts.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+
+from ..audit import record_audit, snapshot
+from ..extensions import db
+from ..models import Assignment, Round
+from ..models.attendance import utcnow
+from .adapter import key_id
+from .errors import RefusedError
+from .notice import open_objections
+from .rounds import move_to, require_state
+
+ASSIGNMENT_FIELDS = ("person_id", "post_id", "term_start", "term_end", "origin", "round_id", "ended_on",
+                     "end_reason", "end_note")
+
+
+def refuse_early_approval(rnd: Round, today: dt.date) -> None:
+    """Refuse approval while the notice runs or any objection is open."""
+    faults = []
+    if rnd.notice_end is not None and today <= rnd.notice_end:
+        faults.append(_("The public notice runs until %(end)s; the round can be approved from %(next)s.",
+                        end=rnd.notice_end.isoformat(), next=(rnd.notice_end + dt.timedelta(days=1)).isoformat()))
+    pending = open_objections(rnd)
+    if pending:
+        faults.append(_("%(n)d objection(s) are not settled yet: %(who)s. Settle every objection first.",
+                        n=len(pending), who="、".join(f"{o.raised_by}（{o.raised_on.isoformat()}）" for o in pending)))
+    if faults:
+        raise RefusedError(*faults)
+
+
+def end_current_agreements(rnd: Round) -> list[Assignment]:
+    """End every agreement in force on the day before the term starts, on that day."""
+    last_day = rnd.term_start - dt.timedelta(days=1)
+    current = list(db.session.scalars(
+        select(Assignment).where(
+            Assignment.term_start <= last_day, Assignment.term_end >= last_day,
+            or_(Assignment.ended_on.is_(None), Assignment.ended_on >= last_day),
+        ).order_by(Assignment.id)
+    ))
+    for agreement in current:
+        before = snapshot(agreement, ASSIGNMENT_FIELDS)
+        agreement.end_reason = "term_end" if agreement.term_end == last_day else "reallocated"
+        agreement.ended_on = last_day
+        agreement.end_note = _("Round %(name)s", name=rnd.name)[:500]
+        db.session.flush()
+        record_audit("assignment_end", agreement, before=before, after=snapshot(agreement, ASSIGNMENT_FIELDS),
+                     reason=agreement.end_reason)
+    return current
+
+
+def approve_round(rnd: Round, today: dt.date, user_id: int | None = None) -> list[Assignment]:
+    """Approve a round: end today's agreements at the new term, start the chosen run's, all at once."""
+    require_state(rnd, "notice")
+    refuse_early_approval(rnd, today)
+    run = rnd.chosen_run
+    if run is None:
+        raise RefusedError(_("The round has no proposal on notice."))
+    end_current_agreements(rnd)
+    created = []
+    for entry in run.result["assignments"]:
+        agreement = Assignment(person_id=key_id(entry["candidate"]), post_id=key_id(entry["post"]),
+                               term_start=rnd.term_start, term_end=rnd.term_end, origin="round", round_id=rnd.id)
+        db.session.add(agreement)
+        db.session.flush()
+        record_audit("assignment_create", agreement, after=snapshot(agreement, ASSIGNMENT_FIELDS))
+        created.append(agreement)
+    move_to(rnd, "approved", approved_by_id=user_id, approved_at=utcnow())
+    if today >= rnd.term_start:
+        move_to(rnd, "in_force", reason=_("The term had already started when the round was approved."))
+    return created
+
+
+def mark_in_force(rnd: Round, today: dt.date) -> None:
+    """Mark an approved round in force once its term has started."""
+    require_state(rnd, "approved")
+    if today < rnd.term_start:
+        raise RefusedError(_("The term starts on %(day)s; the round can be marked in force from then.",
+                             day=rnd.term_start.isoformat()))
+    move_to(rnd, "in_force")
+
+
+def round_agreements(rnd: Round) -> list[Assignment]:
+    """The agreements a round created (yearly and mid-year), by village and post."""
+    from ..models import Post, Village
+
+    return list(db.session.scalars(
+        select(Assignment).join(Post, Post.id == Assignment.post_id).join(Village, Village.id == Post.village_id)
+        .where(Assignment.round_id == rnd.id, Assignment.origin.in_(("round", "mid_year")))
+        .order_by(Village.township_id, Village.name, Post.code, Assignment.id)
+    ))

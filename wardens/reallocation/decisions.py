@@ -1,0 +1,69 @@
+"""What the latest published round decided about a person: the API the wardens' pages call.
+
+Only rounds whose proposal has been made public (on notice, approved or in force) are
+shown; a proposal still being worked on is not. The decision is read from the round's
+chosen run (the run that went to notice), in the reader's language.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import AllocationRun, Application, Post, Round
+from .adapter import candidate_key, key_id
+from .rounds import PUBLISHED_STATES, state_label
+
+
+@dataclass(frozen=True)
+class Decision:
+    round_name: str
+    round_state: str  # the state code: notice | approved | in_force
+    placed: bool
+    post: Post | None
+    tier: int | None
+    group: list[str] | None  # the flags of the person's priority group ([] = everyone else)
+    reason: str  # the matcher's sentence, in the language asked for
+    reason_code: str | None  # not_eligible | household_served | outranked (None when placed)
+    choice_rank: int | None
+    stays: bool
+
+    @property
+    def round_state_label(self) -> str:
+        return state_label(self.round_state)
+
+
+def latest_decision(person_id: int, lang: str) -> Decision | None:
+    """The decision of the latest published round in which the person applied, or None."""
+    rnd = db.session.scalar(
+        select(Round).join(Application, Application.round_id == Round.id)
+        .where(Application.person_id == person_id, Round.state.in_(PUBLISHED_STATES),
+               Round.chosen_run_id.is_not(None))
+        .order_by(Round.year.desc(), Round.id.desc()).limit(1)
+    )
+    if rnd is None:
+        return None
+    run = db.session.get(AllocationRun, rnd.chosen_run_id)
+    if run is None:
+        return None
+    return decision_in_run(rnd, run, person_id, lang)
+
+
+def decision_in_run(rnd: Round, run: AllocationRun, person_id: int, lang: str) -> Decision | None:
+    """The person's decision in one run (None when they were not a candidate in it)."""
+    result = run.result_in("en" if lang == "en" else "zh")
+    key = candidate_key(person_id)
+    groups = run.problem["settings"]["priority_groups"]
+    for entry in result["assignments"]:
+        if entry["candidate"] == key:
+            tier = entry["tier"]
+            return Decision(rnd.name, rnd.state, True, db.session.get(Post, key_id(entry["post"])), tier,
+                            list(groups[tier - 1]) if tier else None, entry["reason"], None,
+                            entry.get("choice_rank"), bool(entry.get("stays")))
+    for entry in result["unassigned"]:
+        if entry["candidate"] == key:
+            tier = entry.get("tier")
+            return Decision(rnd.name, rnd.state, False, None, tier, list(groups[tier - 1]) if tier else None,
+                            entry["reason"], entry["reason_code"], None, False)
+    return None

@@ -1,0 +1,305 @@
+"""Dismissal review (清退): holders flagged by the rules, and the staff decision on each flag.
+
+Flags are never decisions: `refresh_flags` records a DismissalCase (with its evidence) for
+each holder a rule flags; staff dismiss (the agreement ends that day) or clear it, with a
+reason. A cleared flag is not raised again for the same rule and period. Attendance flags
+come from the attendance area's thresholds (`holders_crossing_thresholds`); the other rules
+are here, one function each. Non-attendance flags use the year as their period, so a
+cleared flag comes back for review the next year if the facts still hold.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterable
+
+from flask_babel import gettext as _, lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..audit import record_audit, snapshot
+from ..extensions import db
+from ..models import Assignment, DismissalCase, Household, Person, Post, Round, get_settings
+from ..models.attendance import utcnow
+from ..priority import priority_tier
+from .adapter import free_slots, run_fill
+from .errors import RefusedError
+
+RULE_LABELS = {
+    "attendance": _l("Attendance below the limits"),
+    "absent_days": _l("Too many unexcused absences in a month"),
+    "low_rate": _l("Attendance rate low for months in a row"),
+    "age": _l("Age past the limit"),
+    "no_priority_group": _l("Household no longer in any priority group"),
+    "two_posts": _l("Holds two posts"),
+    "duplicate_identity": _l("Duplicate identity"),
+    "stable_employment": _l("Stable employment"),
+    "away_working": _l("Long-term work away from home"),
+}
+CASE_FIELDS = ("assignment_id", "rule", "period", "decision", "decision_reason")
+ASSIGNMENT_FIELDS = ("person_id", "post_id", "term_start", "term_end", "ended_on", "end_reason", "end_note")
+
+
+def rule_label(rule: str) -> str:
+    """The words for a dismissal rule in the user's language."""
+    return str(RULE_LABELS.get(rule, rule))
+
+
+@dataclass(frozen=True)
+class Hit:
+    assignment: Assignment
+    rule: str
+    period: str
+    evidence: str
+
+
+def holders_on(day: dt.date) -> list[Assignment]:
+    return list(db.session.scalars(
+        select(Assignment).where(Assignment.in_force_on_clause(day))
+        .options(selectinload(Assignment.person).selectinload(Person.household).selectinload(Household.flags),
+                 selectinload(Assignment.post))
+        .order_by(Assignment.id)
+    ))
+
+
+def age_past_limit(holders: list[Assignment], day: dt.date) -> Iterable[Hit]:
+    """Flag holders older than their post allows (never above the district's extended limit)."""
+    settings = get_settings()
+    for a in holders:
+        limit = min(a.post.max_age, settings.max_age_extended)
+        age = a.person.age_on(day)
+        if age > limit:
+            yield Hit(a, "age", str(day.year), _("Age %(age)d on %(day)s; post %(code)s allows up to %(limit)d "
+                                                  "(district limit %(max)d, extended %(ext)d).",
+                                                  age=age, day=day.isoformat(), code=a.post.code, limit=limit,
+                                                  max=settings.max_age, ext=settings.max_age_extended))
+
+
+def no_priority_group(holders: list[Assignment], day: dt.date) -> Iterable[Hit]:
+    """Flag holders whose household is in no priority group now (or is a village-cadre household)."""
+    groups = get_settings().priority_groups
+    for a in holders:
+        household = a.person.household
+        flags = sorted(household.flag_codes)
+        if priority_tier(flags, groups, cadre=household.cadre) is None:
+            why = _("village-cadre household") if household.cadre else _("current flags: %(flags)s",
+                                                                        flags="、".join(flags) or "—")
+            yield Hit(a, "no_priority_group", str(day.year),
+                      _("Household %(number)s matches no priority group (%(why)s).", number=household.number, why=why))
+
+
+def two_posts(holders: list[Assignment], day: dt.date) -> Iterable[Hit]:
+    """Flag every agreement of a person holding two or more posts on the same day."""
+    by_person: dict[int, list[Assignment]] = defaultdict(list)
+    for a in holders:
+        by_person[a.person_id].append(a)
+    for person_id, held in by_person.items():
+        if len(held) > 1:
+            codes = "、".join(x.post.code for x in held)
+            for a in held:
+                yield Hit(a, "two_posts", str(day.year),
+                          _("%(name)s holds %(n)d posts on %(day)s: %(codes)s.", name=a.person.name, n=len(held),
+                            day=day.isoformat(), codes=codes))
+
+
+def duplicate_identity(holders: list[Assignment], day: dt.date) -> Iterable[Hit]:
+    """Flag holders whose name and birth date appear on another person record (one person, two records)."""
+    if not holders:
+        return
+    keys = {(a.person.name, a.person.birth_date) for a in holders}
+    twins = db.session.execute(
+        select(Person.name, Person.birth_date).group_by(Person.name, Person.birth_date).having(func.count() > 1)
+    ).all()
+    doubled = {(n, b) for n, b in twins} & keys
+    if not doubled:
+        return
+    records: dict[tuple[str, dt.date], list[Person]] = defaultdict(list)
+    for person in db.session.scalars(select(Person).where(Person.name.in_({n for n, _b in doubled}))
+                                     .options(selectinload(Person.household))):
+        if (person.name, person.birth_date) in doubled:
+            records[(person.name, person.birth_date)].append(person)
+    for a in holders:
+        same = records.get((a.person.name, a.person.birth_date), [])
+        others = [p for p in same if p.id != a.person_id]
+        if others:
+            yield Hit(a, "duplicate_identity", str(day.year),
+                      _("%(name)s, born %(birth)s, is also recorded in household %(households)s (ID ending %(ids)s).",
+                        name=a.person.name, birth=a.person.birth_date.isoformat(),
+                        households="、".join(p.household.number for p in others),
+                        ids="、".join(p.id_last4 for p in others)))
+
+
+def stable_employment(holders: list[Assignment], day: dt.date) -> Iterable[Hit]:
+    """Flag holders the register marks as in stable employment."""
+    for a in holders:
+        if a.person.stable_employment:
+            yield Hit(a, "stable_employment", str(day.year),
+                      _("The register marks %(name)s as in stable employment.", name=a.person.name))
+
+
+def away_working(holders: list[Assignment], day: dt.date) -> Iterable[Hit]:
+    """Flag holders the register marks as working away from home long-term."""
+    for a in holders:
+        if a.person.away_working:
+            yield Hit(a, "away_working", str(day.year),
+                      _("The register marks %(name)s as working away from home.", name=a.person.name))
+
+
+def attendance_thresholds(day: dt.date) -> Iterable[Hit]:
+    """Flag holders over the attendance limits, as the attendance area computes them."""
+    from ..attendance.thresholds import holders_crossing_thresholds
+
+    for hit in holders_crossing_thresholds(day):
+        yield Hit(hit.assignment, str(hit.rule)[:40], str(hit.period)[:20], str(hit.evidence))
+
+
+def flag_hits(day: dt.date) -> list[Hit]:
+    """Every flag the rules raise on day."""
+    holders = holders_on(day)
+    hits: list[Hit] = list(attendance_thresholds(day))
+    for rule in (age_past_limit, no_priority_group, two_posts, duplicate_identity, stable_employment, away_working):
+        hits.extend(rule(holders, day))
+    return hits
+
+
+def refresh_flags(day: dt.date) -> int:
+    """Record a case for each new flag (a flag already recorded or cleared for its period is skipped)."""
+    known = set(db.session.execute(select(DismissalCase.assignment_id, DismissalCase.rule, DismissalCase.period)).all())
+    added = 0
+    for hit in flag_hits(day):
+        key = (hit.assignment.id, hit.rule, hit.period)
+        if key in known:
+            continue
+        known.add(key)
+        case = DismissalCase(assignment_id=hit.assignment.id, rule=hit.rule, period=hit.period, evidence=hit.evidence)
+        db.session.add(case)
+        db.session.flush()
+        record_audit("dismissal_flag", case, after=snapshot(case, CASE_FIELDS + ("evidence",)))
+        added += 1
+    return added
+
+
+def open_cases(township_id: int | None = None) -> list[DismissalCase]:
+    """Undecided cases, holder by holder."""
+    from ..models import Village
+
+    stmt = (select(DismissalCase).join(Assignment, Assignment.id == DismissalCase.assignment_id)
+            .join(Post, Post.id == Assignment.post_id).join(Village, Village.id == Post.village_id)
+            .where(DismissalCase.decision.is_(None)).order_by(Village.township_id, Village.name, Assignment.id,
+                                                               DismissalCase.id))
+    if township_id is not None:
+        stmt = stmt.where(Village.township_id == township_id)
+    return list(db.session.scalars(stmt))
+
+
+def decided_cases(limit: int = 100) -> list[DismissalCase]:
+    return list(db.session.scalars(select(DismissalCase).where(DismissalCase.decision.is_not(None))
+                                   .order_by(DismissalCase.decided_at.desc(), DismissalCase.id.desc()).limit(limit)))
+
+
+def _decide(case: DismissalCase, decision: str, reason: str, user_id: int | None) -> None:
+    before = snapshot(case, CASE_FIELDS)
+    case.decision = decision
+    case.decision_reason = reason.strip()[:500]
+    case.decided_by_id = user_id
+    case.decided_at = utcnow()
+    db.session.flush()
+    record_audit(f"dismissal_{decision}", case, before=before, after=snapshot(case, CASE_FIELDS),
+                 reason=case.decision_reason)
+
+
+def dismiss(case: DismissalCase, reason: str, last_day: dt.date, user_id: int | None = None) -> None:
+    """Dismiss the holder: the agreement ends on last_day (inclusive), end_reason 'dismissed'."""
+    if case.decision is not None:
+        raise RefusedError(_("This flag was already decided."))
+    agreement = case.assignment
+    if not agreement.term_start <= last_day <= agreement.last_day:
+        raise RefusedError(_("The last day must fall within the agreement (%(first)s to %(last)s).",
+                             first=agreement.term_start.isoformat(), last=agreement.last_day.isoformat()),
+                           field="last_day")
+    before = snapshot(agreement, ASSIGNMENT_FIELDS)
+    agreement.ended_on = last_day
+    agreement.end_reason = "dismissed"
+    agreement.end_note = reason.strip()[:500]
+    db.session.flush()
+    record_audit("assignment_dismiss", agreement, before=before, after=snapshot(agreement, ASSIGNMENT_FIELDS),
+                 reason=agreement.end_note)
+    _decide(case, "dismissed", reason, user_id)
+    # The other open flags on the same agreement are settled by the same decision.
+    for other in db.session.scalars(select(DismissalCase).where(
+            DismissalCase.assignment_id == agreement.id, DismissalCase.decision.is_(None))):
+        _decide(other, "dismissed", _("Dismissed on flag %(id)d: %(reason)s", id=case.id, reason=reason), user_id)
+
+
+def clear(case: DismissalCase, reason: str, user_id: int | None = None) -> None:
+    """Clear a flag with a reason; it is not raised again for the same rule and period."""
+    if case.decision is not None:
+        raise RefusedError(_("This flag was already decided."))
+    _decide(case, "cleared", reason, user_id)
+
+
+# -- mid-year fill from the waiting list ---------------------------------------------------
+
+def fill_round(day: dt.date) -> Round | None:
+    """The round whose waiting list fills freed slots: the latest approved round whose term covers day."""
+    return db.session.scalar(
+        select(Round).where(Round.state.in_(("approved", "in_force")), Round.term_start <= day, Round.term_end > day)
+        .order_by(Round.term_start.desc(), Round.id.desc()).limit(1)
+    )
+
+
+def posts_with_free_slots(day: dt.date) -> list[tuple[Post, int]]:
+    """Active posts with a slot not held on day, and how many."""
+    out = []
+    for post in db.session.scalars(select(Post).where(Post.active, Post.slots > 0).order_by(Post.code)):
+        n = free_slots(post, day)
+        if n:
+            out.append((post, n))
+    return out
+
+
+def start_fill(post: Post, day: dt.date, user_id: int | None = None):  # type: ignore[no-untyped-def]
+    """Run the matcher for a post's free slots on day from the latest round's waiting list."""
+    rnd = fill_round(day)
+    if rnd is None:
+        raise RefusedError(_("No approved round covers %(day)s, so there is no waiting list to fill from.",
+                             day=day.isoformat()))
+    return run_fill(rnd, post, day, user_id=user_id)
+
+
+def approve_fill(run, day: dt.date, user_id: int | None = None) -> list[Assignment]:  # type: ignore[no-untyped-def]
+    """Create the mid-year agreements of a fill run (origin 'mid_year'), from its day to the round's term end."""
+    from .adapter import key_id
+
+    if run.kind != "mid_year":
+        raise RefusedError(_("That run is not a mid-year fill."))
+    if run.approved_at is not None:
+        raise RefusedError(_("This fill was already approved."))
+    start = dt.date.fromisoformat(run.problem["reference_date"])
+    post = run.post
+    if free_slots(post, start) < len(run.result["assignments"]):
+        raise RefusedError(_("Post %(code)s no longer has the free slots this fill was run for; run it again.",
+                             code=post.code))
+    rnd = run.round
+    if start >= rnd.term_end:
+        raise RefusedError(_("The round's term ends on %(day)s; a fill must start before that.",
+                             day=rnd.term_end.isoformat()))
+    created = []
+    for entry in run.result["assignments"]:
+        person_id = key_id(entry["candidate"])
+        if db.session.scalar(select(Assignment.id).where(Assignment.person_id == person_id,
+                                                         Assignment.in_force_on_clause(start))):
+            raise RefusedError(_("%(name)s has taken another post since this fill was run; run it again.",
+                                 name=db.session.get(Person, person_id).name))
+        agreement = Assignment(person_id=person_id, post_id=post.id, term_start=start, term_end=rnd.term_end,
+                               origin="mid_year", round_id=rnd.id)
+        db.session.add(agreement)
+        db.session.flush()
+        record_audit("assignment_create", agreement, after=snapshot(agreement, ASSIGNMENT_FIELDS))
+        created.append(agreement)
+    run.approved_at = utcnow()
+    run.approved_by_id = user_id
+    db.session.flush()
+    record_audit("mid_year_approve", run, after={"post_id": post.id, "created": [a.id for a in created]})
+    return created

@@ -1,0 +1,88 @@
+"""Public notice (公示) of a round's proposal, and the objections raised during it (异议)."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..audit import record_audit, snapshot
+from ..extensions import db
+from ..models import AllocationRun, Objection, Person, Round
+from .adapter import is_current
+from .errors import RefusedError
+from .proposal import Row, read_run
+from .rounds import move_to, require_state
+
+OBJECTION_FIELDS = ("round_id", "raised_by", "about_person_id", "content", "raised_on", "outcome", "settled_on")
+
+
+def notice_end(start: dt.date, days: int) -> dt.date:
+    """The last day of a notice of `days` days starting on start (both ends inside the period)."""
+    return start + dt.timedelta(days=days - 1)
+
+
+def start_notice(rnd: Round, run: AllocationRun, start: dt.date, today: dt.date) -> None:
+    """Put a run's proposal on public notice from start (today or earlier) for the round's notice days."""
+    require_state(rnd, "proposed")
+    if run.round_id != rnd.id or run.kind != "round":
+        raise RefusedError(_("That run does not belong to this round."))
+    if start > today:
+        raise RefusedError(_("The notice cannot start in the future (%(day)s); start it on the day it is posted.",
+                             day=start.isoformat()), field="start")
+    if not is_current(run):
+        raise RefusedError(_("The applications, pins or register changed after this run; run the matcher again "
+                             "and put the new proposal on notice."))
+    move_to(rnd, "notice", chosen_run_id=run.id, notice_start=start, notice_end=notice_end(start, rnd.notice_days))
+
+
+def notice_rows(rnd: Round, lang: str, township_id: int | None = None, village_id: int | None = None) -> list[Row]:
+    """The placed people of the chosen run, for one township or village (or all), in village order."""
+    if rnd.chosen_run is None:
+        return []
+    rows = [r for r in read_run(rnd.chosen_run, lang).placed
+            if (township_id is None or r.post.village.township_id == township_id)
+            and (village_id is None or r.post.village_id == village_id)]
+    rows.sort(key=lambda r: (r.post.village.township.name, r.post.village.name, r.post.code, r.person.name))
+    return rows
+
+
+def record_objection(rnd: Round, *, raised_by: str, content: str, raised_on: dt.date,
+                     about: Person | None, today: dt.date, user_id: int | None = None) -> Objection:
+    """Record an objection raised during the notice."""
+    require_state(rnd, "notice")
+    if raised_on > today:
+        raise RefusedError(_("The day the objection was raised cannot be in the future."), field="raised_on")
+    if rnd.notice_start and raised_on < rnd.notice_start:
+        raise RefusedError(_("The notice started on %(day)s; an objection cannot be raised before it.",
+                             day=rnd.notice_start.isoformat()), field="raised_on")
+    objection = Objection(round_id=rnd.id, raised_by=raised_by.strip(), content=content.strip(),
+                          raised_on=raised_on, about_person_id=about.id if about else None,
+                          recorded_by_id=user_id)
+    db.session.add(objection)
+    db.session.flush()
+    record_audit("objection_raise", objection, after=snapshot(objection, OBJECTION_FIELDS))
+    return objection
+
+
+def settle_objection(objection: Objection, outcome: str, today: dt.date, user_id: int | None = None) -> None:
+    """Record how an objection was settled."""
+    if objection.settled_on is not None:
+        raise RefusedError(_("This objection was already settled on %(day)s.", day=objection.settled_on.isoformat()))
+    before = snapshot(objection, OBJECTION_FIELDS)
+    objection.outcome = outcome.strip()
+    objection.settled_on = today
+    objection.settled_by_id = user_id
+    db.session.flush()
+    record_audit("objection_settle", objection, before=before, after=snapshot(objection, OBJECTION_FIELDS),
+                 reason=objection.outcome)
+
+
+def open_objections(rnd: Round) -> list[Objection]:
+    return list(db.session.scalars(
+        select(Objection).where(Objection.round_id == rnd.id, Objection.settled_on.is_(None)).order_by(Objection.id)))
+
+
+def round_objections(rnd: Round) -> list[Objection]:
+    return list(db.session.scalars(select(Objection).where(Objection.round_id == rnd.id).order_by(Objection.id)))

@@ -1,0 +1,128 @@
+"""A round's life: opening it with its frozen rules, and the state transitions.
+
+States: applications (申请中) → proposed (已测算) → notice (公示中) → approved (已批准)
+→ in_force (已生效). Every transition writes one audit event.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask_babel import gettext as _, lazy_gettext as _l
+
+from ..audit import record_audit, snapshot
+from ..extensions import db
+from ..models import Round, get_settings
+from .errors import RefusedError
+
+STATES = ("applications", "proposed", "notice", "approved", "in_force")
+STATE_LABELS = {
+    "applications": _l("Applications open"),
+    "proposed": _l("Proposal calculated"),
+    "notice": _l("On public notice"),
+    "approved": _l("Approved"),
+    "in_force": _l("In force"),
+}
+# Rounds whose chosen run has been made public: wardens may see their decision.
+PUBLISHED_STATES = ("notice", "approved", "in_force")
+ROUND_FIELDS = ("name", "year", "term_start", "term_end", "reference_date", "notice_days", "state",
+                "notice_start", "notice_end", "chosen_run_id")
+
+
+def state_label(state: str) -> str:
+    """The words for a round state in the user's language."""
+    return str(STATE_LABELS.get(state, state))
+
+
+def frozen_rules() -> dict[str, Any]:
+    """The district's allocation rules as plain data, to freeze into a new round."""
+    s = get_settings()
+    return {
+        "scope": s.scope,
+        "priority_groups": [list(g) for g in s.priority_groups],
+        "one_post_per_household": bool(s.one_post_per_household),
+        "only_chosen_posts": False,
+        "protect_incumbents": False,
+        "min_age": s.min_age,
+        "max_age": s.max_age,
+        "max_age_extended": s.max_age_extended,
+        "default_labour": s.default_labour,
+        "good_standing_rate": str(s.good_standing_rate),
+        "exclude_stable_employment": bool(s.exclude_stable_employment),
+        "exclude_away_working": bool(s.exclude_away_working),
+        "max_choices": s.max_choices,
+    }
+
+
+def default_term(today: dt.date) -> tuple[dt.date, dt.date]:
+    """Next calendar year: the usual one-year term (一年一聘)."""
+    return dt.date(today.year + 1, 1, 1), dt.date(today.year + 1, 12, 31)
+
+
+def open_round(
+    *,
+    name: str,
+    year: int,
+    term_start: dt.date,
+    term_end: dt.date,
+    reference_date: dt.date,
+    notice_days: int,
+    today: dt.date,
+    user_id: int | None = None,
+) -> Round:
+    """Open a round with the district's current rules frozen into it, and include today's holders."""
+    if term_end <= term_start:
+        raise RefusedError(_("The term must end after it starts."), field="term_end")
+    if notice_days < 1:
+        raise RefusedError(_("The notice period must be at least one day."), field="notice_days")
+    clash = db.session.scalar(
+        db.select(Round).where(Round.year == year, Round.state.in_(("applications", "proposed", "notice")))
+    )
+    if clash is not None:
+        raise RefusedError(
+            _("Round “%(name)s” for %(year)d is still open; finish it before opening another for the same year.",
+              name=clash.name, year=year),
+            field="year",
+        )
+    rnd = Round(
+        name=name.strip(),
+        year=year,
+        term_start=term_start,
+        term_end=term_end,
+        reference_date=reference_date,
+        notice_days=notice_days,
+        state="applications",
+        rules=frozen_rules(),
+        created_by_id=user_id,
+    )
+    db.session.add(rnd)
+    db.session.flush()
+    record_audit("round_open", rnd, after=snapshot(rnd, ROUND_FIELDS + ("rules",)))
+    from .applications import include_current_holders
+
+    include_current_holders(rnd, today)
+    return rnd
+
+
+def move_to(rnd: Round, state: str, *, reason: str | None = None, **changes: Any) -> None:
+    """Change a round's state (and any other fields given), with one audit event."""
+    before = snapshot(rnd, ROUND_FIELDS)
+    rnd.state = state
+    for key, value in changes.items():
+        setattr(rnd, key, value)
+    db.session.flush()
+    record_audit(f"round_{state}", rnd, before=before, after=snapshot(rnd, ROUND_FIELDS), reason=reason)
+
+
+def require_state(rnd: Round, *states: str) -> None:
+    """Refuse unless the round is in one of the states."""
+    if rnd.state not in states:
+        raise RefusedError(
+            _("This cannot be done while the round is “%(state)s”; it needs the round to be “%(wanted)s”.",
+              state=state_label(rnd.state), wanted="”/“".join(state_label(s) for s in states))
+        )
+
+
+def latest_round() -> Round | None:
+    """The most recent round (by year, then by when it was opened)."""
+    return db.session.scalar(db.select(Round).order_by(Round.year.desc(), Round.id.desc()).limit(1))
