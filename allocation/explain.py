@@ -10,7 +10,7 @@ labour), so a province-sized run stays linear.
 from __future__ import annotations
 
 from . import rules
-from .fit import CandidateFit, FitIndex, PostGroup
+from .fit import CandidateFit, FitIndex, post_key
 from .model import FLAGS, Candidate, Post
 from .solver import Placement
 
@@ -157,19 +157,12 @@ def group_words(group: tuple[str, ...], lang: str) -> str:
 
 def _label(record: Post | Candidate, lang: str) -> str:
     if record.name:
-        return f" {record.id}（{record.name}）" if lang == "zh" else f"{record.id} ({record.name})"
-    return f" {record.id} " if lang == "zh" else record.id
+        return f"{record.id}（{record.name}）" if lang == "zh" else f"{record.id} ({record.name})"
+    return record.id
 
 
 def _post(post: Post, lang: str) -> str:
     return _label(post, lang)
-
-
-def _tight(text: str) -> str:
-    # zh labels carry spaces around Latin ids; drop the ones that touch Chinese punctuation.
-    for mark in "，。；、（）：":
-        text = text.replace(f" {mark}", mark).replace(f"{mark} ", mark)
-    return text.strip()
 
 
 class Explainer:
@@ -195,6 +188,7 @@ class Explainer:
         self.fixed = fixed
         self._hub_summary: dict[tuple, tuple] = {}
         self._listing: dict[tuple, str] = {}
+        self._places: dict[str, tuple[list[Post], dict]] = {}
 
     def tier_words(self, tier: int | None) -> str:
         if tier is None:
@@ -202,8 +196,7 @@ class Explainer:
         return self.t["tier"].format(tier=tier, group=group_words(self.groups[tier - 1], self.lang))
 
     def _finish(self, *parts: str) -> str:
-        text = "".join(parts) if self.lang == "zh" else " ".join(p for p in parts if p)
-        return _tight(text) if self.lang == "zh" else text
+        return "".join(parts) if self.lang == "zh" else " ".join(p for p in parts if p)
 
     # -- placed -------------------------------------------------------------
 
@@ -247,20 +240,28 @@ class Explainer:
             return self._finish(self.tier_words(fit.tier), t["person_not_eligible"].format(faults=t["fault_join"].join(faults)))
         return self._finish(self.tier_words(fit.tier), self._post_listing(fit))
 
-    def _scope_groups(self, fit: CandidateFit) -> list[PostGroup]:
-        index = self.index
-        out: list[PostGroup] = []
-        for village in index.scope_villages(fit.village):
-            out.extend(index.village_groups.get(village, {}).values())
-        return out
+    def _place_posts(self, fit: CandidateFit, place: str) -> tuple[list[Post], dict]:
+        """Return the posts in scope sorted by id, and how many posts each requirement key has."""
+        found = self._places.get(place)
+        if found is None:
+            index = self.index
+            posts: list[Post] = []
+            per_key: dict = {}
+            for village in index.scope_villages(fit.village):
+                for key, group in index.village_groups.get(village, {}).items():
+                    posts.extend(group.posts)
+                    per_key[key] = per_key.get(key, 0) + len(group.posts)
+            posts.sort(key=lambda p: p.id)
+            found = self._places[place] = (posts, per_key)
+        return found
 
     def _post_listing(self, fit: CandidateFit) -> str:
         index = self.index
         settings = index.settings
         cand = fit.candidate
         only_chosen = settings.only_chosen_posts
+        # The posts in scope depend on the township (township scope) or the own village.
         place = index.villages[fit.village].township if settings.scope == "township" else fit.village
-        labour = cand.labour
         t = self.t
         scope_words = t["scope"][settings.scope]
         scope_villages = index.scope_villages(fit.village)
@@ -275,44 +276,53 @@ class Explainer:
     def _in_scope_listing(self, fit: CandidateFit, place: str, only_chosen: bool) -> str:
         cand = fit.candidate
         labour = cand.labour
-        key = (place, fit.age, labour, cand.choices if only_chosen else ())
-        cached = self._listing.get(key)
+        cache_key = (place, fit.age, labour, cand.choices if only_chosen else ())
+        cached = self._listing.get(cache_key)
         if cached is not None:
             return cached
         t = self.t
         scope_words = t["scope"][self.index.settings.scope]
-        rows: list[tuple[tuple, Post, list[str]]] = []
-        # With only_chosen_posts the chosen posts matter most, so they come first.
-        chosen_rank = {p: r for r, p in enumerate(cand.choices)} if only_chosen else {}
-        for group in self._scope_groups(fit):
-            sample = group.posts[0]
-            base = [r for r in ("slots", "age", "labour") if _fails(r, fit.age, labour, sample)]
-            for post in group.posts:
-                faults = base + (["chosen"] if only_chosen and post.id not in chosen_rank else [])
-                rows.append(((0, chosen_rank[post.id], "") if post.id in chosen_rank else (1, 0, post.id), post, faults))
-        rows.sort(key=lambda row: row[0])
-        if not rows:
+        posts, per_key = self._place_posts(fit, place)
+        if not posts:
             text = t["no_posts"].format(scope=scope_words)
+            self._listing[cache_key] = text
+            return text
+        faults_of_key = {
+            key: [r for r in ("slots", "age", "labour") if _key_fails(r, key, fit.age, labour)] for key in per_key
+        }
+        if only_chosen:
+            # The chosen posts matter most, so they come first; every other post is "not chosen".
+            in_scope = {p.id for p in posts}
+            chosen = [self.index.posts[c] for c in cand.choices if c in in_scope]
+            ordered = chosen + [p for p in posts if p.id not in cand.choices][: LISTED_POSTS - len(chosen)]
         else:
-            shown = [
+            ordered = posts[:LISTED_POSTS]
+        shown = []
+        left = dict(per_key)
+        for post in ordered[:LISTED_POSTS]:
+            key = post_key(post)
+            left[key] -= 1
+            faults = faults_of_key[key] + (["chosen"] if only_chosen and post.id not in cand.choices else [])
+            shown.append(
                 t["post_fault"].format(
                     post=_post(post, self.lang),
                     faults=t["rule_join"].join(self._rule(r, fit.age, labour, post) for r in faults),
                 )
-                for _, post, faults in rows[:LISTED_POSTS]
-            ]
-            listing = t["list_join"].join(shown) + t["list_end"]
-            rest = rows[LISTED_POSTS:]
-            if rest:
-                counts = {}
-                for _, _, faults in rest:
-                    for rule in faults:
-                        counts[rule] = counts.get(rule, 0) + 1
-                parts = [t["count"][r].format(n=counts[r]) for r in ("slots", "age", "labour", "chosen") if r in counts]
-                more = t["more"].format(n=len(rest), counts=t["count_join"].join(parts))
-                listing = listing + ("" if self.lang == "zh" else " ") + more
-            text = t["all_fail"].format(n=len(rows), scope=scope_words, listing=listing)
-        self._listing[key] = text
+            )
+        listing = t["list_join"].join(shown) + t["list_end"]
+        rest = sum(left.values())
+        if rest:
+            counts: dict[str, int] = {}
+            for key, n in left.items():
+                for rule in faults_of_key[key]:
+                    counts[rule] = counts.get(rule, 0) + n
+            if only_chosen:
+                counts["chosen"] = rest
+            parts = [t["count"][r].format(n=counts[r]) for r in ("slots", "age", "labour", "chosen") if counts.get(r)]
+            more = t["more"].format(n=rest, counts=t["count_join"].join(parts))
+            listing = listing + ("" if self.lang == "zh" else " ") + more
+        text = t["all_fail"].format(n=len(posts), scope=scope_words, listing=listing)
+        self._listing[cache_key] = text
         return text
 
     def _rule(self, rule: str, age: int, labour: str, post: Post) -> str:
@@ -378,9 +388,10 @@ class Explainer:
         return found
 
 
-def _fails(rule: str, age: int, labour: str, post: Post) -> bool:
+def _key_fails(rule: str, key: tuple, age: int, labour: str) -> bool:
+    """Decide a post rule for every post of a requirement key at once (same tests as ``rules``)."""
     if rule == "slots":
-        return not rules.has_slots(post)
+        return not key[3]
     if rule == "age":
-        return not rules.age_in_range(age, post)
-    return not rules.labour_sufficient(labour, post)
+        return not key[0] <= age <= key[1]
+    return rules.LABOUR_RANK[labour] < key[2]

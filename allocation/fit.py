@@ -95,16 +95,22 @@ class FitIndex:
                 per_key.setdefault(key, []).append(group)
         for township, per_key in self.township_groups.items():
             self.township_groups[township] = dict(sorted(per_key.items()))
+        # (place, age, labour rank) -> fitting keys: many candidates share an age.
         self._key_cache: dict[tuple, tuple[Key, ...]] = {}
+        self._scope: dict[str, tuple[str, ...]] = {}
 
     def scope_villages(self, village_id: str) -> tuple[str, ...]:
         """Return the villages in the candidate's scope, own village first."""
-        return rules.villages_in_scope(
-            self.villages[village_id], self.settings.scope, self.neighbours, self.township_villages
-        )
+        found = self._scope.get(village_id)
+        if found is None:
+            found = self._scope[village_id] = rules.villages_in_scope(
+                self.villages[village_id], self.settings.scope, self.neighbours, self.township_villages
+            )
+        return found
 
-    def _fitting_keys(self, keys: tuple[Key, ...], age: int, labour: int) -> tuple[Key, ...]:
-        cache_key = (keys, age, labour)
+    def _fitting_keys(self, place: tuple, keys, age: int, labour: int) -> tuple[Key, ...]:
+        """Return the keys (of ``keys``, the requirement keys at ``place``) that fit this age and labour."""
+        cache_key = (place, age, labour)
         found = self._key_cache.get(cache_key)
         if found is None:
             found = tuple(k for k in keys if k[3] and k[0] <= age <= k[1] and labour >= k[2])
@@ -134,7 +140,7 @@ class FitIndex:
             township = self.villages[village].township
             per_key = self.township_groups.get(township, {})
             own = self.village_groups.get(village, {})
-            for key in self._fitting_keys(tuple(per_key), age, labour):
+            for key in self._fitting_keys(("T", township), per_key, age, labour):
                 if key in own:
                     fit.targets.append((("V", village, key), 0))
                 if len(per_key[key]) > 1 or key not in own:
@@ -145,7 +151,7 @@ class FitIndex:
                 if not own:
                     continue
                 distance = rules.closeness(village, other)
-                for key in self._fitting_keys(tuple(own), age, labour):
+                for key in self._fitting_keys(("V", other), own, age, labour):
                     fit.targets.append((("V", other, key), distance))
         scope = None
         for post_id in sorted({*cand.choices, cand.current_post} - {None}):

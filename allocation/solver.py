@@ -26,6 +26,7 @@ solved separately; that is exact because no arc joins them.
 from __future__ import annotations
 
 import array
+import sys
 from dataclasses import dataclass, field
 
 from ortools.graph.python import min_cost_flow
@@ -112,9 +113,11 @@ def allocate(problem: Problem) -> Outcome:
 
     units = _units(problem, fits, placements, served)
     comps = _components(index, units, remaining)
+    arcs = sum(len(u.targets) + len(u.direct) for u in units)
+    bulk = arcs >= BULK_ARCS or "numpy" in sys.modules
     combined = staged = 0
     for comp_units, comp_posts in comps:
-        result, was_combined = _solve_component(index, comp_units, comp_posts, remaining)
+        result, was_combined = _solve_component(index, comp_units, comp_posts, remaining, bulk)
         if was_combined:
             combined += 1
         else:
@@ -197,10 +200,16 @@ def _components(index: FitIndex, units: list[Unit], remaining: dict[str, int]) -
                 ra, rb = rb, ra
             parent[rb] = ra
 
+    hub_village: dict[tuple, str] = {}
     for unit in units:
         for hub in unit.targets:
-            for group in index.hub_groups(hub):
-                union(unit.village, group.village)
+            village = hub_village.get(hub)
+            if village is None:
+                groups = index.hub_groups(hub)
+                village = hub_village[hub] = groups[0].village
+                for group in groups[1:]:
+                    union(village, group.village)
+            union(unit.village, village)
         for post_id in unit.direct:
             union(unit.village, index.posts[post_id].village)
     by_root: dict[str, tuple[list[Unit], list[str]]] = {}
@@ -215,7 +224,7 @@ def _components(index: FitIndex, units: list[Unit], remaining: dict[str, int]) -
 
 
 def _solve_component(
-    index: FitIndex, units: list[Unit], post_ids: list[str], remaining: dict[str, int]
+    index: FitIndex, units: list[Unit], post_ids: list[str], remaining: dict[str, int], bulk: bool
 ) -> tuple[list[tuple[Unit, str, str]], bool]:
     """Solve one component exactly; return (unit, candidate, post) placements and whether one solve sufficed."""
     slots = sum(remaining[p] for p in post_ids)
@@ -230,6 +239,7 @@ def _solve_component(
     k1 = 3 * most * k2 + most + 1
 
     graph = _Graph(index, units, remaining, k2)
+    graph.bulk = bulk
     max_cost = max(weight.values()) * k1
     combined = max_cost * (graph.nodes + 1) < COMBINED_COST_LIMIT and max_cost * (most + 1) < COMBINED_COST_LIMIT
 
@@ -273,15 +283,31 @@ def _solve_component(
     return result, combined
 
 
+#: Below this many arcs in the whole problem, arcs go in one call each: the
+#: bulk calls take numpy arrays, and importing numpy costs more than adding a
+#: county's arcs one by one.  Either way the graph, and so the result, is the same.
+BULK_ARCS = 200_000
+
+
 def _run(graph: _Graph, tails: array.array, costs: array.array, supplies: tuple, *, max_flow: bool) -> list[int]:
     solver = min_cost_flow.SimpleMinCostFlow()
-    solver.add_arcs_with_capacity_and_unit_cost(tails, graph.heads, graph.caps, costs)
-    solver.set_nodes_supplies(array.array("i", supplies[0]), array.array("q", supplies[1]))
+    bulk = graph.bulk
+    if bulk:
+        solver.add_arcs_with_capacity_and_unit_cost(tails, graph.heads, graph.caps, costs)
+    else:
+        add = solver.add_arc_with_capacity_and_unit_cost
+        for arc in zip(tails, graph.heads, graph.caps, costs):
+            add(*arc)
+    for node, supply in zip(*supplies):
+        solver.set_node_supply(node, supply)
     status = solver.solve_max_flow_with_min_cost() if max_flow else solver.solve()
     if status != min_cost_flow.SimpleMinCostFlow.OPTIMAL:
         raise SolverError(f"min-cost flow ended with status {status.name}")
     graph.last_cost = solver.optimal_cost()
-    return solver.flows(array.array("i", range(solver.num_arcs()))).tolist()
+    if bulk:
+        return solver.flows(array.array("i", range(solver.num_arcs()))).tolist()
+    flow = solver.flow
+    return [flow(a) for a in range(solver.num_arcs())]
 
 
 class _Graph:
@@ -301,6 +327,7 @@ class _Graph:
         self.caps = array.array("q")
         self.costs = array.array("q")
         self.last_cost = 0
+        self.bulk = False
         node: dict[tuple, int] = {}
         self.nodes = 2 + len(units)
 
@@ -318,21 +345,42 @@ class _Graph:
             self.costs.append(cost)
             return len(self.tails) - 1
 
-        for i in range(len(units)):
-            arc(0, 2 + i, 1, 0)
-        # arc index -> (unit position, "P"/"H", post id or hub key, candidate id)
+        n = len(units)
+        self.tails.extend([0] * n)
+        self.heads.extend(range(2, 2 + n))
+        self.caps.extend([1] * n)
+        self.costs.extend([0] * n)
+        # (arc index, unit position, "P" or "H", post id or hub key, candidate id)
         self.unit_arcs: list[tuple[int, int, str, object, str | None]] = []
         hubs: list[tuple] = []
+        # The unit loop is the hot one (one arc per unit and target): appends are bound locally.
+        tails, heads, caps, costs = self.tails.append, self.heads.append, self.caps.append, self.costs.append
+        record = self.unit_arcs.append
+        a = n
         for i, unit in enumerate(units):
+            tail = 2 + i
             for post_id, (score, distance, cand_id) in unit.direct.items():
                 if remaining[post_id] > 0:
-                    a = arc(2 + i, node_of(("P", post_id)), 1, -score * k2 + distance)
-                    self.unit_arcs.append((a, i, "P", post_id, cand_id))
+                    head = node.get(("P", post_id))
+                    if head is None:
+                        head = node_of(("P", post_id))
+                    tails(tail)
+                    heads(head)
+                    caps(1)
+                    costs(-score * k2 + distance)
+                    record((a, i, "P", post_id, cand_id))
+                    a += 1
             for hub, distance in unit.targets.items():
-                if hub not in node:
+                head = node.get(hub)
+                if head is None:
                     hubs.append(hub)
-                a = arc(2 + i, node_of(hub), 1, distance)
-                self.unit_arcs.append((a, i, "H", hub, None))
+                    head = node_of(hub)
+                tails(tail)
+                heads(head)
+                caps(1)
+                costs(distance)
+                record((a, i, "H", hub, None))
+                a += 1
         # Township hubs feed the village hubs of their key; village hubs feed posts.
         self.hub_arcs: list[tuple[int, tuple, tuple]] = []
         self.post_arcs: list[tuple[int, tuple, str]] = []

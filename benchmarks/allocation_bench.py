@@ -1,0 +1,289 @@
+"""Benchmark the allocation matcher on seeded county, city and province instances.
+
+    .venv/bin/python benchmarks/allocation_bench.py                 # all three sizes
+    .venv/bin/python benchmarks/allocation_bench.py --sizes county  # just one
+
+For each size it writes a problem file (township scope), then measures:
+
+* the whole command-line run in a fresh process (start, read, solve, explain,
+  write): wall time and that process's peak RSS, and the result's status;
+* the solve alone (fit, flow build, min-cost flow, decode) in this process;
+* on the county instance, scipy's dense ``linear_sum_assignment`` on the same
+  units, slots and costs, side by side, and that both reach the same optimum.
+
+Not part of the test suite: it takes about a minute and needs scipy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import allocation  # noqa: E402
+from allocation import rules, solver  # noqa: E402
+
+SIZES = {"county": (3_000, 1_200), "city": (30_000, 12_000), "province": (300_000, 120_000)}
+FLAG_MIX = [
+    (["flood_affected", "registered_poor"], 8),
+    (["registered_poor"], 20),
+    (["flood_affected"], 15),
+    (["monitoring"], 5),
+    (["low_income"], 7),
+    (["zero_employment"], 3),
+    (["disabled"], 5),
+    ([], 37),
+]
+POSTS_PER_TOWNSHIP = 30
+VILLAGES_PER_TOWNSHIP = 8
+
+
+def generate(n_candidates: int, n_slots: int, seed: int) -> dict:
+    """Return a township-scope problem with exactly these many candidates and slots."""
+    rnd = random.Random(seed)
+    slot_sizes = [1, 1, 2, 2, 3]
+    posts, villages, households, candidates = [], [], [], []
+    total = 0
+    township = 0
+    while total < n_slots:
+        t = f"T{township:05d}"
+        vids = [f"{t}V{v:02d}" for v in range(VILLAGES_PER_TOWNSHIP)]
+        for v, vid in enumerate(vids):
+            neighbours = [vids[v + 1]] if v + 1 < len(vids) else []
+            villages.append({"id": vid, "township": t, "neighbours": neighbours})
+        for p in range(POSTS_PER_TOWNSHIP):
+            if total >= n_slots:
+                break
+            slots = 0 if rnd.random() < 0.02 else min(rnd.choice(slot_sizes), n_slots - total)
+            total += slots
+            age = rnd.choices([(18, 60), (18, 65), (16, 55)], weights=[70, 20, 10])[0]
+            labour = rnd.choices(["weak", "none", "full"], weights=[70, 10, 20])[0]
+            posts.append(
+                {"id": f"{t}P{p:03d}", "village": rnd.choice(vids), "slots": slots, "min_age": age[0], "max_age": age[1], "labour": labour}
+            )
+        township += 1
+    townships = township
+    per_township = [n_candidates // townships + (1 if i < n_candidates % townships else 0) for i in range(townships)]
+    posts_by_township: dict[str, list[dict]] = {}
+    for post in posts:
+        posts_by_township.setdefault(post["id"][:6], []).append(post)
+    flags = [f for f, _ in FLAG_MIX]
+    weights = [w for _, w in FLAG_MIX]
+    c = h = 0
+    for i in range(townships):
+        t = f"T{i:05d}"
+        local_posts = posts_by_township.get(t, [])
+        left = per_township[i]
+        while left > 0:
+            vid = f"{t}V{rnd.randrange(VILLAGES_PER_TOWNSHIP):02d}"
+            hid = f"H{h:07d}"
+            h += 1
+            households.append(
+                {"id": hid, "village": vid, "flags": rnd.choices(flags, weights)[0], "cadre": rnd.random() < 0.02}
+            )
+            members = min(left, rnd.choices([1, 2, 3], weights=[50, 35, 15])[0])
+            left -= members
+            for _ in range(members):
+                near = [p for p in local_posts if p["village"] == vid] or local_posts
+                choices = rnd.sample([p["id"] for p in near], min(len(near), rnd.randint(0, 3))) if near else []
+                current = rnd.choice(near)["id"] if near and rnd.random() < 0.3 else None
+                year = 2021 - rnd.randint(17, 75)
+                candidates.append(
+                    {
+                        "id": f"C{c:07d}",
+                        "household": hid,
+                        "birth_date": f"{year}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}",
+                        "labour": rnd.choices(["full", "weak", "none"], weights=[50, 40, 10])[0],
+                        "choices": choices,
+                        "current_post": current,
+                        "good_standing": current is not None and rnd.random() < 0.8,
+                        "excluded": "stable employment" if rnd.random() < 0.05 else None,
+                    }
+                )
+                c += 1
+    return {
+        "reference_date": "2021-01-01",
+        "settings": {"scope": "township", "one_post_per_household": True},
+        "villages": villages,
+        "households": households,
+        "posts": posts,
+        "candidates": candidates,
+    }
+
+
+def count_pairs(outcome: solver.Outcome) -> int:
+    """Count fitting candidate-post pairs without listing them."""
+    index = outcome.index
+    total = 0
+    for fit in outcome.fits.values():
+        if not fit.targets:
+            total += len(fit.direct)
+            continue
+        township_keys = {hub[2] for hub, _ in fit.targets if hub[0] == "T"}
+        for hub, _ in fit.targets:
+            if hub[0] == "V" and hub[2] in township_keys:
+                continue
+            total += sum(len(g.posts) for g in index.hub_groups(hub))
+    return total
+
+
+def run_cli(problem_path: Path, result_path: Path) -> tuple[float, float, float, str]:
+    """Run the CLI in a fresh process; return (wall seconds, CPU seconds, peak RSS MiB, status)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "allocation", "solve", str(problem_path), "-o", str(result_path)],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    cpu = usage.ru_utime + usage.ru_stime
+    if proc.returncode != 0:
+        return wall, cpu, usage.ru_maxrss / 1024, f"exit {proc.returncode}: {err.strip()[:200]}"
+    with open(result_path, encoding="utf-8") as handle:
+        result_status = json.load(handle)["status"]
+    return wall, cpu, usage.ru_maxrss / 1024, result_status
+
+
+def scipy_dense(problem: allocation.Problem, outcome: solver.Outcome) -> tuple[float, int, int]:
+    """Solve the same units/slots/costs with scipy's dense linear_sum_assignment.
+
+    Rows are units (households), columns are slots; a cell holds the combined
+    cost of the unit's best member on that post (tier, preference, closeness,
+    scaled exactly as the matcher does), 0 where the unit does not fit (= not
+    placed).  Returns (seconds in linear_sum_assignment, its optimum, ours).
+    """
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    index = outcome.index
+    groups = problem.settings.priority_groups
+    by_household: dict[str, list] = {}
+    for fit in outcome.fits.values():
+        if fit.fits_any:
+            by_household.setdefault(fit.candidate.household, []).append(fit)
+    units = sorted(by_household)
+    columns = [p.id for p in problem.posts for _ in range(p.slots)]
+    tiers = sorted({by_household[u][0].tier for u in units})
+    weight = {t: len(tiers) - i for i, t in enumerate(tiers)}
+    most = min(len(units), len(columns))
+    k2 = most + 1
+    k1 = 3 * most * k2 + most + 1
+    post_cols: dict[str, list[int]] = {}
+    for j, pid in enumerate(columns):
+        post_cols.setdefault(pid, []).append(j)
+    cost = np.zeros((len(units), len(columns)))
+    for i, unit in enumerate(units):
+        best: dict[str, int] = {}
+        for fit in by_household[unit]:
+            for hub, _ in fit.targets:
+                for group in index.hub_groups(hub):
+                    for post in group.posts:
+                        value = weight[fit.tier] * k1 + rules.preference_score(fit.candidate, post.id) * k2 - rules.closeness(
+                            fit.village, post.village
+                        )
+                        if value > best.get(post.id, 0):
+                            best[post.id] = value
+        for pid, value in best.items():
+            for j in post_cols.get(pid, ()):
+                cost[i, j] = -value
+    del groups
+    start = time.perf_counter()
+    rows, cols = linear_sum_assignment(cost)
+    seconds = time.perf_counter() - start
+    theirs = int(round(-cost[rows, cols].sum()))
+    ours = 0
+    for placement in outcome.placements.values():
+        if placement.basis == "matched":
+            ours += weight[placement.tier] * k1 + placement.score * k2 - placement.closeness
+    return seconds, theirs, ours
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout.splitlines():
+            if line.startswith("Model name:"):
+                model = line.split(":", 1)[1].strip()
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    from importlib.metadata import version
+
+    return (
+        f"{model}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, Python {platform.python_version()}, "
+        f"ortools {version('ortools')}, {platform.system()} {platform.release()}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="county,city,province")
+    parser.add_argument("--seed", type=int, default=20210101)
+    parser.add_argument("--keep", help="directory to keep the generated problem and result files in")
+    args = parser.parse_args()
+    print(machine())
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(args.keep or scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in args.sizes.split(","):
+            n_candidates, n_slots = SIZES[name]
+            data = generate(n_candidates, n_slots, args.seed)
+            problem_path = folder / f"{name}.json"
+            problem_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+            wall, cpu, rss, status = run_cli(problem_path, folder / f"{name}.result.json")
+            problem = allocation.parse_problem(data)
+            del data
+            start = time.perf_counter()
+            outcome = solver.allocate(problem)
+            solve_s = time.perf_counter() - start
+            pairs = count_pairs(outcome)
+            row = {
+                "size": name,
+                "candidates": len(problem.candidates),
+                "slots": sum(p.slots for p in problem.posts),
+                "pairs": pairs,
+                "components": outcome.components,
+                "cli_s": wall,
+                "cli_cpu_s": cpu,
+                "solve_s": solve_s,
+                "rss_mib": rss,
+                "status": status,
+                "scipy_s": None,
+            }
+            if name == "county":
+                seconds, theirs, ours = scipy_dense(problem, outcome)
+                row["scipy_s"] = seconds
+                row["same_optimum"] = theirs == ours
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+            del problem, outcome
+    header = f"{'size':9} {'candidates':>10} {'slots':>8} {'pairs':>10} {'comps':>6} {'CLI s':>7} {'CLI cpu':>7} {'solve s':>8} {'peak RSS':>9} {'status':>8} {'scipy LSA s':>12}"
+    print()
+    print(header)
+    for r in rows:
+        scipy_s = "" if r["scipy_s"] is None else f"{r['scipy_s']:.3f} ({r['scipy_s'] / r['solve_s']:.1f}x)"
+        print(
+            f"{r['size']:9} {r['candidates']:>10,} {r['slots']:>8,} {r['pairs']:>10,} {r['components']:>6} "
+            f"{r['cli_s']:>7.2f} {r['cli_cpu_s']:>7.2f} {r['solve_s']:>8.3f} {r['rss_mib']:>6.0f} MiB {r['status']:>8} {scipy_s:>12}"
+        )
+        if "same_optimum" in r:
+            print(f"  county: scipy dense linear_sum_assignment reaches the same optimum: {r['same_optimum']}")
+
+
+if __name__ == "__main__":
+    main()
