@@ -121,7 +121,7 @@ def test_whole_round(client, district):  # type: ignore[no-untyped-def]
     objection = db.session.scalar(select(Objection))
     assert objection is not None and objection.settled_on is None
     refused = client.post(f"/reallocation/rounds/{rnd.id}/approve", follow_redirects=True)
-    assert "1 objection(s) are not settled yet" in refused.text or "1 条异议尚未处理" in refused.text
+    assert "有 1 条异议尚未处理：村民甲（2026-11-06）。请先处理完所有异议。" in refused.text
     db.session.commit()
     assert rnd.state == "notice" and db.session.scalar(select(Assignment).where(Assignment.origin == "round")) is None
     client.post(f"/reallocation/objections/{objection.id}/settle", data={"outcome": "经核实，受灾户认定属实。"})

@@ -130,7 +130,7 @@ def include_current_holders(rnd: Round, day: dt.date) -> tuple[int, int]:
     for person_id, post_id in holdings:
         current.setdefault(person_id, post_id)  # a person holding two posts: the latest one
     rates = person_rates(current, day)
-    existing = {a.person_id: a for a in rnd.applications}
+    existing = {a.person_id: a for a in db.session.scalars(select(Application).where(Application.round_id == rnd.id))}
     added = refreshed = 0
     threshold = rnd.rules.get("good_standing_rate", "0.90")
     for person_id, post_id in sorted(current.items()):
@@ -141,7 +141,7 @@ def include_current_holders(rnd: Round, day: dt.date) -> tuple[int, int]:
             person = db.session.get(Person, person_id)
             code = prefilled_exclusion(person, rnd.rules)
             application = Application(
-                round_id=rnd.id, person_id=person_id, current_post_id=post_id, good_standing=good,
+                round=rnd, person_id=person_id, current_post_id=post_id, good_standing=good,
                 attendance_rate=rate, source="holder", excluded_code=code,
                 excluded_reason=exclusion_text(code, None) if code else None,
             )
@@ -232,7 +232,7 @@ def add_application(rnd: Round, person: Person, choice_codes: list[str], *, sour
         .order_by(Assignment.term_start.desc()).limit(1)
     )
     code = prefilled_exclusion(person, rnd.rules)
-    application = Application(round_id=rnd.id, person_id=person.id, current_post_id=current, source=source,
+    application = Application(round=rnd, person_id=person.id, current_post_id=current, source=source,
                               excluded_code=code, excluded_reason=exclusion_text(code, None) if code else None)
     _set_choices(application, posts)
     db.session.add(application)
@@ -282,6 +282,8 @@ def withdraw(application: Application) -> None:
     require_state(application.round, "applications", "proposed")
     before = snapshot(application, APPLICATION_FIELDS)
     record_audit("application_withdraw", application, before=before)
+    if application in application.round.applications:
+        application.round.applications.remove(application)
     db.session.delete(application)
     db.session.flush()
 
@@ -347,8 +349,8 @@ def apply_import(rnd: Round, rows: list[ImportRow]) -> int:
     if bad:
         raise RefusedError(*[_("Line %(line)d: %(errors)s", line=r.line, errors="; ".join(r.errors)) for r in bad])
     for row in rows:
-        assert row.person is not None  # rows without errors always found their person
-        add_application(rnd, row.person, [p.code for p in row.posts], source="import")
+        if row.person is not None:  # a row without faults always found its person
+            add_application(rnd, row.person, [p.code for p in row.posts], source="import")
     return len(rows)
 
 

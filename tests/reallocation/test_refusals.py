@@ -1,0 +1,177 @@
+"""Every bad input of issue 6 is refused with its precise message (in Chinese, the default), and nothing changes."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.helpers import login
+from tests.reallocation.district import District, build
+from wardens.extensions import db
+from wardens.models import AllocationRun, Application, Assignment, AuditEvent, Objection, Post, Round
+from wardens.reallocation import adapter, applications, approval, notice, pins
+from wardens.reallocation.errors import RefusedError
+from wardens.reallocation.rounds import open_round
+
+TODAY = dt.date(2026, 11, 16)
+
+
+def new_round(**kw: Any) -> Round:
+    return open_round(name="2027", year=2027, term_start=dt.date(2027, 1, 1), term_end=dt.date(2027, 12, 31),
+                      reference_date=dt.date(2027, 1, 1), notice_days=5, today=TODAY, **kw)
+
+
+def state() -> tuple:
+    """A fingerprint of everything a refused action must leave untouched."""
+    return (
+        db.session.scalar(select(func.count()).select_from(Application)),
+        db.session.scalar(select(func.count()).select_from(AllocationRun)),
+        db.session.scalar(select(func.count()).select_from(Assignment)),
+        db.session.scalar(select(func.count()).select_from(AuditEvent)),
+        db.session.scalar(select(func.count()).select_from(Objection)),
+        tuple(db.session.execute(select(Round.state, Round.chosen_run_id)).all()),
+        tuple(db.session.execute(select(Application.id, Application.pinned_post_id)).all()),
+    )
+
+
+def on_notice(d: District, *, start: dt.date) -> Round:
+    rnd = new_round()
+    for person in (d.flood_poor, d.poor, d.plain2):
+        applications.add_application(rnd, person, ["XH-01"] if person is not d.plain2 else ["XH-02"])
+    run = adapter.run_round(rnd)
+    notice.start_notice(rnd, run, start, TODAY)
+    return rnd
+
+
+def approve_during_notice(d: District) -> tuple[Callable[[], Any], str]:
+    rnd = on_notice(d, start=dt.date(2026, 11, 14))
+    return (lambda: approval.approve_round(rnd, TODAY),
+            "公示期到 2026-11-18 结束，从 2026-11-19 起才能批准。")
+
+
+def approve_with_open_objection(d: District) -> tuple[Callable[[], Any], str]:
+    rnd = on_notice(d, start=dt.date(2026, 11, 1))
+    notice.record_objection(rnd, raised_by="村民乙", content="异议", raised_on=dt.date(2026, 11, 2), about=None,
+                            today=TODAY)
+    return (lambda: approval.approve_round(rnd, TODAY),
+            "有 1 条异议尚未处理：村民乙（2026-11-02）。请先处理完所有异议。")
+
+
+def run_without_applicants(d: District) -> tuple[Callable[[], Any], str]:
+    rnd = new_round()
+    for a in list(rnd.applications):
+        applications.withdraw(a)
+    return (lambda: adapter.run_round(rnd),
+            "本轮没有申请：请先添加申请人再测算。")
+
+
+def run_without_posts(d: District) -> tuple[Callable[[], Any], str]:
+    rnd = new_round()
+    for post in db.session.scalars(select(Post)):
+        post.active = False
+    return (lambda: adapter.run_round(rnd),
+            "没有可安排名额的在用岗位：请先在花名册中添加岗位。")
+
+
+def pin_too_old(d: District) -> tuple[Callable[[], Any], str]:
+    rnd = new_round()
+    a = applications.add_application(rnd, d.old, ["XH-01"])
+    return (lambda: pins.pin(a, d.p1, "照顾"),
+            "不能把钱老指定到岗位 XH-01：2027-01-01 时年龄 77 岁，不在岗位要求的 18–60 岁之间。")
+
+
+def pin_outside_scope(d: District) -> tuple[Callable[[], Any], str]:
+    rnd = new_round()
+    a = applications.add_application(rnd, d.poor, ["XH-01"])
+    return (lambda: pins.pin(a, d.p2, "照顾"),
+            "不能把赵脱贫指定到岗位 XH-02：岗位在江店村，超出本户所在石湖村的范围。")
+
+
+def pin_to_full_post(d: District) -> tuple[Callable[[], Any], str]:
+    rnd = new_round()
+    a = applications.add_application(rnd, d.plain2, ["XH-02"])
+    holder = next(x for x in rnd.applications if x.person_id == d.holder_poor.id)
+    pins.pin(holder, d.p2, "留任")
+    return (lambda: pins.pin(a, d.p2, "照顾"),
+            "不能把周受灾指定到岗位 XH-02：岗位 XH-02 已满：1 个名额已指定给李缺勤。")
+
+
+def apply_twice(d: District) -> tuple[Callable[[], Any], str]:
+    rnd = new_round()
+    applications.add_application(rnd, d.poor, ["XH-01"])
+    last4 = d.poor.id_last4
+    return (lambda: applications.add_application(rnd, d.poor, ["XH-01"]),
+            f"赵脱贫（身份证尾号 {last4}）已在本轮申请过（申请编号 3）。")
+
+
+def apply_for_post_outside_round(d: District) -> tuple[Callable[[], Any], str]:
+    rnd = new_round()
+    d.p2.active = False
+    return (lambda: applications.add_application(rnd, d.poor, ["XH-02"]),
+            "岗位 XH-02 不在本轮：没有这个编码的在用岗位。")
+
+
+def apply_for_same_post_twice(d: District) -> tuple[Callable[[], Any], str]:
+    rnd = new_round()
+    return (lambda: applications.add_application(rnd, d.poor, ["XH-01", "XH-01"]),
+            "岗位 XH-01 填了两次；每个岗位只能填一次。")
+
+
+def notice_in_future(d: District) -> tuple[Callable[[], Any], str]:
+    rnd = new_round()
+    run = adapter.run_round(rnd)
+    return (lambda: notice.start_notice(rnd, run, TODAY + dt.timedelta(days=1), TODAY),
+            "公示不能从将来的日期开始（2026-11-17）；请在张贴当天开始公示。")
+
+
+@pytest.mark.parametrize("case", [
+    approve_during_notice, approve_with_open_objection, run_without_applicants, run_without_posts,
+    pin_too_old, pin_outside_scope, pin_to_full_post, apply_twice, apply_for_post_outside_round,
+    apply_for_same_post_twice, notice_in_future,
+], ids=lambda f: f.__name__)
+def test_refused_with_precise_message_and_nothing_changed(make, case) -> None:  # type: ignore[no-untyped-def]
+    d = build(make)
+    act, message = case(d)
+    db.session.commit()
+    before = state()
+    with pytest.raises(RefusedError) as refused:
+        act()
+    db.session.rollback()
+    assert message in refused.value.messages
+    assert state() == before
+
+
+def test_refusal_shown_by_the_field_in_chinese(client, make, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import wardens.reallocation.routes as routes
+
+    monkeypatch.setattr(routes, "today", lambda: TODAY)
+    d = build(make)
+    rnd = new_round()
+    applications.add_application(rnd, d.poor, ["XH-01"])
+    db.session.commit()
+    before = state()
+    login(client, "office1")
+    page = client.post(f"/reallocation/rounds/{rnd.id}/apply", data={"person_id": d.poor.id, "choice1": "XH-01"})
+    assert page.status_code == 200
+    assert f"赵脱贫（身份证尾号 {d.poor.id_last4}）已在本轮申请过（申请编号 3）。" in page.text
+    page = client.post(f"/reallocation/rounds/{rnd.id}/apply", data={"person_id": d.flood_poor.id, "choice1": "NOPE"})
+    assert "岗位 NOPE 不在本轮：没有这个编码的在用岗位。" in page.text
+    db.session.commit()
+    assert state() == before
+
+
+def test_approval_refused_through_the_page(client, make, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import wardens.reallocation.routes as routes
+
+    monkeypatch.setattr(routes, "today", lambda: TODAY)
+    d = build(make)
+    rnd = on_notice(d, start=dt.date(2026, 11, 14))
+    db.session.commit()
+    before = state()
+    login(client, "office1")
+    page = client.post(f"/reallocation/rounds/{rnd.id}/approve", follow_redirects=True)
+    assert "公示期到 2026-11-18 结束，从 2026-11-19 起才能批准。" in page.text
+    db.session.commit()
+    assert state() == before
