@@ -141,6 +141,13 @@ def name_initials(name: str) -> str:
     return "".join(part[:1] for part in letters if part and part[:1].isalnum()).lower()[:50]
 
 
+def fill_name_initials(_mapper: Any, _connection: Any, person: Person) -> None:
+    """Keep Person.name_initials in step with the name (an ORM hook for every insert and update)."""
+    initials = name_initials(person.name or "")
+    if person.name_initials != initials:
+        person.name_initials = initials
+
+
 def check_household_number(raw: str | None, *, existing: Household | None = None) -> str:
     """Household number: required, at most 40 characters, unique in the district."""
     number = clean_text(raw, limit=40)
