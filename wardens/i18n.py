@@ -8,6 +8,7 @@ test) fails when any string lacks a translation or a .mo is stale.
 from __future__ import annotations
 
 import io
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,12 +110,21 @@ def update(area: Area) -> int:
 
 
 def compile_area(area: Area) -> None:
+    """Build an area's .mo from its .po when the .po is newer.
+
+    Written to a temporary file and renamed into place, so a running site (or a
+    test run in another process) never reads a half-written catalog.
+    """
     if not area.po_path.exists():
+        return
+    if area.mo_path.exists() and area.mo_path.stat().st_mtime >= area.po_path.stat().st_mtime:
         return
     catalog = _load(area)
     buf = io.BytesIO()
     write_mo(buf, catalog)
-    area.mo_path.write_bytes(buf.getvalue())
+    tmp = area.mo_path.with_name(f".{area.mo_path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(buf.getvalue())
+    os.replace(tmp, area.mo_path)
 
 
 def check(area: Area) -> list[str]:
