@@ -47,10 +47,11 @@ class _AccountFields(FlaskForm):
     """Role, township and person, shared by the create and edit forms."""
 
     role = SelectField(_l("Role"), validators=[InputRequired()])
-    township_id = SelectField(_l("Township (township clerks)"), validators=[Optional()])
+    # No Optional() here: it would clear the errors of validate_township_id when empty.
+    township_id = SelectField(_l("Township (township clerks)"))
     id_number = StringField(
         _l("Warden's ID number (wardens)"),
-        validators=[Optional(), Length(max=30)],
+        validators=[Length(max=30)],
         render_kw={"autocomplete": "off", "inputmode": "text"},
     )
     display_name = StringField(_l("Display name"), validators=[Optional(), Length(max=50)])

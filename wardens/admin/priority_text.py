@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import force_locale, gettext as _
 
-from ..labels import FLAGS
+from ..labels import FLAGS, group_label
 from ..models import Flag
 
 # A line holding one of these stands for "everyone else eligible" (the empty group).
@@ -51,6 +51,7 @@ def _everyone_else_words() -> set[str]:
     for locale in ("zh", "en"):
         with force_locale(locale):
             words.add(str(_("everyone else")).lower())
+            words.add(group_label([]).lower())
     return words
 
 
@@ -73,6 +74,7 @@ def parse_priority_groups(text: str) -> list[list[str]]:
             groups.append([])
             continue
         group: list[str] = []
+        faults = len(errors)
         for raw in line.replace("＋", "+").split("+"):
             word = raw.strip()
             code = words.get(word.lower()) if word else None
@@ -84,7 +86,8 @@ def parse_priority_groups(text: str) -> list[list[str]]:
                 errors.append(_("Line %(n)d: the flag “%(word)s” is given twice.", n=number, word=word))
             else:
                 group.append(code)
-        if sorted(group) in [sorted(g) for g in groups]:
+        # A line with a bad word is reported for that word, not also as a repeat.
+        if len(errors) == faults and sorted(group) in [sorted(g) for g in groups]:
             errors.append(_("Line %(n)d: the same group is already listed above.", n=number))
         groups.append(group)
     if not groups:
