@@ -82,3 +82,15 @@ def grid_post(d: District, statuses: dict[int, str | None], *, day: dt.date | No
         if certs and aid in certs:
             data[f"c-{aid}"] = "1"
     return data
+
+
+def fresh() -> None:
+    """End the test's read transaction so it sees what the requests committed (SQLite WAL snapshots)."""
+    db.session.rollback()
+
+
+def count(model: Any, *where: Any) -> int:
+    from sqlalchemy import func, select
+
+    fresh()
+    return int(db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0)

@@ -106,12 +106,13 @@ class GridSaveForm(FlaskForm):
                 continue
             aid = int(raw_id)
             status = (formdata.get(f"s-{aid}") or "").strip() or None
-            if status is None and fill:
-                status = STATUSES[0]
             raw_version = (formdata.get(key) or "0").strip()
             if not raw_version.isdigit():
                 errors[aid] = _("The page is damaged; reload it.")
                 continue
+            # "Fill" only touches rows that were unrecorded when the grid was opened.
+            if status is None and fill and raw_version == "0":
+                status = STATUSES[0]
             if status is not None and status not in STATUSES:
                 errors[aid] = _("“%(value)s” is not one of the six attendance statuses.", value=status)
             note = (formdata.get(f"n-{aid}") or "").strip()

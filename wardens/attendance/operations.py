@@ -349,7 +349,13 @@ def save_day(
         elif len(e.note) > NOTE_MAX:
             row_errors[e.assignment_id] = _("The note is longer than %(n)d characters.", n=NOTE_MAX)
     if row_errors:
-        raise AttendanceError([_("Nothing was saved: correct the rows marked below.")], row_errors)
+        # A holder not in force is not on the grid, so name them in the message too.
+        outside = [e.assignment_id for e in entries if e.assignment_id not in known]
+        named = [
+            _("%(name)s: the agreement is not in force on %(day)s.", name=name, day=day.isoformat())
+            for name in _holder_names(outside)
+        ]
+        raise AttendanceError([_("Nothing was saved: correct the rows marked below.")] + named, row_errors)
 
     current = existing_records(known, [day])
     writes: list[RecordWrite] = []

@@ -157,6 +157,10 @@ def text_rows(sheet: Sheet) -> tuple[list[str], list[tuple[list[str], set[int]]]
     return sheet.headers, body, totals
 
 
+def _money(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
 def _settings_used(frozen: dict[str, Any] | None, rows: list[SheetRow]) -> list[tuple[str, str]]:
     rules = rules_from(frozen=frozen) if frozen else rules_from(get_settings())
     pairs: dict[tuple[Decimal, int], int] = {}
@@ -164,15 +168,16 @@ def _settings_used(frozen: dict[str, Any] | None, rows: list[SheetRow]) -> list[
         key = (r.holder.standard, r.holder.required_base)
         pairs[key] = pairs.get(key, 0) + 1
     per_post = "；".join(
-        _("%(std)s yuan, %(days)d days (%(n)d holders)", std=f"{std:.2f}", days=days, n=n)
+        _("%(std)s yuan, %(days)d days (%(n)d holders)", std=_money(std), days=days, n=n)
         for (std, days), n in sorted(pairs.items())
     ) or "—"
+    deduction = _money(rules.deduction_per_absent)
     used = [
         (_("Formula"), _("standard × min(1, days present ÷ required days) − deduction × unexcused days, not below 0")),
         (_("Standard and required days"), _("set per post: %(pairs)s", pairs=per_post)),
         (_("Start or end mid-month"), _("standard and required days pro-rated by the days of the month in the term")),
         (_("Work stopped (停工)"), _("taken off the required days (not below 0); a fully stopped month pays the pro-rated standard")),
-        (_("Deduction per unexcused day"), _("%(amount)s yuan", amount=f"{rules.deduction_per_absent:.2f}")),
+        (_("Deduction per unexcused day"), _("%(amount)s yuan", amount=deduction)),
         (_("Rounding"), _("to 0.01 yuan, half up, once at the end")),
         (_("Rate"), _("days present ÷ required days, at most 100%")),
         (_("Symbols"), _("√ present, 事 leave, 病 sick (病* with certificate), × unexcused absence, 休 rest, 停 work stopped, blank not recorded; shaded days are outside the agreement")),

@@ -76,9 +76,10 @@ def holders_crossing_thresholds(day: dt.date, township_id: int | None = None) ->
             Decimal(str(hm.rate)) < limit_rate for hm in complete
         ):
             oldest, newest = months[-1], months[1]
+            limit_text = f"{limit_rate:.0%}"
             rates = "、".join(f"{_period(hm.year, hm.month)} {hm.rate:.0%}" for hm in reversed(complete))
             hits.append(ThresholdHit(a, "low_rate", f"{_period(*oldest)}..{_period(*newest)}", _(
                 "Attendance under %(limit)s for %(n)d months running: %(rates)s.",
-                limit=f"{limit_rate:.0%}", n=months_back, rates=rates,
+                limit=limit_text, n=months_back, rates=rates,
             )))
     return hits
