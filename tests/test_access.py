@@ -7,13 +7,22 @@ from wardens.access import PUBLIC
 from wardens.extensions import db
 
 
+def _sample(converter):
+    """A value the converter accepts: 1 for numbers, a listed word for `any(...)`."""
+    kind = converter.__class__.__name__
+    if kind in ("IntegerConverter", "FloatConverter"):
+        return 1
+    if kind == "AnyConverter":
+        return sorted(converter.items)[0]
+    return "x"
+
+
 def _get_urls(app: Flask):
     """One concrete URL per GET route, with 1 for every integer argument."""
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static" or "GET" not in rule.methods:
             continue
-        args = {name: 1 if rule._converters[name].__class__.__name__ == "IntegerConverter" else "x"
-                for name in rule.arguments}
+        args = {name: _sample(rule._converters[name]) for name in rule.arguments}
         with app.test_request_context():
             from flask import url_for
 
