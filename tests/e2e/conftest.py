@@ -157,7 +157,7 @@ def login_as() -> Callable[[Any, LiveServer, str], None]:
         page.goto(server.url + "/login")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", DEMO_ACCOUNTS[username]["password"])
-        page.click("button[type=submit], input[type=submit]")
+        page.locator("main form").locator("button[type=submit], input[type=submit]").first.click()
         page.wait_for_load_state()
         assert "/login" not in page.url, f"login as {username} failed"
 

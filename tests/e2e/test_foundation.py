@@ -28,7 +28,7 @@ def test_wrong_password_is_refused_in_chinese(live_server, page):
     page.goto(live_server.url + "/login")
     page.fill("input[name=username]", "office")
     page.fill("input[name=password]", "not the password")
-    page.click("button[type=submit], input[type=submit]")
+    page.locator("main form").locator("button[type=submit], input[type=submit]").first.click()
     assert "用户名或密码错误。" in page.content()
 
 
