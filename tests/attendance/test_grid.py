@@ -5,8 +5,8 @@ import datetime as dt
 
 from sqlalchemy import event, func, select
 
-from tests.attendance.conftest import District, count, fresh, grid_post
-from tests.helpers import PASSWORD, csrf_token, login
+from tests.attendance.conftest import District, count, fresh, grid_post, sign_in
+from tests.helpers import PASSWORD, csrf_token
 from wardens import create_app
 from wardens.extensions import db
 from wardens.models import AttendanceChange, AttendanceMonth, AttendanceRecord, AuditEvent, get_settings
@@ -19,7 +19,7 @@ def records(d: District, day: dt.date | None = None) -> dict[int, AttendanceReco
 
 
 def test_grid_lists_holders_in_force_grouped_by_village(client, district: District) -> None:
-    login(client, "clerk")
+    sign_in(client, district.clerk)
     page = client.get("/attendance/grid").text
     assert page.index("江店村") < page.index("石湖村")  # grouped by village, in name order
     for h in district.holders:
@@ -30,7 +30,7 @@ def test_grid_lists_holders_in_force_grouped_by_village(client, district: Distri
 
 
 def test_one_save_writes_every_row_and_its_history(client, district: District) -> None:
-    login(client, "clerk")
+    sign_in(client, district.clerk)
     statuses = {h.id: "present" for h in district.holders}
     statuses[district.holders[1].id] = "leave"
     resp = client.post("/attendance/grid", data=grid_post(district, statuses, notes={district.holders[1].id: "赶集"}))
@@ -54,7 +54,7 @@ def test_one_save_writes_every_row_and_its_history(client, district: District) -
 
 
 def test_blank_rows_stay_unrecorded_and_fill_marks_them_present(client, district: District) -> None:
-    login(client, "clerk")
+    sign_in(client, district.clerk)
     first = district.holders[0].id
     statuses = {h.id: None for h in district.holders}
     statuses[first] = "sick"
@@ -69,7 +69,7 @@ def test_blank_rows_stay_unrecorded_and_fill_marks_them_present(client, district
 
 
 def test_a_stale_row_is_a_conflict_naming_the_holder_and_nothing_is_saved(client, district: District) -> None:
-    login(client, "clerk")
+    sign_in(client, district.clerk)
     a, b = district.holders[0], district.holders[1]
     client.post("/attendance/grid", data=grid_post(district, {a.id: "present"}))
     # A second browser opened the grid before that save (versions 0) and changes a and b.
@@ -83,7 +83,7 @@ def test_a_stale_row_is_a_conflict_naming_the_holder_and_nothing_is_saved(client
 
 
 def test_same_value_from_a_stale_page_is_not_a_conflict(client, district: District) -> None:
-    login(client, "clerk")
+    sign_in(client, district.clerk)
     a = district.holders[0]
     client.post("/attendance/grid", data=grid_post(district, {a.id: "present"}))
     resp = client.post("/attendance/grid", data=grid_post(district, {a.id: "present"}))
@@ -91,7 +91,7 @@ def test_same_value_from_a_stale_page_is_not_a_conflict(client, district: Distri
 
 
 def test_a_status_that_is_not_one_of_the_six_saves_nothing(client, district: District) -> None:
-    login(client, "clerk")
+    sign_in(client, district.clerk)
     statuses = {h.id: "present" for h in district.holders}
     statuses[district.holders[2].id] = "holiday"
     resp = client.post("/attendance/grid", data=grid_post(district, statuses))
@@ -101,7 +101,7 @@ def test_a_status_that_is_not_one_of_the_six_saves_nothing(client, district: Dis
 
 
 def test_a_date_that_does_not_exist_is_refused(client, district: District) -> None:
-    login(client, "clerk")
+    sign_in(client, district.clerk)
     data = grid_post(district, {district.holders[0].id: "present"})
     data["day"] = "2026-02-30"
     resp = client.post("/attendance/grid", data=data)
@@ -113,7 +113,7 @@ def test_a_date_that_does_not_exist_is_refused(client, district: District) -> No
 
 
 def test_a_future_date_is_refused(client, district: District) -> None:
-    login(client, "clerk")
+    sign_in(client, district.clerk)
     tomorrow = district.day + dt.timedelta(days=1)
     resp = client.post("/attendance/grid", data=grid_post(district, {district.holders[0].id: "present"}, day=tomorrow))
     assert resp.status_code == 422
@@ -125,7 +125,7 @@ def test_a_holder_not_in_force_that_day_is_refused(client, district: District, m
     late = make.assignment(make.person(make.household(district.villages[0])), make.post(district.villages[0]),
                            term_start=district.day + dt.timedelta(days=5), term_end=district.day + dt.timedelta(days=300))
     db.session.commit()
-    login(client, "clerk")
+    sign_in(client, district.clerk)
     resp = client.post("/attendance/grid", data=grid_post(district, {district.holders[0].id: "present", late.id: "present"}))
     assert resp.status_code == 422
     assert late.person.name in resp.text and "：协议在" in resp.text
@@ -136,7 +136,7 @@ def test_a_holder_not_in_force_that_day_is_refused(client, district: District, m
 
 
 def test_an_old_day_needs_a_reason(client, district: District) -> None:
-    login(client, "clerk")
+    sign_in(client, district.clerk)
     old = district.day - dt.timedelta(days=get_settings().correction_reason_after_days + 1)
     a = district.holders[0]
     resp = client.post("/attendance/grid", data=grid_post(district, {a.id: "present"}, day=old))
@@ -151,7 +151,7 @@ def test_an_old_day_needs_a_reason(client, district: District) -> None:
 
 
 def test_a_correction_keeps_the_old_value_in_the_history(client, district: District) -> None:
-    login(client, "clerk")
+    sign_in(client, district.clerk)
     a = district.holders[0]
     yesterday = district.day - dt.timedelta(days=1)
     client.post("/attendance/grid", data=grid_post(district, {a.id: "present"}, day=yesterday))
@@ -165,7 +165,7 @@ def test_a_correction_keeps_the_old_value_in_the_history(client, district: Distr
 
 
 def test_three_days_of_sick_leave_ask_for_a_certificate(client, district: District) -> None:
-    login(client, "clerk")
+    sign_in(client, district.clerk)
     a = district.holders[0]
     days = [district.day - dt.timedelta(days=i) for i in (2, 1, 0)]
     for i, day in enumerate(days[:2]):
@@ -182,7 +182,7 @@ def test_three_days_of_sick_leave_ask_for_a_certificate(client, district: Distri
 def test_a_closed_month_is_read_only_on_the_grid(client, district: District) -> None:
     db.session.add(AttendanceMonth(township_id=district.township.id, year=district.day.year, month=district.day.month, state="closed"))
     db.session.commit()
-    login(client, "clerk")
+    sign_in(client, district.clerk)
     page = client.get("/attendance/grid").text
     assert "本月已关闭" in page and "disabled" in page and 'data-testid="grid-save"' not in page
     resp = client.post("/attendance/grid", data=grid_post(district, {district.holders[0].id: "present"}))
@@ -192,7 +192,7 @@ def test_a_closed_month_is_read_only_on_the_grid(client, district: District) -> 
 
 
 def test_a_clerk_cannot_reach_another_township(client, district: District) -> None:
-    login(client, "clerk")
+    sign_in(client, district.clerk)
     page = client.get(f"/attendance/grid?township_id={district.other_township.id}").text
     assert f'name="s-{district.other_holder.id}"' not in page  # a clerk's township is fixed
     resp = client.post("/attendance/grid", data=grid_post(district, {district.other_holder.id: "present"},
@@ -203,7 +203,7 @@ def test_a_clerk_cannot_reach_another_township(client, district: District) -> No
 
 
 def test_office_staff_pick_any_township_and_a_village(client, district: District) -> None:
-    login(client, "office")
+    sign_in(client, district.office)
     page = client.get(f"/attendance/grid?township_id={district.other_township.id}").text
     assert f'name="s-{district.other_holder.id}"' in page
     v = district.villages[0]
@@ -213,9 +213,9 @@ def test_office_staff_pick_any_township_and_a_village(client, district: District
 
 
 def test_wardens_may_not_open_the_grid(client, make, district: District) -> None:  # type: ignore[no-untyped-def]
-    make.user("warden", username="warden1", person_id=district.holders[0].person_id)
+    w = make.user("warden", username="warden1", person_id=district.holders[0].person_id)
     db.session.commit()
-    login(client, "warden1")
+    sign_in(client, w)
     assert client.get("/attendance/grid").status_code == 403
 
 
@@ -223,7 +223,7 @@ def test_the_grid_reads_holders_and_records_in_two_queries(client, make) -> None
     from tests.attendance.conftest import build_district
 
     d = build_district(make, holders_per_village=40)
-    login(client, "clerk")
+    sign_in(client, d.clerk)
     client.post("/attendance/grid", data=grid_post(d, {h.id: "present" for h in d.holders}))
     statements: list[str] = []
 
