@@ -210,11 +210,11 @@ def write_attendance(holdings: list[Holding], window: Window, rng: random.Random
                 "certificate": certificate, "recorded_by_id": recorder, "recorded_at": at,
             })
             if len(rows) >= BATCH:
-                db.session.execute(insert(AttendanceRecord), rows)
+                db.session.execute(insert(AttendanceRecord.__table__), rows)
                 written += len(rows)
                 rows = []
     if rows:
-        db.session.execute(insert(AttendanceRecord), rows)
+        db.session.execute(insert(AttendanceRecord.__table__), rows)
         written += len(rows)
     return written
 
@@ -250,4 +250,4 @@ def write_month_states(townships: list[PlannedTownship], first_month: tuple[int,
             rows.append(row)
         year, month = add_months(year, month, 1)
     if rows:
-        db.session.execute(insert(AttendanceMonth), rows)
+        db.session.execute(insert(AttendanceMonth.__table__), rows)
