@@ -371,3 +371,28 @@ def test_scale_multiplies_the_district(tmp_path: Any) -> None:
             db.session.rollback()
     finally:
         _dispose(app)
+
+
+def test_a_window_across_new_year_has_agreements_for_both_years(tmp_path: Any) -> None:
+    today = dt.date(2027, 1, 10)
+    app = _demo_app(f"sqlite:///{tmp_path / 'new_year.sqlite3'}")
+    try:
+        with app.app_context():
+            summary = load_demo(today=today)
+            db.session.flush()
+            assert summary.first_day == dt.date(2026, 10, 10)
+            terms = Counter(db.session.scalars(select(Assignment.term_start)))
+            assert terms == {dt.date(2026, 1, 1): 90, dt.date(2027, 1, 1): 90}
+            days_2026 = (dt.date(2026, 12, 31) - summary.first_day).days + 1
+            days_2027 = (today - dt.date(2027, 1, 1)).days
+            assert summary.attendance_records == 90 * (days_2026 + days_2027)
+            assert db.session.scalar(select(func.count(AttendanceRecord.id))) == summary.attendance_records
+            states = Counter(
+                (r.year, r.month, r.state) for r in db.session.scalars(select(AttendanceMonth))
+            )
+            assert states[(2026, 12, "submitted")] == 4
+            assert states[(2026, 11, "closed")] == 5
+            assert not any(year == 2027 for year, _m, _s in states)
+            db.session.rollback()
+    finally:
+        _dispose(app)
