@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from decimal import Decimal
 from typing import Any, Iterator
 
@@ -286,6 +286,8 @@ def test_the_four_demo_accounts_log_in(demo_app: Any) -> None:
         response = client.post("/login", data={"username": username, "password": spec["password"]})
         assert response.status_code == 302, username
         assert "/login" not in response.headers["Location"]
+        # The role's home page renders on the demo data.
+        assert client.get(response.headers["Location"], follow_redirects=True).status_code == 200, username
     with demo_app.app_context():
         users = {u.username: u for u in db.session.scalars(select(User))}
         assert {u: users[u].role for u in DEMO_ACCOUNTS} == {
@@ -348,8 +350,16 @@ def test_a_fresh_load_by_the_command_gives_the_same_people(
                     .join(Post, Post.id == Assignment.post_id)
                 ).tuples())
 
+        def posts(a: Any) -> list[tuple[Any, ...]]:
+            with a.app_context():
+                return list(db.session.execute(
+                    select(Post.code, Post.route_code, Post.section_start, Post.section_end, Post.km, Post.slots)
+                    .order_by(Post.code)
+                ).tuples())
+
         assert people(app) == people(demo_app)
         assert holders(app) == holders(demo_app)
+        assert posts(app) == posts(demo_app)
     finally:
         _dispose(app)
 
