@@ -1,0 +1,176 @@
+"""Register benchmark: 50,000 people and 5,000 posts in SQLite; list page, import and export times.
+
+Run: .venv/bin/python benchmarks/registry_bench.py [--people 50000] [--posts 5000] [--import-rows 20000]
+Prints a table of figures; the issue asks for a filtered list page median < 150 ms,
+a 20,000-row import (preview and apply) < 20 s and a 50,000-person export < 10 s.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import platform
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from openpyxl import Workbook  # noqa: E402
+from sqlalchemy import insert, select  # noqa: E402
+
+from wardens import create_app  # noqa: E402
+from wardens.extensions import db  # noqa: E402
+from wardens.idnumber import check_character  # noqa: E402
+from wardens.models import Household, HouseholdFlag, Person, Post, Township, User, Village, get_settings  # noqa: E402
+from wardens.registry.operations import name_initials  # noqa: E402
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰"
+FLAGS = ("registered_poor", "flood_affected", "monitoring", "low_income")
+
+
+def id_number(i: int, area: str = "341503") -> str:
+    """A distinct valid-checksum ID number for index i."""
+    birth = dt.date(1950, 1, 1) + dt.timedelta(days=i % 18000)
+    seq = (i // 18000) * 2 + 1 + (i % 2)
+    first17 = f"{area}{birth:%Y%m%d}{seq:03d}"
+    return first17 + check_character(first17)
+
+
+def name(i: int) -> str:
+    return SURNAMES[i % len(SURNAMES)] + GIVEN[(i // 7) % len(GIVEN)] + GIVEN[(i // 131) % len(GIVEN)]
+
+
+def build(people: int, posts: int) -> dict[str, int]:
+    """Bulk-insert the district (Core executemany; the ORM per-row path is what imports measure)."""
+    db.session.execute(insert(Township), [{"name": f"乡镇{t}"} for t in range(10)])
+    townships = db.session.scalars(select(Township.id)).all()
+    db.session.execute(insert(Village), [{"township_id": townships[v % 10], "name": f"村{v}"} for v in range(100)])
+    villages = db.session.scalars(select(Village.id)).all()
+    households = people // 3
+    db.session.execute(insert(Household), [
+        {"number": f"H{h:07d}", "village_id": villages[h % len(villages)], "cadre": h % 97 == 0}
+        for h in range(households)])
+    hids = db.session.scalars(select(Household.id).order_by(Household.id)).all()
+    db.session.execute(insert(HouseholdFlag), [
+        {"household_id": hid, "flag": FLAGS[i % len(FLAGS)], "recorded_on": dt.date(2020, 7, 20), "source": "bench"}
+        for i, hid in enumerate(hids) if i % 3 == 0])
+    rows = []
+    for i in range(people):
+        number = id_number(i)
+        n = name(i)
+        rows.append({"name": n, "name_initials": name_initials(n), "id_number": number, "id_last4": number[-4:],
+                     "birth_date": dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14])),
+                     "sex": "M" if int(number[16]) % 2 else "F", "phone": f"138{i:08d}",
+                     "household_id": hids[i % len(hids)], "labour": ("full", "weak", "none")[i % 3]})
+    db.session.execute(insert(Person), rows)
+    db.session.execute(insert(Post), [
+        {"code": f"P{p:05d}", "kind": "road_warden" if p % 4 else "road_cleaner", "village_id": villages[p % len(villages)],
+         "km": 3, "slots": 1} for p in range(posts)])
+    db.session.commit()
+    return {"township": townships[3]}
+
+
+def import_workbook(rows: int) -> bytes:
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet()
+    ws.append(["户编号", "所属乡镇", "所属村", "姓名", "身份证号", "联系电话", "劳动能力", "是否脱贫户", "是否受灾户"])
+    for i in range(rows):
+        ws.append([f"N{i // 3:07d}", "乡镇1", "村1", name(i), id_number(i, area="110105"), f"139{i:08d}",
+                   "弱劳力", "是" if (i // 3) % 5 == 0 else "否", "否"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def timed(fn, repeat: int = 1) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--people", type=int, default=50000)
+    parser.add_argument("--posts", type=int, default=5000)
+    parser.add_argument("--import-rows", type=int, default=20000)
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="registry-bench-"))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite3'}", "SECRET_KEY": "bench",
+                      "WARDENS_ENV": "test", "WTF_CSRF_ENABLED": False, "IMPORT_FOLDER": str(folder / "imports"),
+                      "MAX_CONTENT_LENGTH": 64 * 1024 * 1024})
+    figures: list[tuple[str, str]] = []
+    with app.app_context():
+        db.create_all()
+        get_settings()
+        start = time.perf_counter()
+        ids = build(args.people, args.posts)
+        figures.append((f"build {args.people:,} people / {args.posts:,} posts (bulk insert)",
+                        f"{time.perf_counter() - start:.1f} s"))
+        user = User(username="bench", password_hash="x", role="office")
+        db.session.add(user)
+        db.session.commit()
+        user_id = user.get_id()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = user_id
+        session["_fresh"] = True
+
+    def page(url: str) -> None:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+
+    for label, url in [
+        ("people list, township + flag filter", f"/people?township={ids['township']}&flag=registered_poor"),
+        ("people list, last-4 search", "/people?q=0013"),
+        ("people list, pinyin initials + sort", "/people?q=wf&sort=name"),
+        ("households list, flag filter", "/households?flag=flood_affected"),
+        ("posts list, kind + status filter", "/posts?kind=road_warden&status=vacant"),
+    ]:
+        page(url)
+        runs = timed(lambda: page(url), args.runs)
+        figures.append((f"{label} (median of {args.runs})", f"{statistics.median(runs) * 1000:.0f} ms"))
+
+    data = import_workbook(args.import_rows)
+    token: list[str] = []
+
+    def upload() -> None:
+        response = client.post("/imports/upload", data={"kind": "people", "file": (io.BytesIO(data), "bench.xlsx")},
+                               content_type="multipart/form-data")
+        assert response.status_code == 302, response.data[:500]
+        token.append(re.search(r"/imports/([\w-]+)$", response.headers["Location"]).group(1))
+
+    preview_s = timed(upload)[0]
+    page(f"/imports/{token[0]}")
+    figures.append((f"import {args.import_rows:,} rows: upload + preview", f"{preview_s:.1f} s"))
+
+    def apply() -> None:
+        response = client.post(f"/imports/{token[0]}/apply")
+        assert response.status_code == 302 and response.headers["Location"].endswith("/imports"), response.headers
+
+    apply_s = timed(apply)[0]
+    figures.append((f"import {args.import_rows:,} rows: confirm (re-check + apply)", f"{apply_s:.1f} s"))
+    figures.append((f"import {args.import_rows:,} rows: total", f"{preview_s + apply_s:.1f} s"))
+    with app.app_context():
+        total = db.session.query(Person).count()
+    for fmt in ("xlsx", "csv"):
+        seconds = timed(lambda: page(f"/export/people.{fmt}"))[0]
+        figures.append((f"export all {total:,} people to .{fmt}", f"{seconds:.1f} s"))
+
+    width = max(len(k) for k, _ in figures)
+    print(f"registry benchmark · Python {platform.python_version()} · {platform.machine()} · SQLite")
+    print("-" * (width + 14))
+    for key, value in figures:
+        print(f"{key:<{width}}  {value:>10}")
+
+
+if __name__ == "__main__":
+    main()
