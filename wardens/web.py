@@ -22,7 +22,7 @@ from .nav import nav_items
 LANGUAGES = {"zh": "中文", "en": "English"}
 # Areas of the site, each a package with init_app(app) that registers its
 # blueprint and commands. Order sets blueprint registration order only.
-AREAS = ("auth", "core", "admin", "registry", "attendance", "reallocation", "portal")
+AREAS = ("auth", "core", "admin", "registry", "attendance", "reallocation", "portal", "demo")
 
 
 def select_locale() -> str:

@@ -178,7 +178,7 @@ def test_demo_round_runs(app_ctx) -> None:  # type: ignore[no-untyped-def]
     from wardens.demo import load_demo
     from wardens.reallocation.demo import load_demo_round
 
-    load_demo(today=TODAY)
+    load_demo(today=TODAY, with_round=False)
     rnd = load_demo_round(TODAY)
     db.session.commit()
     apps = list(db.session.scalars(select(Application).where(Application.round_id == rnd.id)))
@@ -193,3 +193,54 @@ def test_demo_round_runs(app_ctx) -> None:  # type: ignore[no-untyped-def]
     assert set(codes) == {"not_eligible", "household_served", "outranked"}
     assert run.result["tier_counts"][0]["households_placed"] > 0
     assert adapter.rerun_stored(run) == run.result
+
+
+def test_every_page_renders_and_a_new_applicant_is_registered(client, make, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import wardens.reallocation.routes as routes
+
+    monkeypatch.setattr(routes, "today", lambda: TODAY)
+    d = build(make)
+    rnd = new_round()
+    applications.add_application(rnd, d.poor, ["XH-01", "XH-02"])
+    first = adapter.run_round(rnd)
+    second = adapter.run_round(rnd, note="again")
+    db.session.commit()
+    app_id = db.session.scalar(select(Application.id).where(Application.person_id == d.poor.id))
+    login(client, "office1")
+    for url, text in (
+        ("/reallocation/rounds", "2027年度动态调整"),
+        (f"/reallocation/rounds/{rnd.id}", "运行测算"),
+        (f"/reallocation/rounds/{rnd.id}?q=赵", "赵脱贫"),
+        (f"/reallocation/rounds/{rnd.id}/apply?q={d.flood_poor.id_last4}", "张受灾"),
+        (f"/reallocation/rounds/{rnd.id}/apply?q=张&person={d.flood_poor.id}", 'data-testid="chosen"'),
+        (f"/reallocation/rounds/{rnd.id}/apply/new", "登记并添加申请"),
+        (f"/reallocation/rounds/{rnd.id}/applications/{app_id}", "指定岗位"),
+        (f"/reallocation/rounds/{rnd.id}/import", "身份证号"),
+        (f"/reallocation/runs/{first.id}", "每个人的结果和说明"),
+        (f"/reallocation/runs/{first.id}/problem.json", '"reference_date": "2027-01-01"'),
+        (f"/reallocation/rounds/{rnd.id}/compare", "测算对比"),
+        ("/reallocation/dismissals", "清退审核"),
+    ):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert text in page.text, url
+    client.post("/language", data={"lang": "en"})
+    assert "Every decision with its explanation" in client.get(f"/reallocation/runs/{second.id}").text
+    client.post("/language", data={"lang": "zh"})
+
+    from tests.helpers import make_id_number
+
+    response = client.post(f"/reallocation/rounds/{rnd.id}/apply/new", data={
+        "name": "吴新人", "id_number": make_id_number(dt.date(1990, 1, 1), seq=7), "labour": "full",
+        "household_number": "NEW-001", "village_id": str(d.v1.id), "choice1": "XH-01"})
+    assert response.status_code == 302, response.text
+    db.session.commit()
+    added = db.session.scalar(select(Application).join(Application.person).where(Application.source == "manual",
+                                                                                  Application.round_id == rnd.id)
+                              .order_by(Application.id.desc()))
+    assert added.person.name == "吴新人" and added.person.household.number == "NEW-001"
+    assert [p.code for p in added.choices] == ["XH-01"]
+    missing = client.post(f"/reallocation/rounds/{rnd.id}/apply/new", data={
+        "name": "郑无户", "id_number": "11010519491231002X", "labour": "full", "household_number": "NEW-404",
+        "village_id": "0", "choice1": "XH-01"})
+    assert "户 NEW-404 尚未登记：请选择所在村以登记该户。" in missing.text

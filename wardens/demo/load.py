@@ -77,8 +77,14 @@ def _demo_warden(plan: DistrictPlan) -> PlannedPerson:
     return posts[0].holders[0]
 
 
-def load_demo(*, today: dt.date, scale: int = 1, attendance_months: int = 3, seed: int = 2020) -> DemoSummary:
-    """Load the demo district (flushes; the caller commits). Same seed and today → same data."""
+def load_demo(
+    *, today: dt.date, scale: int = 1, attendance_months: int = 3, seed: int = 2020, with_round: bool = True
+) -> DemoSummary:
+    """Load the demo district (flushes; the caller commits). Same seed and today → same data.
+
+    with_round adds next year's round with applications open, so a newcomer can run it at once;
+    benchmarks that only need the register and attendance leave it out.
+    """
     if scale < 1:
         raise DemoError("scale must be at least 1")
     if demo_loaded():
@@ -114,6 +120,12 @@ def load_demo(*, today: dt.date, scale: int = 1, attendance_months: int = 3, see
         holdings, window, rng, stoppage, {DEMO_TOWNSHIP: clerk_id, "*": office_id}, today, warden.id
     )
     db.session.flush()
+    # 6. Next year's round, applications open (holders plus new applicants).
+    if with_round:
+        from ..reallocation.demo import load_demo_round
+
+        load_demo_round(today)
+        db.session.flush()
 
     households = plan.households
     posts = plan.posts
