@@ -12,7 +12,7 @@ import os
 import sys
 import tempfile
 
-from .api import dumps_result, solve
+from .api import dumps_result, gc_paused, solve
 from .explain import LANGUAGES
 from .validate import ProblemError, load_problem_json
 
@@ -53,13 +53,14 @@ def main(argv: list[str] | None = None) -> int:
             except OSError as exc:
                 print(f"{args.problem}: cannot read the problem file: {exc.strerror}", file=sys.stderr)
                 return EXIT_INVALID
-        try:
-            problem = load_problem_json(text)
-        except ProblemError as exc:
-            for line in exc.errors:
-                print(line, file=sys.stderr)
-            return EXIT_INVALID
-        data = dumps_result(solve(problem, lang=args.lang)).encode("utf-8")
+        with gc_paused():
+            try:
+                problem = load_problem_json(text)
+            except ProblemError as exc:
+                for line in exc.errors:
+                    print(line, file=sys.stderr)
+                return EXIT_INVALID
+            data = dumps_result(solve(problem, lang=args.lang)).encode("utf-8")
         if args.output == "-":
             sys.stdout.buffer.write(data)
             sys.stdout.buffer.flush()

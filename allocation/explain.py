@@ -143,6 +143,7 @@ _TEXT = {
 }
 
 LANGUAGES = tuple(_TEXT)
+_AGE = "\x00age\x00"  # stands for the candidate's age in cached listings
 
 
 def group_words(group: tuple[str, ...], lang: str) -> str:
@@ -189,11 +190,16 @@ class Explainer:
         self._hub_summary: dict[tuple, tuple] = {}
         self._listing: dict[tuple, str] = {}
         self._places: dict[str, tuple[list[Post], dict]] = {}
+        self._tier_words: dict[int, str] = {}
 
     def tier_words(self, tier: int | None) -> str:
         if tier is None:
             return ""
-        return self.t["tier"].format(tier=tier, group=group_words(self.groups[tier - 1], self.lang))
+        found = self._tier_words.get(tier)
+        if found is None:
+            group = group_words(self.groups[tier - 1], self.lang)
+            found = self._tier_words[tier] = self.t["tier"].format(tier=tier, group=group)
+        return found
 
     def _finish(self, *parts: str) -> str:
         return "".join(parts) if self.lang == "zh" else " ".join(p for p in parts if p)
@@ -276,10 +282,12 @@ class Explainer:
     def _in_scope_listing(self, fit: CandidateFit, place: str, only_chosen: bool) -> str:
         cand = fit.candidate
         labour = cand.labour
-        cache_key = (place, fit.age, labour, cand.choices if only_chosen else ())
+        # The listing depends on the age only through which age ranges hold it,
+        # and names the age itself: cache it with a placeholder for the age.
+        cache_key = (place, self.index._age_class(fit.age), labour, cand.choices if only_chosen else ())
         cached = self._listing.get(cache_key)
         if cached is not None:
-            return cached
+            return cached.replace(_AGE, str(fit.age))
         t = self.t
         scope_words = t["scope"][self.index.settings.scope]
         posts, per_key = self._place_posts(fit, place)
@@ -306,7 +314,7 @@ class Explainer:
             shown.append(
                 t["post_fault"].format(
                     post=_post(post, self.lang),
-                    faults=t["rule_join"].join(self._rule(r, fit.age, labour, post) for r in faults),
+                    faults=t["rule_join"].join(self._rule(r, _AGE, labour, post) for r in faults),
                 )
             )
         listing = t["list_join"].join(shown) + t["list_end"]
@@ -323,9 +331,9 @@ class Explainer:
             listing = listing + ("" if self.lang == "zh" else " ") + more
         text = t["all_fail"].format(n=len(posts), scope=scope_words, listing=listing)
         self._listing[cache_key] = text
-        return text
+        return text.replace(_AGE, str(fit.age))
 
-    def _rule(self, rule: str, age: int, labour: str, post: Post) -> str:
+    def _rule(self, rule: str, age: str, labour: str, post: Post) -> str:
         template = self.t["rule"][rule]
         labour_words = self.t["labour"]
         return template.format(min=post.min_age, max=post.max_age, age=age, need=labour_words[post.labour], has=labour_words[labour])

@@ -40,8 +40,8 @@ class CandidateFit:
     ``targets``: (hub, closeness) pairs; a hub is ``("V", village, key)`` (the
     posts of one post group) or ``("T", township, key)`` (the posts of that key
     in the whole township).  Every post behind a target fits.  ``direct``:
-    post id -> (preference score, closeness) for fitting posts that score
-    above 0 (choices, or the post held in good standing).
+    post id -> (preference score, closeness, candidate id) for fitting posts
+    that score above 0 (choices, or the post held in good standing).
     """
 
     candidate: Candidate
@@ -49,12 +49,15 @@ class CandidateFit:
     age: int
     tier: int | None
     person_failures: list[str]
-    targets: list[tuple[tuple, int]]
-    direct: dict[str, tuple[int, int]]
+    targets: tuple[tuple[tuple, int], ...]
+    direct: dict[str, tuple[int, int, str]]
 
     @property
     def fits_any(self) -> bool:
         return bool(self.targets or self.direct)
+
+
+_NO_FAILURES: list[str] = []  # shared, never mutated
 
 
 def post_key(post: Post) -> Key:
@@ -95,9 +98,17 @@ class FitIndex:
                 per_key.setdefault(key, []).append(group)
         for township, per_key in self.township_groups.items():
             self.township_groups[township] = dict(sorted(per_key.items()))
-        # (place, age, labour rank) -> fitting keys: many candidates share an age.
-        self._key_cache: dict[tuple, tuple[Key, ...]] = {}
+        # (village, age class, labour rank) -> targets: candidates of one
+        # village whose age falls in the same post age ranges and with the same
+        # labour fit exactly the same post groups, so this is computed once per
+        # such triple, not once per candidate.
+        self._targets: dict[tuple, tuple[tuple[tuple, int], ...]] = {}
+        self._keys: dict[tuple, tuple[Key, ...]] = {}
+        self._age_ranges = sorted({(p.min_age, p.max_age) for p in problem.posts})
+        self._age_range_index = {r: i for i, r in enumerate(self._age_ranges)}
+        self._age_classes: dict[int, tuple[bool, ...]] = {}
         self._scope: dict[str, tuple[str, ...]] = {}
+        self._scope_sets: dict[str, frozenset[str]] = {}
 
     def scope_villages(self, village_id: str) -> tuple[str, ...]:
         """Return the villages in the candidate's scope, own village first."""
@@ -108,13 +119,52 @@ class FitIndex:
             )
         return found
 
-    def _fitting_keys(self, place: tuple, keys, age: int, labour: int) -> tuple[Key, ...]:
-        """Return the keys (of ``keys``, the requirement keys at ``place``) that fit this age and labour."""
-        cache_key = (place, age, labour)
-        found = self._key_cache.get(cache_key)
+    def _in_scope(self, village_id: str, post: Post) -> bool:
+        found = self._scope_sets.get(village_id)
         if found is None:
-            found = tuple(k for k in keys if k[3] and k[0] <= age <= k[1] and labour >= k[2])
-            self._key_cache[cache_key] = found
+            found = self._scope_sets[village_id] = frozenset(self.scope_villages(village_id))
+        return post.village in found
+
+    def _age_class(self, age: int) -> tuple[bool, ...]:
+        """Return which of the distinct post age ranges contain this age (fit depends on age only so)."""
+        found = self._age_classes.get(age)
+        if found is None:
+            found = self._age_classes[age] = tuple(low <= age <= high for low, high in self._age_ranges)
+        return found
+
+    def _fitting_targets(self, village: str, age: int, labour: int) -> tuple[tuple[tuple, int], ...]:
+        age_class = self._age_class(age)
+        cache_key = (village, age_class, labour)
+        found = self._targets.get(cache_key)
+        if found is not None:
+            return found
+        targets = []
+        if self.settings.scope == "township":
+            township = self.villages[village].township
+            own = self.village_groups.get(village, {})
+            per_key = self.township_groups.get(township, {})
+            for key in self._fitting_keys(("T", township), per_key, age_class, labour):
+                if key in own:
+                    targets.append((("V", village, key), 0))
+                if len(per_key[key]) > 1 or key not in own:
+                    targets.append((("T", township, key), 1))
+        else:
+            for other in self.scope_villages(village):
+                distance = rules.closeness(village, other)
+                own = self.village_groups.get(other, {})
+                for key in self._fitting_keys(("V", other), own, age_class, labour):
+                    targets.append((("V", other, key), distance))
+        found = self._targets[cache_key] = tuple(targets)
+        return found
+
+    def _fitting_keys(self, place: tuple, keys, age_class: tuple[bool, ...], labour: int) -> tuple[Key, ...]:
+        cache_key = (place, age_class, labour)
+        found = self._keys.get(cache_key)
+        if found is None:
+            ranges = self._age_range_index
+            found = self._keys[cache_key] = tuple(
+                k for k in keys if k[3] and age_class[ranges[(k[0], k[1])]] and labour >= k[2]
+            )
         return found
 
     def candidate_fit(self, cand: Candidate) -> CandidateFit:
@@ -123,53 +173,27 @@ class FitIndex:
         village = household.village
         tier = self.tier[household.id]
         age = rules.age_at(cand.birth_date, self.reference)
-        failures = rules.person_failures(cand, household, tier)
-        fit = CandidateFit(cand, village, age, tier, failures, [], {})
-        if failures:
-            return fit
-        settings = self.settings
-        if settings.only_chosen_posts:
-            scope = self.scope_villages(village)
-            for post_id in cand.choices:
-                post = self.posts[post_id]
-                if post.village in scope and not rules.post_failures(cand, age, post, True):
-                    fit.direct[post_id] = (rules.preference_score(cand, post_id), rules.closeness(village, post.village))
-            return fit
-        labour = rules.LABOUR_RANK[cand.labour]
-        if settings.scope == "township":
-            township = self.villages[village].township
-            per_key = self.township_groups.get(township, {})
-            own = self.village_groups.get(village, {})
-            for key in self._fitting_keys(("T", township), per_key, age, labour):
-                if key in own:
-                    fit.targets.append((("V", village, key), 0))
-                if len(per_key[key]) > 1 or key not in own:
-                    fit.targets.append((("T", township, key), 1))
-        else:
-            for other in self.scope_villages(village):
-                own = self.village_groups.get(other)
-                if not own:
+        if cand.excluded is not None or household.cadre or tier is None:
+            return CandidateFit(cand, village, age, tier, rules.person_failures(cand, household, tier), (), {})
+        only_chosen = self.settings.only_chosen_posts
+        targets = () if only_chosen else self._fitting_targets(village, age, rules.LABOUR_RANK[cand.labour])
+        fit = CandidateFit(cand, village, age, tier, _NO_FAILURES, targets, {})
+        wanted = cand.choices if cand.current_post is None else (*cand.choices, cand.current_post)
+        if wanted:
+            for post_id in sorted(set(wanted)):
+                score = rules.preference_score(cand, post_id)
+                if score == 0:
                     continue
-                distance = rules.closeness(village, other)
-                for key in self._fitting_keys(("V", other), own, age, labour):
-                    fit.targets.append((("V", other, key), distance))
-        scope = None
-        for post_id in sorted({*cand.choices, cand.current_post} - {None}):
-            score = rules.preference_score(cand, post_id)
-            if score == 0:
-                continue
-            post = self.posts[post_id]
-            if scope is None:
-                scope = self.scope_villages(village)
-            if post.village in scope and not rules.post_failures(cand, age, post, False):
-                fit.direct[post_id] = (score, rules.closeness(village, post.village))
+                post = self.posts[post_id]
+                if self._in_scope(village, post) and not rules.post_failures(cand, age, post, only_chosen):
+                    fit.direct[post_id] = (score, rules.closeness(village, post.village), cand.id)
         return fit
 
     def fits_post(self, fit: CandidateFit, post: Post) -> bool:
         """Return True when every fit rule holds for this candidate and post."""
         if fit.person_failures:
             return False
-        if post.village not in self.scope_villages(fit.village):
+        if not self._in_scope(fit.village, post):
             return False
         return not rules.post_failures(fit.candidate, fit.age, post, self.settings.only_chosen_posts)
 

@@ -61,7 +61,7 @@ class Unit:
     village: str
     tier: int
     members: list[CandidateFit]
-    targets: dict[tuple, int] = field(default_factory=dict)
+    targets: tuple[tuple[tuple, int], ...] = ()
     direct: dict[str, tuple[int, int, str]] = field(default_factory=dict)
 
 
@@ -167,18 +167,21 @@ def _units(
 
 def _unit(unit_id: str, members: list[CandidateFit]) -> Unit:
     first = members[0]
-    unit = Unit(unit_id, first.village, first.tier, members)
+    if len(members) == 1:
+        # Most households send one applicant: share the fit's targets and arcs as they are.
+        return Unit(unit_id, first.village, first.tier, members, first.targets, first.direct)
+    targets: dict[tuple, int] = {}
+    direct = {}
     for fit in members:
         for hub, distance in fit.targets:
-            if hub not in unit.targets:
-                unit.targets[hub] = distance
-        for post_id, (score, distance) in fit.direct.items():
-            best = unit.direct.get(post_id)
+            targets.setdefault(hub, distance)
+        for post_id, arc in fit.direct.items():
+            best = direct.get(post_id)
             # Same household, same village: only the score differs; the first
             # (lowest id) member with the highest score represents the household.
-            if best is None or score > best[0]:
-                unit.direct[post_id] = (score, distance, fit.candidate.id)
-    return unit
+            if best is None or arc[0] > best[0]:
+                direct[post_id] = arc
+    return Unit(unit_id, first.village, first.tier, members, tuple(targets.items()), direct)
 
 
 def _components(index: FitIndex, units: list[Unit], remaining: dict[str, int]) -> list[tuple[list[Unit], list[str]]]:
@@ -193,25 +196,44 @@ def _components(index: FitIndex, units: list[Unit], remaining: dict[str, int]) -
             parent[v], v = root, parent[v]
         return root
 
-    def union(a: str, b: str) -> None:
+    scope = index.settings.scope
+    if scope != "neighbouring":
+        # Nothing reaches outside the own township (village: the own village),
+        # so those are independent components as they stand.
+        if scope == "township":
+            villages = index.villages
+            parent.update((v, "T" + villages[v].township) for v in villages)
+        else:
+            parent.update((v, "V" + v) for v in index.villages)
+        return _group(index, units, remaining, find)
+    # Collect the distinct village-to-village links first: thousands of units
+    # share a handful of target lists, so the union-find sees each link once.
+    links: set[tuple[str, str]] = set()
+    seen: set[tuple] = set()
+    hub_village: dict[tuple, str] = {}
+    for unit in units:
+        # target tuples are shared between units, so their identity is a cheap key
+        if unit.targets and (unit.village, id(unit.targets)) not in seen:
+            seen.add((unit.village, id(unit.targets)))
+            for hub, _ in unit.targets:
+                village = hub_village.get(hub)
+                if village is None:
+                    groups = index.hub_groups(hub)
+                    village = hub_village[hub] = groups[0].village
+                    links.update((village, g.village) for g in groups[1:])
+                links.add((unit.village, village))
+        for post_id in unit.direct:
+            links.add((unit.village, index.posts[post_id].village))
+    for a, b in sorted(links):
         ra, rb = find(a), find(b)
         if ra != rb:
             if rb < ra:
                 ra, rb = rb, ra
             parent[rb] = ra
+    return _group(index, units, remaining, find)
 
-    hub_village: dict[tuple, str] = {}
-    for unit in units:
-        for hub in unit.targets:
-            village = hub_village.get(hub)
-            if village is None:
-                groups = index.hub_groups(hub)
-                village = hub_village[hub] = groups[0].village
-                for group in groups[1:]:
-                    union(village, group.village)
-            union(unit.village, village)
-        for post_id in unit.direct:
-            union(unit.village, index.posts[post_id].village)
+
+def _group(index: FitIndex, units: list[Unit], remaining: dict[str, int], find) -> list[tuple[list[Unit], list[str]]]:
     by_root: dict[str, tuple[list[Unit], list[str]]] = {}
     for unit in units:
         by_root.setdefault(find(unit.village), ([], []))[0].append(unit)
@@ -313,10 +335,12 @@ def _run(graph: _Graph, tails: array.array, costs: array.array, supplies: tuple,
 class _Graph:
     """One component's flow network, built in a fixed order so the solve is reproducible.
 
-    Nodes: 0 source, 1 sink, then units, hubs and posts in order of first use.
-    Arcs: source->unit (one per unit, in unit order, first), then unit->post
-    (direct, scored) and unit->hub arcs, then hub->hub and hub->post arcs, then
-    post->sink arcs.
+    Nodes: 0 source, 1 sink, then units, then profiles, hubs and posts in order
+    of first use.  A *profile* is one list of targets (hub, closeness) shared
+    by every unit of one village with the same fit, so a unit needs one arc to
+    its profile instead of one per hub.  Arcs: source->unit (one per unit, in
+    unit order, first), unit->post (direct, scored) and unit->profile arcs,
+    then profile->hub, hub->hub and hub->post arcs, then post->sink arcs.
     """
 
     def __init__(self, index: FitIndex, units: list[Unit], remaining: dict[str, int], k2: int) -> None:
@@ -350,10 +374,10 @@ class _Graph:
         self.heads.extend(range(2, 2 + n))
         self.caps.extend([1] * n)
         self.costs.extend([0] * n)
-        # (arc index, unit position, "P" or "H", post id or hub key, candidate id)
+        # (arc index, unit position, "P" or "R", post id or profile key, candidate id)
         self.unit_arcs: list[tuple[int, int, str, object, str | None]] = []
-        hubs: list[tuple] = []
-        # The unit loop is the hot one (one arc per unit and target): appends are bound locally.
+        profiles: list[tuple] = []
+        # The unit loop is the hot one: appends are bound locally.
         tails, heads, caps, costs = self.tails.append, self.heads.append, self.caps.append, self.costs.append
         record = self.unit_arcs.append
         a = n
@@ -370,18 +394,27 @@ class _Graph:
                     costs(-score * k2 + distance)
                     record((a, i, "P", post_id, cand_id))
                     a += 1
-            for hub, distance in unit.targets.items():
-                head = node.get(hub)
+            if unit.targets:
+                key = ("R", unit.village, unit.targets)
+                head = node.get(key)
                 if head is None:
-                    hubs.append(hub)
-                    head = node_of(hub)
+                    profiles.append(key)
+                    head = node_of(key)
                 tails(tail)
                 heads(head)
                 caps(1)
-                costs(distance)
-                record((a, i, "H", hub, None))
+                costs(0)
+                record((a, i, "R", key, None))
                 a += 1
-        # Township hubs feed the village hubs of their key; village hubs feed posts.
+        # Profiles feed hubs at their closeness cost; township hubs feed the
+        # village hubs of their key; village hubs feed posts.
+        self.profile_arcs: list[tuple[int, tuple, tuple]] = []
+        hubs: list[tuple] = []
+        for key in profiles:
+            for hub, distance in key[2]:
+                if hub not in node:
+                    hubs.append(hub)
+                self.profile_arcs.append((arc(node[key], node_of(hub), n, distance), key, hub))
         self.hub_arcs: list[tuple[int, tuple, tuple]] = []
         self.post_arcs: list[tuple[int, tuple, str]] = []
         village_hubs = [h for h in hubs if h[0] == "V"]
@@ -397,25 +430,24 @@ class _Graph:
                 if vhub not in seen_village_hubs:
                     seen_village_hubs.add(vhub)
                     village_hubs.append(vhub)
-                a = arc(node_of(hub), node_of(vhub), cap, 0)
-                self.hub_arcs.append((a, hub, vhub))
+                self.hub_arcs.append((arc(node_of(hub), node_of(vhub), cap, 0), hub, vhub))
         for vhub in village_hubs:
             for post in index.hub_groups(vhub)[0].posts:
                 if remaining[post.id] > 0:
-                    a = arc(node_of(vhub), node_of(("P", post.id)), remaining[post.id], 0)
-                    self.post_arcs.append((a, vhub, post.id))
-        for key, n in list(node.items()):
+                    self.post_arcs.append((arc(node_of(vhub), node_of(("P", post.id)), remaining[post.id], 0), vhub, post.id))
+        for key, number in list(node.items()):
             if key[0] == "P":
-                arc(n, 1, remaining[key[1]], 0)
+                arc(number, 1, remaining[key[1]], 0)
 
     def decode(self, flow: list[int]) -> list[tuple[Unit, str, str]]:
         """Turn arc flows into (unit, candidate, post) placements.
 
-        Units entering a hub are handed to the hub's outgoing flow in unit
-        order, posts in arc (id) order.  Any such hand-out is as good as any
-        other: a unit sent through a hub to a post it could reach more cheaply
-        directly would contradict the optimum, and ``_solve_component``
-        checks that the total matches.
+        Units entering a profile or hub are handed on along its outgoing flow
+        in unit order, and reach posts in arc (id) order.  Any such hand-out is
+        as good as any other: a unit sent along a dearer path to a post it
+        could reach more cheaply (directly, or through its own village's hub)
+        would contradict the optimum, and ``_solve_component`` checks that the
+        decoded total equals the proven optimum.
         """
         index = self.index
         out: list[tuple[Unit, str, str]] = []
@@ -426,12 +458,13 @@ class _Graph:
                     out.append((self.units[i], cand_id, target))
                 else:
                     entering.setdefault(target, []).append(i)
-        for a, hub, vhub in self.hub_arcs:
-            n = flow[a]
-            if n:
-                queue = entering[hub]
-                entering.setdefault(vhub, []).extend(queue[:n])
-                del queue[:n]
+        for arcs in (self.profile_arcs, self.hub_arcs):
+            for a, source, target in arcs:
+                n = flow[a]
+                if n:
+                    queue = entering[source]
+                    entering.setdefault(target, []).extend(queue[:n])
+                    del queue[:n]
         queues = {hub: sorted(units) for hub, units in entering.items() if hub[0] == "V"}
         for a, vhub, post_id in self.post_arcs:
             n = flow[a]

@@ -270,7 +270,11 @@ class _Reader:
             path = f"candidates[{index}]"
             if cand.household is not None and cand.household not in household_ids:
                 self.err(f"{path}.household", f"unknown household {cand.household!r}")
-            for choice_path, choice in cand.choice_paths:
+            if isinstance(cand, _Draft):
+                choice_paths = cand.choice_paths
+            else:
+                choice_paths = [(f"{path}.choices[{r}]", c) for r, c in enumerate(cand.choices) if c not in post_ids]
+            for choice_path, choice in choice_paths:
                 if choice not in post_ids:
                     self.err(choice_path, f"unknown post {choice!r}")
             if cand.current_post is not None and cand.current_post not in post_ids:
@@ -286,9 +290,9 @@ class _Reader:
             reference_date=reference,
             settings=settings,
             villages=sorted((v.build() for _, v in villages), key=_by_id),
-            households=sorted((h.build() for _, h in households), key=_by_id),
-            posts=sorted((p.build() for _, p in posts), key=_by_id),
-            candidates=sorted((c.build() for _, c in candidates), key=_by_id),
+            households=sorted((_built(h) for _, h in households), key=_by_id),
+            posts=sorted((_built(p) for _, p in posts), key=_by_id),
+            candidates=sorted((_built(c) for _, c in candidates), key=_by_id),
         )
         self.pins(problem, [(index, c.id) for index, c in candidates])
         return problem
@@ -351,9 +355,13 @@ class _Reader:
                 out.append((index, draft))
         return out
 
-    def households(self, items: list) -> list[tuple[int, _Draft]]:
+    def households(self, items: list) -> list[tuple[int, Any]]:
         out = []
         for index, item in enumerate(items):
+            fast = _fast_household(item)
+            if fast is not None:
+                out.append((index, fast))
+                continue
             path = f"households[{index}]"
             if not self.record(item, path, _HOUSEHOLD_KEYS, _HOUSEHOLD_REQUIRED):
                 continue
@@ -369,9 +377,13 @@ class _Reader:
                 out.append((index, draft))
         return out
 
-    def posts(self, items: list) -> list[tuple[int, _Draft]]:
+    def posts(self, items: list) -> list[tuple[int, Any]]:
         out = []
         for index, item in enumerate(items):
+            fast = _fast_post(item)
+            if fast is not None:
+                out.append((index, fast))
+                continue
             path = f"posts[{index}]"
             if not self.record(item, path, _POST_KEYS, _POST_REQUIRED):
                 continue
@@ -398,9 +410,13 @@ class _Reader:
                 out.append((index, draft))
         return out
 
-    def candidates(self, items: list, dates: dict[str, date]) -> list[tuple[int, _Draft]]:
+    def candidates(self, items: list, dates: dict[str, date]) -> list[tuple[int, Any]]:
         out = []
         for index, item in enumerate(items):
+            fast = _fast_candidate(item, dates)
+            if fast is not None:
+                out.append((index, fast))
+                continue
             path = f"candidates[{index}]"
             if not self.record(item, path, _CANDIDATE_KEYS, _CANDIDATE_REQUIRED):
                 continue
@@ -445,6 +461,8 @@ class _Reader:
     # -- pins: a staff decision is kept as given, so it must be possible -----
 
     def pins(self, problem: Problem, order: list[tuple[int, str]]) -> None:
+        if all(c.pinned_post is None for c in problem.candidates):
+            return
         settings = problem.settings
         villages = {v.id: v for v in problem.villages}
         households = {h.id: h for h in problem.households}
@@ -524,6 +542,90 @@ def villages_by_township(villages: list[Village]) -> dict[str, tuple[str, ...]]:
 
 def _by_id(record: Any) -> str:
     return record.id
+
+
+def _built(record: Any) -> Any:
+    return record.build() if isinstance(record, _Draft) else record
+
+
+def _fast_post(item: Any) -> Post | None:
+    """Read a well-formed post without building paths; None sends it to the careful reader."""
+    if type(item) is not dict or not item.keys() <= _POST_KEYS:
+        return None
+    get = item.get
+    pid, village, slots = get("id"), get("village"), get("slots")
+    low, high, labour = get("min_age", DEFAULT_MIN_AGE), get("max_age", DEFAULT_MAX_AGE), get("labour", DEFAULT_POST_LABOUR)
+    name, kind = get("name"), get("kind")
+    if type(pid) is not str or not pid or type(village) is not str or not village:
+        return None
+    if type(slots) is not int or type(low) is not int or type(high) is not int or not 0 <= low <= high or slots < 0:
+        return None
+    if type(labour) is not str or labour not in _LABOUR_SET:
+        return None
+    if (name is not None and type(name) is not str) or (kind is not None and type(kind) is not str):
+        return None
+    return Post(pid, village, slots, low, high, labour, name, kind)
+
+
+def _fast_household(item: Any) -> Household | None:
+    """Read a well-formed household without building paths; None sends it to the careful reader."""
+    if type(item) is not dict or not item.keys() <= _HOUSEHOLD_KEYS:
+        return None
+    hid, village, flags = item.get("id"), item.get("village"), item.get("flags")
+    cadre, name = item.get("cadre", False), item.get("name")
+    if type(hid) is not str or not hid or type(village) is not str or not village:
+        return None
+    if flags is None:
+        flags = ()
+    elif type(flags) is not list or not _FLAG_SET.issuperset(flags):
+        return None
+    if cadre is None:
+        cadre = False
+    elif type(cadre) is not bool:
+        return None
+    if name is not None and type(name) is not str:
+        return None
+    return Household(hid, village, frozenset(flags), cadre, name)
+
+
+def _fast_candidate(item: Any, dates: dict[str, date]) -> Candidate | None:
+    """Read a well-formed candidate without building paths; None sends it to the careful reader."""
+    if type(item) is not dict or not item.keys() <= _CANDIDATE_KEYS:
+        return None
+    get = item.get
+    cid, household, birth, labour = get("id"), get("household"), get("birth_date"), get("labour")
+    if type(cid) is not str or not cid or type(household) is not str or not household:
+        return None
+    if type(labour) is not str or labour not in _LABOUR_SET or type(birth) is not str:
+        return None
+    born = dates.get(birth)
+    if born is None:
+        return None  # first sight of this date: let the careful reader check and cache it
+    choices = get("choices")
+    if choices is None:
+        choices = ()
+    elif type(choices) is list and len(choices) <= MAX_CHOICES and len(set(choices)) == len(choices):
+        for choice in choices:
+            if type(choice) is not str or not choice:
+                return None
+        choices = tuple(choices)
+    else:
+        return None
+    current, pinned, standing = get("current_post"), get("pinned_post"), get("good_standing", False)
+    excluded, name = get("excluded"), get("name")
+    if current is not None and (type(current) is not str or not current):
+        return None
+    if pinned is not None and (type(pinned) is not str or not pinned):
+        return None
+    if standing is None:
+        standing = False
+    elif type(standing) is not bool:
+        return None
+    if excluded is not None and (type(excluded) is not str or not excluded.strip()):
+        return None
+    if name is not None and type(name) is not str:
+        return None
+    return Candidate(cid, household, born, labour, choices, current, standing, excluded, pinned, name)
 
 
 class _Draft:
