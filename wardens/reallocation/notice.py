@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
