@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 0ac9d313dda4
+Revision ID: a36078af7eb1
 Revises: 
-Create Date: 2026-11-28 12:25:43.907007
+Create Date: 2026-11-28 13:02:46.155611
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0ac9d313dda4'
+revision = 'a36078af7eb1'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -71,6 +71,7 @@ def upgrade():
     sa.Column('township_id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=50), nullable=False),
     sa.Column('code', sa.String(length=20), nullable=True),
+    sa.Column('road_km', sa.Numeric(precision=7, scale=2), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['township_id'], ['township.id'], name=op.f('fk_village_township_id_township')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_village')),
@@ -379,11 +380,17 @@ def upgrade():
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('problem', sa.JSON(), nullable=False),
     sa.Column('result', sa.JSON(), nullable=False),
+    sa.Column('result_en', sa.JSON(), nullable=True),
+    sa.Column('post_id', sa.Integer(), nullable=True),
+    sa.Column('approved_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('approved_by_id', sa.Integer(), nullable=True),
     sa.Column('seconds', sa.Float(), nullable=False),
     sa.Column('note', sa.String(length=200), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['approved_by_id'], ['user.id'], name=op.f('fk_allocation_run_approved_by_id_user')),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_allocation_run_created_by_id_user')),
+    sa.ForeignKeyConstraint(['post_id'], ['post.id'], name=op.f('fk_allocation_run_post_id_post')),
     sa.ForeignKeyConstraint(['round_id'], ['round.id'], name=op.f('fk_allocation_run_round_id_round')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_allocation_run'))
     )
@@ -404,6 +411,7 @@ def upgrade():
     sa.Column('pinned_post_id', sa.Integer(), nullable=True),
     sa.Column('pin_reason', sa.String(length=200), nullable=True),
     sa.Column('source', sa.String(length=20), nullable=False),
+    sa.Column('excluded_code', sa.String(length=20), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['choice1_id'], ['post.id'], name=op.f('fk_application_choice1_id_post')),
     sa.ForeignKeyConstraint(['choice2_id'], ['post.id'], name=op.f('fk_application_choice2_id_post')),
@@ -429,7 +437,9 @@ def upgrade():
     sa.Column('outcome', sa.Text(), nullable=True),
     sa.Column('settled_on', sa.Date(), nullable=True),
     sa.Column('settled_by_id', sa.Integer(), nullable=True),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['about_person_id'], ['person.id'], name=op.f('fk_objection_about_person_id_person')),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['user.id'], name=op.f('fk_objection_recorded_by_id_user')),
     sa.ForeignKeyConstraint(['round_id'], ['round.id'], name=op.f('fk_objection_round_id_round')),
     sa.ForeignKeyConstraint(['settled_by_id'], ['user.id'], name=op.f('fk_objection_settled_by_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_objection'))
