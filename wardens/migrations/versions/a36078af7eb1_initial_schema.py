@@ -350,7 +350,6 @@ def upgrade():
     sa.CheckConstraint('notice_days >= 1', name=op.f('ck_round_notice_days_positive')),
     sa.CheckConstraint('term_end > term_start', name=op.f('ck_round_term_order')),
     sa.ForeignKeyConstraint(['approved_by_id'], ['user.id'], name=op.f('fk_round_approved_by_id_user')),
-    sa.ForeignKeyConstraint(['chosen_run_id'], ['allocation_run.id'], name=op.f('fk_round_chosen_run_id_allocation_run'), use_alter=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_round_created_by_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_round'))
     )
@@ -396,6 +395,12 @@ def upgrade():
     )
     with op.batch_alter_table('allocation_run', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_allocation_run_round_id'), ['round_id'], unique=False)
+
+    # round.chosen_run_id and allocation_run.round_id refer to each other, so the
+    # first of the pair is added once both tables exist (batch: SQLite too).
+    with op.batch_alter_table('round', schema=None) as batch_op:
+        batch_op.create_foreign_key(batch_op.f('fk_round_chosen_run_id_allocation_run'), 'allocation_run',
+                                    ['chosen_run_id'], ['id'])
 
     op.create_table('application',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -461,6 +466,9 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_application_person_id'))
 
     op.drop_table('application')
+    with op.batch_alter_table('round', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_round_chosen_run_id_allocation_run'), type_='foreignkey')
+
     with op.batch_alter_table('allocation_run', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_allocation_run_round_id'))
 
