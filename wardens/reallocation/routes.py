@@ -291,7 +291,7 @@ def application_view(round_id: int, application_id: int) -> str | WerkzeugRespon
                     name=application.person.name, code=post.code), "success")
             return redirect(url_for(".round_view", round_id=rnd.id))
     except RefusedError as exc:
-        refused(exc, {"choices": choices, "exclude": exclude, "pin": pin_form}[action or "choices"])
+        refused(exc, {"choices": choices, "exclude": exclude, "pin": pin_form}.get(action or ""))
     decision = None
     if rnd.runs:
         from .decisions import decision_in_run
