@@ -199,6 +199,8 @@ def test_no_post_in_force_says_so_and_shows_the_latest(app: Any, make: Any) -> N
     assert "OLD-01" in html
     assert "本月没有岗位，所以没有考勤。" in html
     assert 'href="/me/month/2020/12"' in html and 'href="/me/month/2020/1"' in html
+    # No records in those months: said plainly, not shown as "0 days present".
+    assert html.count("未登记考勤") == 12 and "出勤 0 天" not in html
     assert client.get("/me/month/2020/6").status_code == 200
 
 

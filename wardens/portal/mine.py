@@ -78,6 +78,7 @@ class PastMonth:
     month: int
     assignment: Assignment
     present_days: int
+    recorded_days: int
     required_days: Decimal
     subsidy: Decimal
 
@@ -88,6 +89,6 @@ def past_months(assignments: list[Assignment], today: dt.date) -> list[PastMonth
     for a in assignments:
         for year, month in months_of(a, today):
             hm = holder_month(a, year, month)
-            rows.append(PastMonth(year, month, a, hm.present_days, hm.required_days, hm.subsidy))
+            rows.append(PastMonth(year, month, a, hm.present_days, hm.recorded_days, hm.required_days, hm.subsidy))
     rows.sort(key=lambda r: (r.year, r.month, r.assignment.term_start), reverse=True)
     return rows
