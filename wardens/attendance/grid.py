@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from itertools import groupby
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -30,6 +32,7 @@ class GridRow:
     version: int = 0
     recorded_by: str = ""
     recorded_at: dt.datetime | None = None
+    recorded_text: str = ""
     error: str = ""
     conflict: bool = False
 
@@ -39,6 +42,15 @@ class VillageGroup:
     village_id: int
     village_name: str
     rows: list[GridRow]
+
+
+def _when(at: dt.datetime | None, zone: ZoneInfo) -> str:
+    """When a row was recorded, in the district's time (stored in UTC; SQLite returns it naive)."""
+    if at is None:
+        return ""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.timezone.utc)
+    return at.astimezone(zone).strftime("%m-%d %H:%M")
 
 
 def grid_rows(township_id: int, day: dt.date, village_id: int | None = None) -> list[GridRow]:
@@ -80,11 +92,12 @@ def grid_rows(township_id: int, day: dt.date, village_id: int | None = None) -> 
         .outerjoin(User, User.id == AttendanceRecord.recorded_by_id)
         .where(AttendanceRecord.day == day, Village.township_id == township_id)
     )
+    zone = ZoneInfo(current_app.config.get("WARDENS_TIMEZONE", "Asia/Shanghai"))
     for aid, status, note, cert, version, at, who in db.session.execute(rec):
         row = by_id.get(aid)
         if row is not None:
             row.status, row.note, row.certificate, row.version = status, note or "", bool(cert), version
-            row.recorded_at, row.recorded_by = at, who or ""
+            row.recorded_at, row.recorded_by, row.recorded_text = at, who or "", _when(at, zone)
     return rows
 
 

@@ -96,13 +96,16 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def _upsert(rows: list[dict[str, Any]]) -> Any:
+def _upsert() -> Any:
+    """The guarded upsert, one fixed statement: executed with many rows, SQLAlchemy sends them
+    as multi-row INSERTs ("insertmanyvalues") and caches the compiled form."""
     dialect = db.session.get_bind().dialect.name
     factory = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = factory(AttendanceRecord).values(rows)
+    table = AttendanceRecord.__table__
+    stmt = factory(table)
     excluded = stmt.excluded
     return stmt.on_conflict_do_update(
-        index_elements=[AttendanceRecord.assignment_id, AttendanceRecord.day],
+        index_elements=[table.c.assignment_id, table.c.day],
         set_={
             "status": excluded.status,
             "note": excluded.note,
@@ -113,8 +116,8 @@ def _upsert(rows: list[dict[str, Any]]) -> Any:
         },
         # The version guard inside the statement: a row someone else changed
         # since it was read is left alone, and the count below notices.
-        where=AttendanceRecord.version == excluded.version - 1,
-    )
+        where=table.c.version == excluded.version - 1,
+    ).returning(table.c.assignment_id)
 
 
 def write_records(writes: Sequence[RecordWrite], *, reason: str | None, user_id: int | None) -> int:
@@ -124,6 +127,8 @@ def write_records(writes: Sequence[RecordWrite], *, reason: str | None, user_id:
         return 0
     now = _now()
     written = 0
+    connection = db.session.connection()
+    upsert = _upsert()
     for i in range(0, len(writes), UPSERT_CHUNK):
         chunk = writes[i : i + UPSERT_CHUNK]
         rows = [
@@ -139,13 +144,14 @@ def write_records(writes: Sequence[RecordWrite], *, reason: str | None, user_id:
             }
             for w in chunk
         ]
-        result = db.session.execute(_upsert(rows))
-        written += result.rowcount
+        # RETURNING counts the rows the guard let through (rowcount is -1 for a
+        # multi-row upsert on psycopg).
+        written += len(connection.execute(upsert, rows).all())
     if written != len(writes):
         stale = _stale_rows(writes)
         raise ConflictError(_holder_names(stale), stale)
-    db.session.execute(
-        insert(AttendanceChange),
+    connection.execute(
+        insert(AttendanceChange.__table__),
         [
             {
                 "assignment_id": w.assignment_id,

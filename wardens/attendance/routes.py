@@ -139,6 +139,7 @@ def _render_grid(
         needs_reason=day is not None and reason_required(day, today()),
         settings=settings,
         status_keys=STATUS_KEYS,
+        history_base=url_for("attendance.history", assignment_id=0, day="x")[: -len("0/x")],
         messages=messages or [],
     ), status
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable, Mapping
 
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, type_coerce
 
 from ..dates import month_bounds, month_days
 from ..extensions import db
@@ -243,6 +243,15 @@ def _frozen_by_township(township_ids: Iterable[int], year: int, month: int) -> d
     return {tid: used for tid, used in rows if used}
 
 
+def _raw_day() -> Any:
+    """The record's day without SQLAlchemy's per-row date parsing (SQLite stores ISO text).
+
+    Reading 46,500 days of a district month through the Date type's regex was most of the
+    sheet's time; the caller maps the text back to a date (PostgreSQL already returns dates).
+    """
+    return type_coerce(AttendanceRecord.day, String)
+
+
 def holder_months(
     assignments: list[Assignment],
     year: int,
@@ -265,16 +274,18 @@ def holder_months(
     base_rules = rules_from(settings)
     frozen = {} if settings is not None else _frozen_by_township({a.post.village.township_id for a in assignments}, year, month)
 
+    by_text = {d.isoformat(): d for d in days}
     statuses: dict[int, dict[dt.date, str]] = {i: {} for i in ids}
     certified: dict[int, set[dt.date]] = {i: set() for i in ids}
     counts: dict[int, Counter[str]] = {}
     for chunk in _chunks(ids, 900):
         if with_days:
             rows = db.session.execute(
-                select(AttendanceRecord.assignment_id, AttendanceRecord.day, AttendanceRecord.status, AttendanceRecord.certificate)
+                select(AttendanceRecord.assignment_id, _raw_day(), AttendanceRecord.status, AttendanceRecord.certificate)
                 .where(AttendanceRecord.assignment_id.in_(chunk), AttendanceRecord.day.between(first, last))
             )
-            for aid, day, status, cert in rows:
+            for aid, raw, status, cert in rows:
+                day = raw if isinstance(raw, dt.date) else by_text[raw]
                 statuses[aid][day] = status
                 if cert:
                     certified[aid].add(day)
