@@ -3,8 +3,10 @@
 The preview checks every row with the same field rules as the person form, looks up
 villages, households and ID numbers in bulk (a few queries, not one per row), and
 says for each row whether it is new, an update, unchanged, or in error and why.
-Applying goes through create_household / create_person / set_household_flag, so
-an imported row obeys exactly the rules of the forms.
+Every row passes the same rule functions as the forms (check_person, the flag
+checks, the duplicate-ID message); applying then writes the checked plan with bulk
+inserts and updates and one audit event per created or changed row, because going
+through create_person row by row cost three flushes a row (150 s for 20,000 rows).
 """
 from __future__ import annotations
 
@@ -12,14 +14,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..audit import snapshot
 from ..dates import today
 from ..extensions import db
 from ..idnumber import mask_id_number
 from ..labels import label
-from ..models import Household, Person, Village
+from ..models import Household, HouseholdFlag, Person, Village
 from ..spreadsheets import Table
 from . import operations as ops
 from .importing import (
@@ -107,6 +110,7 @@ class PersonPlan:
     line: int
     household_number: str
     values: dict[str, Any]
+    fields: ops.PersonFields
     existing: Person | None = None
 
 
@@ -182,67 +186,84 @@ def _person_kwargs(values: dict[str, Any], existing: Person | None) -> dict[str,
     return out
 
 
+@dataclass
+class _Row:
+    """One row after the file-only checks, waiting for the database lookups."""
+
+    line: int
+    row: dict[str, str]
+    outcome: RowOutcome
+    values: dict[str, Any]
+    household_number: str | None
+    village: Village | None
+    flags: dict[str, bool]
+    cadre: bool | None
+    address: str | None
+
+
+def _check_row(line: int, row: dict[str, str], columns: dict[str, str], by_pair: Any, by_name: Any,
+               seen_ids: dict[str, int]) -> _Row:
+    """Every rule a row can be checked against without the database (and duplicates within the file)."""
+    outcome = RowOutcome(line=line, outcome=NEW)
+    name = cell(row, columns, "name") or ""
+    values = _read_person(row, columns, outcome)
+    number = values.get("id_number")
+    outcome.label = f"{name} {mask_id_number(number) if number else (cell(row, columns, 'id_number') or '')}".strip()
+    if number:
+        if number in seen_ids:
+            outcome.fail(_("ID number %(id)s appears twice in the file (line %(first)d and this line).",
+                           id=mask_id_number(number), first=seen_ids[number]))
+        else:
+            seen_ids[number] = line
+
+    household_number = cell(row, columns, "household_number")
+    village = None
+    try:
+        village = find_village(cell(row, columns, "township"), cell(row, columns, "village"), by_pair, by_name)
+    except ValueError as exc:
+        outcome.fail(str(exc))
+    if not household_number:
+        outcome.fail(_("户编号 is empty."))
+    elif len(household_number) > 40:
+        outcome.fail(_("Household number %(number)s is longer than 40 characters.", number=household_number))
+    flags: dict[str, bool] = {}
+    for key in FLAG_KEYS:
+        try:
+            answer = yes_no(cell(row, columns, key), columns.get(key, key))
+        except ValueError as exc:
+            outcome.fail(str(exc))
+            continue
+        if answer is not None:
+            flags[key] = answer
+    try:
+        cadre = yes_no(cell(row, columns, "cadre"), columns.get("cadre", "cadre"))
+    except ValueError as exc:
+        outcome.fail(str(exc))
+        cadre = None
+    address = cell(row, columns, "address")
+    if address is not None and len(address) > 200:
+        outcome.fail(_("Address is longer than 200 characters."))
+    return _Row(line, row, outcome, values, household_number, village, flags, cadre, address)
+
+
 def preview_people(table: Table) -> tuple[Preview, PeoplePlan]:
-    """Every row's outcome and, when there is no error, the plan that applying carries out."""
+    """Every row's outcome and, when there is no error, the plan that applying carries out.
+
+    First every row is checked on its own (field rules, village, duplicates in the
+    file); then the households and people the file names are loaded in a few
+    set-based queries; then each row is compared with what the register holds.
+    """
     columns = resolve_headers(table.headers, ALIASES, REQUIRED)
     by_pair, by_name = village_lookup()
-    numbers: list[str] = []
-    for _line, row in table.rows:
-        raw = cell(row, columns, "id_number")
-        if raw:
-            try:
-                numbers.append(ops.check_id_number(raw)[0])
-            except ops.RegistryError:
-                continue
-    people = _existing_people(numbers)
-    household_numbers = sorted({(cell(row, columns, "household_number") or "") for _l, row in table.rows} - {""})
-    households = _existing_households(household_numbers)
+    seen_ids: dict[str, int] = {}
+    checked = [_check_row(line, row, columns, by_pair, by_name, seen_ids) for line, row in table.rows]
+    people = _existing_people(sorted(seen_ids))
+    households = _existing_households(sorted({r.household_number for r in checked if r.household_number}))
 
     plan = PeoplePlan()
-    outcomes: list[RowOutcome] = []
-    seen_ids: dict[str, int] = {}
-    for line, row in table.rows:
-        outcome = RowOutcome(line=line, outcome=NEW)
-        outcomes.append(outcome)
-        name = cell(row, columns, "name") or ""
-        values = _read_person(row, columns, outcome)
-        number = values.get("id_number")
-        outcome.label = f"{name} {mask_id_number(number) if number else (cell(row, columns, 'id_number') or '')}".strip()
-        if number:
-            if number in seen_ids:
-                outcome.fail(_("ID number %(id)s appears twice in the file (line %(first)d and this line).",
-                               id=mask_id_number(number), first=seen_ids[number]))
-            else:
-                seen_ids[number] = line
-
-        household_number = cell(row, columns, "household_number")
-        village = None
-        try:
-            village = find_village(cell(row, columns, "township"), cell(row, columns, "village"), by_pair, by_name)
-        except ValueError as exc:
-            outcome.fail(str(exc))
-        if not household_number:
-            outcome.fail(_("户编号 is empty."))
-        elif len(household_number) > 40:
-            outcome.fail(_("Household number %(number)s is longer than 40 characters.", number=household_number))
-        flags: dict[str, bool] = {}
-        for key in FLAG_KEYS:
-            try:
-                answer = yes_no(cell(row, columns, key), columns.get(key, key))
-            except ValueError as exc:
-                outcome.fail(str(exc))
-                continue
-            if answer is not None:
-                flags[key] = answer
-        try:
-            cadre = yes_no(cell(row, columns, "cadre"), columns.get("cadre", "cadre"))
-        except ValueError as exc:
-            outcome.fail(str(exc))
-            cadre = None
-        address = cell(row, columns, "address")
-        if address is not None and len(address) > 200:
-            outcome.fail(_("Address is longer than 200 characters."))
-
+    for r in checked:
+        outcome, line, household_number, village = r.outcome, r.line, r.household_number, r.village
+        number = r.values.get("id_number")
         existing = people.get(number) if number else None
         if existing is not None and household_number and existing.household.number != household_number:
             outcome.fail(ops.duplicate_id_message(number, existing.household.number, existing.name,
@@ -252,33 +273,33 @@ def preview_people(table: Table) -> tuple[Preview, PeoplePlan]:
 
         hplan = plan.households.get(household_number)
         if hplan is None:
-            hplan = HouseholdPlan(number=household_number, village=village, first_line=line, address=address,
-                                  cadre=cadre, flags=flags, existing=households.get(household_number))
+            hplan = HouseholdPlan(number=household_number, village=village, first_line=line, address=r.address,
+                                  cadre=r.cadre, flags=r.flags, existing=households.get(household_number))
             if hplan.existing is not None and not hplan.existing.active:
                 outcome.fail(_("Household %(number)s is deactivated.", number=household_number))
                 continue
             plan.households[household_number] = hplan
         else:
-            conflict = _household_conflict(hplan, village, address, cadre, flags)
+            conflict = _household_conflict(hplan, village, r.address, r.cadre, r.flags)
             if conflict:
                 outcome.fail(conflict)
                 continue
 
-        kwargs = _person_kwargs(values, existing)
+        kwargs = _person_kwargs(r.values, existing)
         try:
             fields = ops.check_person(**kwargs)
         except ops.RegistryError as exc:
             outcome.fail(exc.message)
             continue
         plan.people.append(PersonPlan(line=line, household_number=household_number, values=kwargs,
-                                      existing=existing))
+                                      fields=fields, existing=existing))
         if existing is None:
             outcome.outcome = NEW
         elif ops.person_differs(existing, fields) or (hplan.first_line == line and hplan.changes()):
             outcome.outcome = UPDATE
         else:
             outcome.outcome = UNCHANGED
-    return Preview(kind="people", rows=outcomes), plan
+    return Preview(kind="people", rows=[r.outcome for r in checked]), plan
 
 
 def _household_conflict(hplan: HouseholdPlan, village: Village, address: str | None, cadre: bool | None,
@@ -305,34 +326,120 @@ def _household_conflict(hplan: HouseholdPlan, village: Village, address: str | N
     return None
 
 
+def _ids(column: Any, key_column: Any, keys: list[str]) -> dict[str, int]:
+    """Primary keys of freshly inserted rows, by their natural key (a few IN queries)."""
+    out: dict[str, int] = {}
+    for chunk in chunks(keys):
+        out.update({key: id_ for key, id_ in db.session.execute(select(key_column, column).where(key_column.in_(chunk)))})
+    return out
+
+
+def _bulk(statement: Any, rows: list[dict[str, Any]]) -> None:
+    """One executemany per chunk of rows."""
+    for start in range(0, len(rows), ops.BULK_CHUNK):
+        db.session.execute(statement, rows[start:start + ops.BULK_CHUNK])
+
+
 def apply_people(plan: PeoplePlan, *, source: str) -> dict[str, int]:
-    """Carry out a checked plan through the register's operations (flushes, never commits)."""
+    """Carry out a checked plan with set-based statements in the caller's transaction (never commits).
+
+    The plan comes from preview_people run in this same transaction, so every rule
+    has been applied to every row already: the field rules through check_person,
+    villages, duplicates in the file and against the register, deactivated
+    households. What is left is writing: inserts and updates in chunks, and one
+    audit event per created or changed household, flag and person, as the forms
+    write them. The unique indexes on household number and ID number still stop a
+    concurrent insert, and the caller then rolls everything back.
+    """
     day = today()
-    households: dict[str, Household] = {}
+    events: list[dict[str, Any]] = []
+
+    new_households = [h for h in plan.households.values() if h.existing is None]
+    household_rows = [{"number": h.number, "village_id": h.village.id, "address": h.address,
+                       "cadre": bool(h.cadre), "note": None, "active": True} for h in new_households]
+    _bulk(insert(Household), household_rows)
+    household_ids = _ids(Household.id, Household.number, [h.number for h in new_households])
+    for row in household_rows:
+        events.append({"action": "create", "entity_type": "household", "entity_id": household_ids[row["number"]],
+                       "after": {k: row[k] for k in ops.HOUSEHOLD_FIELDS}})
+
+    household_updates: list[dict[str, Any]] = []
+    flag_rows: list[dict[str, Any]] = []
+    flag_clears: list[dict[str, Any]] = []
     for number, hplan in plan.households.items():
         household = hplan.existing
         if household is None:
-            household = ops.create_household(number, hplan.village, address=hplan.address, cadre=bool(hplan.cadre))
-        elif hplan.changes():
-            ops.update_household(
-                household, number=number, village=hplan.village,
-                address=hplan.address if hplan.address is not None else household.address,
-                cadre=hplan.cadre if hplan.cadre is not None else household.cadre, note=household.note,
-            )
+            household_id = household_ids[number]
+        else:
+            household_id = household.id
+            before = snapshot(household, ops.HOUSEHOLD_FIELDS)
+            after = dict(before, village_id=hplan.village.id,
+                         address=hplan.address if hplan.address is not None else household.address,
+                         cadre=bool(hplan.cadre) if hplan.cadre is not None else household.cadre)
+            change = ops.changed_values(before, after)
+            if change is not None:
+                household_updates.append({"id": household.id, "village_id": after["village_id"],
+                                          "address": after["address"], "cadre": after["cadre"]})
+                events.append({"action": "update", "entity_type": "household", "entity_id": household.id,
+                               "before": change[0], "after": change[1]})
         for flag, want in hplan.flag_changes():
             if want:
-                ops.set_household_flag(household, flag, day, source=source)
+                if household is None:
+                    values = ops.check_flag_values(flag, day, source=source)
+                else:
+                    values = ops.check_flag_record(household, flag, day, source=source)
+                row = dict(zip(("flag", "recorded_on", "note", "source"), values), household_id=household_id)
+                flag_rows.append(row)
+                events.append({"action": "flag_set", "entity_type": "household", "entity_id": household_id,
+                               "after": {"flag": row["flag"], "recorded_on": row["recorded_on"].isoformat(),
+                                         "note": row["note"], "source": row["source"], "cleared_on": None,
+                                         "cleared_reason": None}})
             else:
-                ops.clear_household_flag(household, flag, day, reason=source)
-        households[number] = household
-    created = updated = 0
+                assert household is not None  # a new household has no flag to clear
+                current, cleared_on, reason = ops.check_flag_clear(household, flag, day, reason=source)
+                before = snapshot(current, ops.FLAG_FIELDS)
+                flag_clears.append({"id": current.id, "cleared_on": cleared_on, "cleared_reason": reason})
+                events.append({"action": "flag_cleared", "entity_type": "household", "entity_id": household_id,
+                               "before": before, "reason": reason,
+                               "after": dict(before, cleared_on=cleared_on.isoformat(), cleared_reason=reason)})
+    _bulk(update(Household), household_updates)
+    _bulk(insert(HouseholdFlag), flag_rows)
+    _bulk(update(HouseholdFlag), flag_clears)
+
+    # Core inserts skip the ORM before_insert hook, so name_initials comes from check_person's columns().
+    person_rows = [{**p.fields.columns(), "household_id": household_ids.get(p.household_number)
+                    or plan.households[p.household_number].existing.id, "active": True}
+                   for p in plan.people if p.existing is None]
+    _bulk(insert(Person), person_rows)
+    person_ids = _ids(Person.id, Person.id_number, [r["id_number"] for r in person_rows])
+    for row in person_rows:
+        events.append({"action": "create", "entity_type": "person", "entity_id": person_ids[row["id_number"]],
+                       "after": ops.mask_secrets({k: row[k] for k in ops.PERSON_FIELDS})})
+
+    person_updates: list[dict[str, Any]] = []
+    updated = 0
     for pplan in plan.people:
-        if pplan.existing is None:
-            ops.create_person(households[pplan.household_number], **pplan.values)
-            created += 1
-        elif ops.update_person(pplan.existing, **pplan.values):
+        person = pplan.existing
+        if person is None:
+            continue
+        columns = pplan.fields.columns()
+        changed = {k: v for k, v in columns.items() if getattr(person, k) != v}
+        if not changed:
+            continue
+        person_updates.append({"id": person.id, **changed})
+        before = snapshot(person, ops.PERSON_FIELDS)
+        change = ops.changed_values(before, {**before, **{k: v for k, v in changed.items()
+                                                           if k in ops.PERSON_FIELDS}})
+        if change is not None:
             updated += 1
-    return {"created": created, "updated": updated}
+            events.append({"action": "update", "entity_type": "person", "entity_id": person.id,
+                           "before": change[0], "after": change[1]})
+    _bulk(update(Person), person_updates)
+
+    ops.record_audits(events)
+    # The bulk statements bypass the identity map: objects loaded for the preview are stale now.
+    db.session.expire_all()
+    return {"created": len(person_rows), "updated": updated}
 
 
 def template_rows() -> tuple[list[str], list[tuple[Any, ...]]]:

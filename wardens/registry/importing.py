@@ -225,7 +225,7 @@ def keep_upload(data: bytes, filename: str, kind: str, options: Mapping[str, Any
     _remove_stale(folder)
     token = secrets.token_urlsafe(24)
     (folder / f"{token}.{ext}").write_bytes(data)
-    meta = {"kind": kind, "filename": filename[:200], "ext": ext, "options": dict(options),
+    meta = {"kind": kind, "token": token, "filename": filename[:200], "ext": ext, "options": dict(options),
             "user_id": user_id, "uploaded_at": dt.datetime.now(dt.timezone.utc).isoformat()}
     _meta_path(token).write_text(json.dumps(meta, ensure_ascii=False))
     return token
@@ -267,7 +267,27 @@ def discard_upload(token: str) -> None:
 
 
 def read_kept(meta: Mapping[str, Any], data: bytes) -> Table:
-    """Read the kept file with the configured row limit."""
+    """Read the kept file with the configured row limit; the confirm step reuses the first reading.
+
+    Parsing an .xlsx is the slowest part of an import (about half a millisecond a row
+    with defusedxml), and the file cannot change between preview and confirm, so its
+    cells are kept beside it as JSON. The rows are still checked again on confirm.
+    """
+    token = meta.get("token")
+    cache = _folder() / f"{token}.table.json" if token and _TOKEN.match(token) else None
+    if cache is not None and cache.exists():
+        kept = json.loads(cache.read_text())
+        return Table(headers=kept["headers"], rows=[(line, row) for line, row in kept["rows"]])
+    table = _read_file(meta, data)
+    if cache is not None:
+        # Written aside and renamed, so a request reading it at the same moment never sees half a file.
+        partial = cache.with_name(f"{token}.table.{secrets.token_hex(4)}.tmp")
+        partial.write_text(json.dumps({"headers": table.headers, "rows": table.rows}, ensure_ascii=False))
+        partial.replace(cache)
+    return table
+
+
+def _read_file(meta: Mapping[str, Any], data: bytes) -> Table:
     import io
 
     from ..spreadsheets import read_table

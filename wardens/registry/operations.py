@@ -12,16 +12,21 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
 
-from flask_babel import gettext as _
-from pypinyin import Style, lazy_pinyin
-from sqlalchemy import func, select
+from functools import lru_cache
 
-from ..audit import record_audit, snapshot
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from pypinyin import Style, lazy_pinyin
+from sqlalchemy import func, insert, select
+
+from ..audit import current_actor_id, record_audit, snapshot
 from ..dates import today
 from ..extensions import db
+from ..models.attendance import utcnow
 from ..idnumber import IdNumberError, mask_id_number, mask_phone, parse_id_number
 from ..models import (
     Assignment,
+    AuditEvent,
     Flag,
     Household,
     HouseholdFlag,
@@ -50,6 +55,8 @@ FLAG_FIELDS = ("flag", "recorded_on", "note", "source", "cleared_on", "cleared_r
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 _BANK_ACCOUNT = re.compile(r"^\d{8,30}$")
+# Rows per executemany in bulk imports.
+BULK_CHUNK = 2000
 
 
 class RegistryError(ValueError):
@@ -71,7 +78,7 @@ def clean_text(value: str | None, *, limit: int) -> str | None:
     return value or None
 
 
-def _length(value: str | None, limit: int, field: str, what: str) -> None:
+def _length(value: str | None, limit: int, field: str, what: Any) -> None:
     if value is not None and len(value) > limit:
         raise RegistryError(
             _("%(what)s may have at most %(n)d characters.", what=what, n=limit), field
@@ -83,7 +90,7 @@ def check_name(raw: str | None) -> str:
     name = clean_text(raw, limit=50)
     if not name:
         raise RegistryError(_("Name is required."), "name")
-    _length(name, 50, "name", _("Name"))
+    _length(name, 50, "name", _l("Name"))
     return name
 
 
@@ -135,6 +142,7 @@ def check_bank_account(raw: str | None) -> str | None:
     return compact
 
 
+@lru_cache(maxsize=65536)
 def name_initials(name: str) -> str:
     """Pinyin initials of a name ("张三" -> "zs"), for searching; other letters kept lower-case."""
     letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors=lambda chars: list(chars))
@@ -153,7 +161,7 @@ def check_household_number(raw: str | None, *, existing: Household | None = None
     number = clean_text(raw, limit=40)
     if not number:
         raise RegistryError(_("Household number is required."), "number")
-    _length(number, 40, "number", _("Household number"))
+    _length(number, 40, "number", _l("Household number"))
     other = db.session.scalar(select(Household).where(Household.number == number))
     if other is not None and other is not existing:
         raise RegistryError(
@@ -203,7 +211,7 @@ def _check_township_name(raw: str | None, existing: Township | None) -> str:
     name = clean_text(raw, limit=50)
     if not name:
         raise RegistryError(_("Name is required."), "name")
-    _length(name, 50, "name", _("Name"))
+    _length(name, 50, "name", _l("Name"))
     other = db.session.scalar(select(Township).where(Township.name == name))
     if other is not None and other is not existing:
         raise RegistryError(_("A township named %(name)s already exists.", name=name), "name")
@@ -240,7 +248,7 @@ def _check_village_name(raw: str | None, township: Township, existing: Village |
     name = clean_text(raw, limit=50)
     if not name:
         raise RegistryError(_("Name is required."), "name")
-    _length(name, 50, "name", _("Name"))
+    _length(name, 50, "name", _l("Name"))
     other = db.session.scalar(
         select(Village).where(Village.township_id == township.id, Village.name == name)
     )
@@ -341,7 +349,7 @@ def create_household(number: str, village: Village, *, address: str | None = Non
     number = check_household_number(number)
     village = _active_village(village)
     address = clean_text(address, limit=200)
-    _length(address, 200, "address", _("Address"))
+    _length(address, 200, "address", _l("Address"))
     household = Household(number=number, village_id=village.id, address=address,
                           cadre=bool(cadre), note=clean_text(note, limit=10000))
     household.village = village
@@ -362,7 +370,7 @@ def update_household(household: Household, *, number: str, village: Village,
         household.village = _active_village(village)
         household.village_id = village.id
     address = clean_text(address, limit=200)
-    _length(address, 200, "address", _("Address"))
+    _length(address, 200, "address", _l("Address"))
     household.address = address
     household.cadre = bool(cadre)
     household.note = clean_text(note, limit=10000)
@@ -386,15 +394,22 @@ def reactivate_household(household: Household) -> None:
     _set_active(household, True, HOUSEHOLD_FIELDS)
 
 
-def set_household_flag(household: Household, flag: str, recorded_on: dt.date, *,
-                       note: str | None = None, source: str | None = None) -> HouseholdFlag:
-    """Record a flag on a household from a date; refused when the flag is already current."""
+def check_flag_values(flag: str, recorded_on: dt.date | None, *, note: str | None = None,
+                      source: str | None = None) -> tuple[str, dt.date, str | None, str | None]:
+    """The rules for a flag record's own values: a known flag, a date not in the future, note and source lengths."""
     flag = check_flag(flag)
     recorded_on = check_recorded_on(recorded_on)
     note = clean_text(note, limit=200)
-    _length(note, 200, "note", _("Note"))
+    _length(note, 200, "note", _l("Note"))
     source = clean_text(source, limit=200)
-    _length(source, 200, "source", _("Source"))
+    _length(source, 200, "source", _l("Source"))
+    return flag, recorded_on, note, source
+
+
+def check_flag_record(household: Household, flag: str, recorded_on: dt.date | None, *,
+                      note: str | None = None, source: str | None = None) -> tuple[str, dt.date, str | None, str | None]:
+    """The rules for recording a flag (known flag, date not in the future, not already current); cleaned values."""
+    flag, recorded_on, note, source = check_flag_values(flag, recorded_on, note=note, source=source)
     current = next((f for f in household.flags if f.flag == flag and f.cleared_on is None), None)
     if current is not None:
         raise RegistryError(
@@ -402,6 +417,13 @@ def set_household_flag(household: Household, flag: str, recorded_on: dt.date, *,
               number=household.number, flag=_flag_word(flag), d=current.recorded_on.isoformat()),
             "flag",
         )
+    return flag, recorded_on, note, source
+
+
+def set_household_flag(household: Household, flag: str, recorded_on: dt.date, *,
+                       note: str | None = None, source: str | None = None) -> HouseholdFlag:
+    """Record a flag on a household from a date; refused when the flag is already current."""
+    flag, recorded_on, note, source = check_flag_record(household, flag, recorded_on, note=note, source=source)
     row = HouseholdFlag(household_id=household.id, flag=flag, recorded_on=recorded_on,
                         note=note, source=source)
     household.flags.append(row)
@@ -410,14 +432,15 @@ def set_household_flag(household: Household, flag: str, recorded_on: dt.date, *,
     return row
 
 
-def clear_household_flag(household: Household, flag: str, cleared_on: dt.date, *, reason: str) -> HouseholdFlag:
-    """End a household's current flag on a date, with the reason; the row stays as history."""
+def check_flag_clear(household: Household, flag: str, cleared_on: dt.date | None, *,
+                     reason: str | None) -> tuple[HouseholdFlag, dt.date, str]:
+    """The rules for clearing a flag (current, reason given, not before it was recorded); the row and values."""
     flag = check_flag(flag)
     cleared_on = check_recorded_on(cleared_on, "cleared_on")
     reason_text = clean_text(reason, limit=200)
     if not reason_text:
         raise RegistryError(_("Give the reason the flag is cleared."), "reason")
-    _length(reason_text, 200, "reason", _("Reason"))
+    _length(reason_text, 200, "reason", _l("Reason"))
     current = next((f for f in household.flags if f.flag == flag and f.cleared_on is None), None)
     if current is None:
         raise RegistryError(
@@ -429,6 +452,12 @@ def clear_household_flag(household: Household, flag: str, cleared_on: dt.date, *
             _("The flag was recorded on %(d)s; it cannot be cleared before that.", d=current.recorded_on.isoformat()),
             "cleared_on",
         )
+    return current, cleared_on, reason_text
+
+
+def clear_household_flag(household: Household, flag: str, cleared_on: dt.date, *, reason: str) -> HouseholdFlag:
+    """End a household's current flag on a date, with the reason; the row stays as history."""
+    current, cleared_on, reason_text = check_flag_clear(household, flag, cleared_on, reason=reason)
     before = snapshot(current, FLAG_FIELDS)
     current.cleared_on = cleared_on
     current.cleared_reason = reason_text
@@ -493,7 +522,7 @@ def check_person(*, name: str | None, id_number: str | None, phone: str | None =
     """Apply every field rule for a person (no database lookups)."""
     number, birth, sex = check_id_number(id_number)
     bank = clean_text(bank_name, limit=100)
-    _length(bank, 100, "bank_name", _("Bank"))
+    _length(bank, 100, "bank_name", _l("Bank"))
     return PersonFields(
         name=check_name(name),
         id_number=number,
@@ -634,7 +663,7 @@ def check_post(*, code: str | None, kind: str | None, route_code: str | None = N
     code_text = clean_text(code, limit=30)
     if not code_text:
         raise RegistryError(_("Post code is required."), "code")
-    _length(code_text, 30, "code", _("Post code"))
+    _length(code_text, 30, "code", _l("Post code"))
     if kind not in {m.value for m in PostKind}:
         raise RegistryError(_("Post kind %(value)s is not one of the known kinds.", value=kind or ""), "kind")
     km_value = _decimal(km if km not in (None, "") else "0", "km", _("Kilometres"))
@@ -666,8 +695,8 @@ def check_post(*, code: str | None, kind: str | None, route_code: str | None = N
         "section_end": clean_text(section_end, limit=100),
         "road_chief": clean_text(road_chief, limit=50),
     }
-    limits = {"route_code": (30, _("Route code")), "section_start": (100, _("Section start")),
-              "section_end": (100, _("Section end")), "road_chief": (50, _("Road chief"))}
+    limits = {"route_code": (30, _l("Route code")), "section_start": (100, _l("Section start")),
+              "section_end": (100, _l("Section end")), "road_chief": (50, _l("Road chief"))}
     for key, (limit, what) in limits.items():
         _length(fields[key], limit, key, what)
     return PostFields(
@@ -763,11 +792,46 @@ def snap(obj: Any, fields: Iterable[str] | None = None) -> dict[str, Any]:
     The audit trail is read by more people than may see full numbers, and a full
     number must only ever be shown through the audited reveal action.
     """
-    data = snapshot(obj, fields)
+    return mask_secrets(snapshot(obj, fields))
+
+
+def mask_secrets(data: dict[str, Any]) -> dict[str, Any]:
+    """The same snapshot with ID numbers, phones and bank accounts masked (a copy)."""
+    data = dict(data)
     for key, mask in SECRET_FIELDS.items():
         if data.get(key):
             data[key] = mask(data[key])
     return data
+
+
+def changed_values(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The changed fields only, before and after, compared unmasked and returned masked; None when nothing changed."""
+    changed = sorted(k for k in after if after[k] != before.get(k))
+    if not changed:
+        return None
+
+    def masked(data: dict[str, Any]) -> dict[str, Any]:
+        return {k: (SECRET_FIELDS[k](data.get(k)) if k in SECRET_FIELDS and data.get(k) else data.get(k))
+                for k in changed}
+
+    return masked(before), masked(after)
+
+
+def record_audits(events: list[dict[str, Any]]) -> None:
+    """Write many audit events in one statement (bulk imports): the same rows record_audit writes one by one.
+
+    Each event is a dict with action, entity_type, entity_id, before, after and reason;
+    every event gets the current user as actor and the same time.
+    """
+    if not events:
+        return
+    actor = current_actor_id()
+    at = utcnow()
+    rows = [{"actor_id": actor, "at": at, "action": e["action"], "entity_type": e["entity_type"],
+             "entity_id": e.get("entity_id"), "before": e.get("before"), "after": e.get("after"),
+             "reason": e.get("reason")} for e in events]
+    for start in range(0, len(rows), BULK_CHUNK):
+        db.session.execute(insert(AuditEvent), rows[start:start + BULK_CHUNK])
 
 
 def _set_active(obj: Any, active: bool, fields: Iterable[str] | None = None) -> None:
@@ -783,13 +847,8 @@ def _set_active(obj: Any, active: bool, fields: Iterable[str] | None = None) -> 
 def _audit_update(obj: Any, before: dict[str, Any], fields: Iterable[str] | None = None) -> bool:
     """Write one 'update' event with the changed fields only (compared unmasked, recorded masked)."""
     after = snapshot(obj, tuple(fields) if fields is not None else None)
-    changed = sorted(k for k in after if after[k] != before.get(k))
-    if not changed:
+    change = changed_values(before, after)
+    if change is None:
         return False
-
-    def masked(data: dict[str, Any]) -> dict[str, Any]:
-        return {k: (SECRET_FIELDS[k](data.get(k)) if k in SECRET_FIELDS and data.get(k) else data.get(k))
-                for k in changed}
-
-    record_audit("update", obj, before=masked(before), after=masked(after))
+    record_audit("update", obj, before=change[0], after=change[1])
     return True
