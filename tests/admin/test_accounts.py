@@ -32,15 +32,15 @@ def _audit(action: str) -> list[AuditEvent]:
 
 @pytest.fixture
 def admin(make, app):  # type: ignore[no-untyped-def]
-    user = make.user("admin", username="boss")
+    user = make.user("admin", username="boss", last_login_at=dt.datetime.now(dt.timezone.utc))
     db.session.commit()
     return user
 
 
 @pytest.fixture
-def admin_client(app, admin):  # type: ignore[no-untyped-def]
-    client = app.test_client()
-    assert login(client, "boss").status_code == 302
+def admin_client(sign_in, admin):  # type: ignore[no-untyped-def]
+    client = sign_in(admin)
+    assert client.get("/admin/users").status_code == 200
     return client
 
 
@@ -195,7 +195,7 @@ def test_disabling_makes_an_old_session_cookie_useless(app, admin_client, make):
     victim = make.user("office", username="victim")
     db.session.commit()
     victim_client = app.test_client()
-    login(victim_client, "victim")
+    login(victim_client, "victim")  # through the real form: the cookie is what a browser holds
     assert victim_client.get("/").status_code == 200
 
     response = admin_client.post(f"/admin/users/{victim.id}/disable")
@@ -269,12 +269,11 @@ def test_unlock_clears_the_counter(app, admin_client, make):  # type: ignore[no-
 
 
 @pytest.mark.parametrize("role", ["office", "clerk", "warden"])
-def test_only_admins_reach_the_admin_pages(app, make, role):  # type: ignore[no-untyped-def]
+def test_only_admins_reach_the_admin_pages(sign_in, make, role):  # type: ignore[no-untyped-def]
     user = make.user(role)
     target = make.user("office")
     db.session.commit()
-    client = app.test_client()
-    login(client, user.username)
+    client = sign_in(user)
     for url in ("/admin/users", "/admin/users/new", f"/admin/users/{target.id}", "/admin/settings",
                 f"/admin/users/{target.id}/password"):
         assert client.get(url).status_code == 403, url

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import login
 from wardens.admin.forms import SETTINGS_COLUMNS, SettingsForm
 from wardens.admin.priority_text import PriorityTextError, format_priority_groups, parse_priority_groups
 from wardens.extensions import db
@@ -42,12 +41,10 @@ def _form(**changes: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def admin_client(app, make):  # type: ignore[no-untyped-def]
-    make.user("admin", username="boss")
+def admin_client(sign_in, make):  # type: ignore[no-untyped-def]
+    admin = make.user("admin", username="boss")
     db.session.commit()
-    client = app.test_client()
-    login(client, "boss")
-    return client
+    return sign_in(admin)
 
 
 def _events() -> list[AuditEvent]:

@@ -5,7 +5,6 @@ from typing import Any, Iterator
 
 import pytest
 
-from tests.helpers import login
 from wardens.access import PUBLIC
 from wardens.extensions import db
 
@@ -33,17 +32,15 @@ def _dummy(converter: Any) -> Any:
 
 
 @pytest.fixture
-def warden_client(app: Any, make: Any) -> Any:
+def warden_client(sign_in: Any, make: Any) -> Any:
     # Rows with id 1 exist, so a 403 is the access layer's doing and not a missing record.
     township = make.township()
     person = make.person(make.household(make.village(township)))
     make.assignment(person)
     make.user("office", username="office1")
-    make.user("warden", username="warden1", person_id=person.id)
+    warden = make.user("warden", username="warden1", person_id=person.id)
     db.session.commit()
-    client = app.test_client()
-    assert login(client, "warden1").status_code == 302
-    return client
+    return sign_in(warden)
 
 
 def test_wardens_are_allowed_only_their_own_pages(app: Any) -> None:

@@ -80,10 +80,8 @@ def world(make: Any) -> World:
 
 
 @pytest.fixture
-def warden_client(app: Any, world: World) -> Any:
-    client = app.test_client()
-    assert login(client, "dashan").status_code == 302
-    return client
+def warden_client(sign_in: Any, world: World) -> Any:
+    return sign_in(world.user)
 
 
 def _text(html: str) -> str:
@@ -94,6 +92,13 @@ def _testid(html: str, testid: str) -> str:
     match = re.search(rf'data-testid="{testid}"[^>]*>(.*?)</(?:dd|section|p|div|ul)>', html, re.S)
     assert match, f"no {testid} on the page"
     return _text(match.group(1)).strip()
+
+
+def test_a_warden_logs_in_through_the_form_and_lands_on_their_page(app: Any, world: World) -> None:
+    client = app.test_client()
+    assert login(client, "dashan").headers["Location"] == "/"
+    assert client.get("/").headers["Location"] == "/me/"
+    assert "张大山" in client.get("/me/").get_data(as_text=True)
 
 
 def test_home_sends_a_warden_to_their_page(warden_client: Any) -> None:
@@ -186,14 +191,13 @@ def test_nothing_of_anyone_else_appears(warden_client: Any, world: World) -> Non
     assert world.other.id_number not in body
 
 
-def test_no_post_in_force_says_so_and_shows_the_latest(app: Any, make: Any) -> None:
+def test_no_post_in_force_says_so_and_shows_the_latest(sign_in: Any, make: Any) -> None:
     person = make.person(name="退岗人")
     post = make.post(person.household.village, code="OLD-01")
     make.assignment(person, post, term_start=dt.date(2020, 1, 1), term_end=dt.date(2020, 12, 31))
-    make.user("warden", username="retired", person_id=person.id)
+    user = make.user("warden", username="retired", person_id=person.id)
     db.session.commit()
-    client = app.test_client()
-    login(client, "retired")
+    client = sign_in(user)
     html = client.get("/me/").get_data(as_text=True)
     assert _testid(html, "no-post") == "您今天没有在岗。您最近的岗位是："
     assert "OLD-01" in html
@@ -204,22 +208,20 @@ def test_no_post_in_force_says_so_and_shows_the_latest(app: Any, make: Any) -> N
     assert client.get("/me/month/2020/6").status_code == 200
 
 
-def test_never_held_a_post(app: Any, make: Any) -> None:
-    make.user("warden", username="newcomer")
+def test_never_held_a_post(sign_in: Any, make: Any) -> None:
+    user = make.user("warden", username="newcomer")
     db.session.commit()
-    client = app.test_client()
-    login(client, "newcomer")
+    client = sign_in(user)
     html = client.get("/me/").get_data(as_text=True)
     assert _testid(html, "no-post") == "您目前没有岗位，系统中也没有您以前的岗位记录。"
     assert "还没有考勤月份。" in html
 
 
 @pytest.mark.parametrize("role", ["admin", "office", "clerk"])
-def test_staff_cannot_open_the_portal(app: Any, make: Any, world: World, role: str) -> None:
-    make.user(role, username=f"staff_{role}")
+def test_staff_cannot_open_the_portal(sign_in: Any, make: Any, world: World, role: str) -> None:
+    user = make.user(role, username=f"staff_{role}")
     db.session.commit()
-    client = app.test_client()
-    login(client, f"staff_{role}")
+    client = sign_in(user)
     assert client.get("/me/").status_code == 403
     day = world.day
     assert client.get(f"/me/month/{day.year}/{day.month}").status_code == 403
@@ -276,11 +278,11 @@ def test_decision_in_english(warden_client: Any, world: World) -> None:
     assert "Hello, 张大山" in html
 
 
-def test_decision_not_placed(app: Any, make: Any, world: World) -> None:
+def test_decision_not_placed(sign_in: Any, make: Any, world: World) -> None:
     # A second member of the holder's household applies for the same post: one post per
     # household, so the matcher places one of the two and explains the other.
     applicant = make.person(world.person.household, name="张小山", birth_date=dt.date(1975, 3, 3))
-    make.user("warden", username="xiaoshan", person_id=applicant.id)
+    users = {"dashan": world.user, "xiaoshan": make.user("warden", username="xiaoshan", person_id=applicant.id)}
     db.session.commit()
     day = world.day
     rnd = open_round(name="本轮", year=day.year + 1, term_start=dt.date(day.year + 1, 1, 1),
@@ -296,8 +298,7 @@ def test_decision_not_placed(app: Any, make: Any, world: World) -> None:
     left_out = [name for name, d in decisions.items() if d is not None and not d.placed]
     assert len(left_out) == 1
     decision = decisions[left_out[0]]
-    client = app.test_client()
-    login(client, left_out[0])
+    client = sign_in(users[left_out[0]])
     html = client.get("/me/").get_data(as_text=True)
     assert _testid(html, "verdict") == "本轮您没有被安排岗位。"
     assert _testid(html, "reason") == decision.reason
