@@ -65,6 +65,14 @@ class HouseholdFlag(db.Model):
             sqlite_where=text("cleared_on IS NULL"),
             postgresql_where=text("cleared_on IS NULL"),
         ),
+        # Lists filtered by a flag start from the households holding it now.
+        Index(
+            "ix_household_flag_current_flag",
+            "flag",
+            "household_id",
+            sqlite_where=text("cleared_on IS NULL"),
+            postgresql_where=text("cleared_on IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Iterator
 
+from sqlalchemy import select
+
 from ..extensions import db
 from ..idnumber import mask_id_number, mask_phone
+from ..models import Household, HouseholdFlag, Person, Township, Village
 from .import_people import ALIASES as PEOPLE_ALIASES, FLAG_KEYS
 from .import_posts import ALIASES as POST_ALIASES, KIND_WORDS
-from .search import Filters, filled_counts, households_query, people_query, posts_query
+from .search import Filters, filled_counts, households_query, people_columns_query, posts_query
 from .sizing import village_sizing
 
 LABOUR_WORDS = {"full": "劳动力", "weak": "弱劳力", "none": "无劳动能力"}
@@ -41,6 +44,16 @@ class ExportTable:
         self.text_columns = list(text_columns)
 
 
+def current_flags() -> dict[int, frozenset[str]]:
+    """Each household's current flags, in one query."""
+    out: dict[int, set[str]] = {}
+    for household_id, flag in db.session.execute(
+        select(HouseholdFlag.household_id, HouseholdFlag.flag).where(HouseholdFlag.cleared_on.is_(None))
+    ):
+        out.setdefault(household_id, set()).add(flag)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
 def people_export(f: Filters, *, unmasked: bool) -> ExportTable:
     """People matching the filters, one row each, in the import template's columns."""
     mask_id: Callable[[str | None], str | None] = _keep if unmasked else mask_id_number
@@ -50,18 +63,24 @@ def people_export(f: Filters, *, unmasked: bool) -> ExportTable:
     headers = [PEOPLE_ALIASES[k][0] for k in keys] + ["性别", "出生日期", "状态"]
 
     def rows() -> Iterator[list[Any]]:
-        for person in db.session.scalars(people_query(f)):
-            household = person.household
-            flags = household.flag_codes
+        # Plain columns streamed in batches: building 50,000 ORM objects was most of the export's time.
+        flags = current_flags()
+        stmt = people_columns_query(
+            f, Household.id, Household.number, Township.name, Village.name, Person.name, Person.id_number,
+            Person.phone, Person.labour, Person.away_working, Person.stable_employment, Household.cadre,
+            Person.bank_name, Person.bank_account, Household.address, Person.note, Person.sex, Person.birth_date,
+            Person.active,
+        ).execution_options(yield_per=2000)
+        none: frozenset[str] = frozenset()
+        for (household_id, number, township, village, name, id_number, phone, labour, away, stable, cadre, bank,
+             account, address, note, sex, birth, active) in db.session.execute(stmt):
+            held = flags.get(household_id, none)
             yield [
-                household.number, household.village.township.name, household.village.name, person.name,
-                mask_id(person.id_number), mask_tel(person.phone), LABOUR_WORDS.get(person.labour, person.labour),
-                _yes(person.away_working), _yes(person.stable_employment),
-                *[_yes(flag in flags) for flag in FLAG_KEYS],
-                _yes(household.cadre), person.bank_name or "", mask_id(person.bank_account) or "",
-                household.address or "", person.note or "",
-                "男" if person.sex == "M" else "女", person.birth_date.isoformat(),
-                "在册" if person.active else "已停用",
+                number, township, village, name, mask_id(id_number), mask_tel(phone),
+                LABOUR_WORDS.get(labour, labour), _yes(away), _yes(stable),
+                *[_yes(flag in held) for flag in FLAG_KEYS],
+                _yes(cadre), bank or "", mask_id(account) or "", address or "", note or "",
+                "男" if sex == "M" else "女", birth.isoformat(), "在册" if active else "已停用",
             ]
 
     return ExportTable("people", headers, rows(), (0, 4, 5, 16))
