@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..audit import record_audit, snapshot
-from ..auth.operations import AccountError, create_user
+from ..auth.operations import MIN_PASSWORD_LENGTH, AccountError, create_user
 from ..auth.passwords import hash_password
 from ..extensions import db
 from ..idnumber import IdNumberError, normalise_id_number, parse_id_number
@@ -150,8 +150,6 @@ def enable_account(user: User) -> None:
 
 def reset_password(user: User, new_password: str) -> None:
     """Set a new password chosen by the admin; logs the account out everywhere and unlocks it."""
-    from ..auth.operations import MIN_PASSWORD_LENGTH
-
     if len(new_password) < MIN_PASSWORD_LENGTH:
         raise AccountError(_("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
     user.password_hash = hash_password(new_password)
