@@ -108,6 +108,10 @@ class FitIndex:
         self._age_range_index = {r: i for i, r in enumerate(self._age_ranges)}
         self._age_classes: dict[int, tuple[bool, ...]] = {}
         self._scope: dict[str, tuple[str, ...]] = {}
+        self._token_cache: dict[tuple, frozenset[tuple]] = {}
+        self._ages: dict = {}
+        place_of = (lambda p: self.villages[p.village].township) if self.settings.scope == "township" else (lambda p: p.village)
+        self.post_token = {p.id: (place_of(p), post_key(p)) for p in problem.posts}
         self._scope_sets: dict[str, frozenset[str]] = {}
 
     def scope_villages(self, village_id: str) -> tuple[str, ...]:
@@ -167,26 +171,52 @@ class FitIndex:
             )
         return found
 
+    def _tokens(self, village: str, age_class: tuple[bool, ...], labour: int) -> frozenset[tuple]:
+        """Return the (place, key) tokens of every post group this fit allows (all rules but "chosen")."""
+        cache_key = (village, age_class, labour)
+        found = self._token_cache.get(cache_key)
+        if found is None:
+            if self.settings.scope == "township":
+                township = self.villages[village].township
+                keys = self._fitting_keys(("T", township), self.township_groups.get(township, {}), age_class, labour)
+                found = frozenset((township, k) for k in keys)
+            else:
+                found = frozenset(
+                    (other, k)
+                    for other in self.scope_villages(village)
+                    for k in self._fitting_keys(("V", other), self.village_groups.get(other, {}), age_class, labour)
+                )
+            self._token_cache[cache_key] = found
+        return found
+
     def candidate_fit(self, cand: Candidate) -> CandidateFit:
         """Decide every fit rule for one candidate."""
         household = self.households[cand.household]
         village = household.village
         tier = self.tier[household.id]
-        age = rules.age_at(cand.birth_date, self.reference)
+        age = self._ages.get(cand.birth_date)
+        if age is None:
+            age = self._ages[cand.birth_date] = rules.age_at(cand.birth_date, self.reference)
         if cand.excluded is not None or household.cadre or tier is None:
             return CandidateFit(cand, village, age, tier, rules.person_failures(cand, household, tier), (), {})
+        labour = rules.LABOUR_RANK[cand.labour]
         only_chosen = self.settings.only_chosen_posts
-        targets = () if only_chosen else self._fitting_targets(village, age, rules.LABOUR_RANK[cand.labour])
+        targets = () if only_chosen else self._fitting_targets(village, age, labour)
         fit = CandidateFit(cand, village, age, tier, _NO_FAILURES, targets, {})
-        wanted = cand.choices if cand.current_post is None else (*cand.choices, cand.current_post)
-        if wanted:
-            for post_id in sorted(set(wanted)):
-                score = rules.preference_score(cand, post_id)
-                if score == 0:
-                    continue
-                post = self.posts[post_id]
-                if self._in_scope(village, post) and not rules.post_failures(cand, age, post, only_chosen):
-                    fit.direct[post_id] = (score, rules.closeness(village, post.village), cand.id)
+        current = cand.current_post if cand.good_standing else None
+        if cand.choices or current is not None:
+            # A chosen or held post fits when its (place, requirement) token is
+            # one this candidate's age, labour and scope allow: the same rules
+            # as rules.post_failures, decided once per token instead of per post.
+            tokens = self._tokens(village, self._age_class(age), labour)
+            post_token = self.post_token
+            posts = self.posts
+            direct = fit.direct
+            for rank, post_id in enumerate(cand.choices):
+                if post_token[post_id] in tokens:
+                    direct[post_id] = (rules.preference_score(cand, post_id), rules.closeness(village, posts[post_id].village), cand.id)
+            if current is not None and current not in direct and post_token[current] in tokens and not only_chosen:
+                direct[current] = (3, rules.closeness(village, posts[current].village), cand.id)
         return fit
 
     def fits_post(self, fit: CandidateFit, post: Post) -> bool:

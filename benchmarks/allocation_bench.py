@@ -230,6 +230,13 @@ def machine() -> str:
     )
 
 
+def python_speed() -> float:
+    """Milliseconds for sum(range(10**6)), best of 5: how fast Python runs here right now."""
+    import timeit
+
+    return min(timeit.repeat("sum(range(10**6))", number=1, repeat=5)) * 1000
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="county,city,province")
@@ -237,6 +244,7 @@ def main() -> None:
     parser.add_argument("--keep", help="directory to keep the generated problem and result files in")
     args = parser.parse_args()
     print(machine())
+    print(f"python speed now: sum(range(10**6)) {python_speed():.0f} ms; load average {os.getloadavg()[0]:.1f}")
     # Time spent inside OR-Tools (graph hand-over and min-cost flow) for the "flow s" column.
     run = solver._run
 
@@ -301,6 +309,7 @@ def main() -> None:
         print(f"  load average at the end of {r['size']}: {r['load']:.1f} on {os.cpu_count()} cores")
         if "same_optimum" in r:
             print(f"  county: scipy dense linear_sum_assignment reaches the same optimum: {r['same_optimum']}")
+    print(f"python speed at the end: sum(range(10**6)) {python_speed():.0f} ms")
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ REFERENCE_DATES = ["2021-01-01", "2021-02-28", "2020-02-29", "2021-03-01", "2024
 BIRTH_DAYS = [(1, 1), (2, 28), (2, 29), (3, 1), (6, 15), (12, 31)]
 
 PROPERTY_SETTINGS = settings(
-    max_examples=250,
+    max_examples=200,
     derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
@@ -387,8 +387,7 @@ def test_bigger_random_instances_hold_the_rules_and_reasons():
     for _ in range(20):
         problem = _random_medium(rnd)
         result = allocation.solve_dict(problem, lang="zh")
-        ref = Reference(problem)
-        ref.best = lambda: None  # too big to enumerate
+        ref = Reference(problem)  # only its rules: far too big to enumerate
         placed = {a["candidate"]: a["post"] for a in result["assignments"]}
         for cid, pid in placed.items():
             assert ref.fits(cid, pid)
