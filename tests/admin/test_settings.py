@@ -159,3 +159,11 @@ def test_priority_text_round_trips(app_ctx) -> None:  # type: ignore[no-untyped-
     with pytest.raises(PriorityTextError) as info:
         parse_priority_groups("x + y")
     assert len(info.value.messages) == 2
+
+
+def test_dropping_everyone_else_is_allowed_with_a_warning(admin_client, app_ctx):  # type: ignore[no-untyped-def]
+    response = admin_client.post("/admin/settings", data=_form(priority_groups="脱贫户\n受灾户"), follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "设置已保存" in html
+    assert "优先顺序没有最后一行“其他”" in html
+    assert _events()[0].after["priority_groups"] == [["registered_poor"], ["flood_affected"]]

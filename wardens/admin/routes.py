@@ -223,6 +223,11 @@ def settings() -> str | Response:
             flash(_("Settings saved. They apply to new work from now on."), "success")
         else:
             flash(_("Nothing was changed."), "info")
+        if [] not in row.priority_groups:
+            # Allowed (a county may keep posts for vulnerable households only), but it
+            # shuts every other household out of the next round, so say it plainly.
+            flash(_("The priority order has no last line “其他”: households in none of the groups "
+                    "cannot be given a post in the next round."), "warning")
         return redirect(url_for("admin.settings"))
     groups = [(title, [form[name] for name in names]) for title, names in SETTINGS_GROUPS]
     return render_template(
