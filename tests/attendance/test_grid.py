@@ -255,4 +255,5 @@ def test_the_grid_form_works_with_csrf_on(district: District, database_url: str)
     assert client.post("/attendance/grid", data=data).status_code == 302
     with app.app_context():
         assert count(AttendanceRecord) == 6
+        db.session.remove()  # give the connection back before the pool goes
         db.engine.dispose()

@@ -91,8 +91,11 @@ def overview(day: dt.date, township_id: int | None = None) -> Overview:
             line.expected_today += 1
 
     # Records of the month so far, within each holder's term, by village, day kind and status.
+    # Grouped by the label (not the expression again): PostgreSQL sees two separately
+    # bound "day = ?" otherwise and refuses the GROUP BY.
+    is_today = (AttendanceRecord.day == day).label("is_today")
     counts = db.session.execute(
-        select(Post.village_id, AttendanceRecord.day == day, AttendanceRecord.status, func.count())
+        select(Post.village_id, is_today, AttendanceRecord.status, func.count())
         .join(Assignment, Assignment.id == AttendanceRecord.assignment_id)
         .join(Post, Post.id == Assignment.post_id)
         .where(
@@ -100,7 +103,7 @@ def overview(day: dt.date, township_id: int | None = None) -> Overview:
             AttendanceRecord.day >= Assignment.term_start,
             AttendanceRecord.day <= func.coalesce(Assignment.ended_on, Assignment.term_end),
         )
-        .group_by(Post.village_id, AttendanceRecord.day == day, AttendanceRecord.status)
+        .group_by(Post.village_id, is_today, AttendanceRecord.status)
     )
     for vid, is_today, status, n in counts:
         tid = village_township.get(vid)
