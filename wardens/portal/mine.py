@@ -9,10 +9,10 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..attendance.subsidy import HolderMonth, holder_month
+from ..attendance.subsidy import HolderMonth, holder_months
 from ..dates import add_months
 from ..extensions import db
-from ..models import Assignment, Post, Village
+from ..models import Assignment, Post, Village, get_settings
 
 
 def my_assignments(person_id: int) -> list[Assignment]:
@@ -85,10 +85,15 @@ class PastMonth:
 
 def past_months(assignments: list[Assignment], today: dt.date) -> list[PastMonth]:
     """Each month of each assignment up to today, newest first, with days present and subsidy."""
+    # The session's identity map holds rows weakly: keeping the settings row referenced
+    # here lets each month's computation find it without another query.
+    settings_row = get_settings()
     rows = []
     for a in assignments:
         for year, month in months_of(a, today):
-            hm = holder_month(a, year, month)
+            # Counts only (GROUP BY in SQL): the list needs no day-by-day calendar.
+            hm = holder_months([a], year, month, with_days=False)[0]
             rows.append(PastMonth(year, month, a, hm.present_days, hm.recorded_days, hm.required_days, hm.subsidy))
     rows.sort(key=lambda r: (r.year, r.month, r.assignment.term_start), reverse=True)
+    del settings_row
     return rows
