@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from babel.dates import format_skeleton, get_day_names
 from flask import Blueprint, abort, render_template
@@ -17,7 +18,7 @@ from ..access import roles_required
 from ..attendance.subsidy import holder_month
 from ..dates import today
 from ..labels import STATUS_SYMBOLS
-from ..models import Role, Status
+from ..models import Assignment, Role, Status
 from ..reallocation.decisions import latest_decision
 from .mine import assignment_in_force, assignments_in_month, calendar_weeks, my_assignments, past_months
 
@@ -55,7 +56,8 @@ def portal_helpers() -> dict[str, object]:
     }
 
 
-def _calendar(assignment, year: int, month: int, day):  # type: ignore[no-untyped-def]
+def _calendar(assignment: Assignment, year: int, month: int, day: dt.date) -> dict[str, Any]:
+    """One assignment's month for the calendar macro: the holder-month and its weeks."""
     hm = holder_month(assignment, year, month)
     return {"hm": hm, "weeks": calendar_weeks(hm, day), "assignment": assignment}
 
