@@ -5,7 +5,7 @@ import datetime as dt
 import io
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -512,4 +512,6 @@ def import_apply() -> Response | tuple[str, int]:
 @roles_required(*STAFF)
 def dashboard() -> str:
     data = overview(today(), visible_township_id())
-    return render_template("attendance/dashboard.html", data=data, settings=get_settings())
+    # The holder's record in the register, when that area is installed.
+    person_link = "registry.person" in current_app.view_functions
+    return render_template("attendance/dashboard.html", data=data, settings=get_settings(), person_link=person_link)
