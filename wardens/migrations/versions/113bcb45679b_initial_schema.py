@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: a36078af7eb1
+Revision ID: 113bcb45679b
 Revises: 
-Create Date: 2026-11-28 13:02:46.155611
+Create Date: 2026-11-28 13:21:47.051586
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'a36078af7eb1'
+revision = '113bcb45679b'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -149,6 +149,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_household_flag'))
     )
     with op.batch_alter_table('household_flag', schema=None) as batch_op:
+        batch_op.create_index('ix_household_flag_current_flag', ['flag', 'household_id'], unique=False, sqlite_where=sa.text('cleared_on IS NULL'), postgresql_where=sa.text('cleared_on IS NULL'))
         batch_op.create_index(batch_op.f('ix_household_flag_household_id'), ['household_id'], unique=False)
         batch_op.create_index('uq_household_flag_current', ['household_id', 'flag'], unique=True, sqlite_where=sa.text('cleared_on IS NULL'), postgresql_where=sa.text('cleared_on IS NULL'))
 
@@ -520,6 +521,7 @@ def downgrade():
     with op.batch_alter_table('household_flag', schema=None) as batch_op:
         batch_op.drop_index('uq_household_flag_current', sqlite_where=sa.text('cleared_on IS NULL'), postgresql_where=sa.text('cleared_on IS NULL'))
         batch_op.drop_index(batch_op.f('ix_household_flag_household_id'))
+        batch_op.drop_index('ix_household_flag_current_flag', sqlite_where=sa.text('cleared_on IS NULL'), postgresql_where=sa.text('cleared_on IS NULL'))
 
     op.drop_table('household_flag')
     op.drop_table('village_neighbour')
