@@ -57,3 +57,18 @@ def test_bad_stoppages_save_nothing(client, district: District) -> None:
     resp = declare(client, d, d.day, d.day, village_id=d.other_holder.post.village_id)
     assert "该村不属于所选乡镇" in resp.text
     assert count(AttendanceRecord) == 0 and count(Stoppage) == 0
+
+
+def test_a_stoppage_reaching_into_a_closed_month_saves_nothing(client, district: District) -> None:
+    from wardens.dates import add_months
+    from wardens.models import AttendanceMonth
+
+    d = district
+    y, m = add_months(d.day.year, d.day.month, -1)
+    db.session.add(AttendanceMonth(township_id=d.township.id, year=y, month=m, state="closed"))
+    db.session.commit()
+    sign_in(client, d.office)
+    first = d.day.replace(day=1) - dt.timedelta(days=2)
+    resp = declare(client, d, first, d.day)
+    assert resp.status_code == 409 and f"{y}-{m:02d} 已关闭" in resp.text
+    assert count(AttendanceRecord) == 0 and count(Stoppage) == 0

@@ -3,6 +3,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    """Register the attendance blueprint."""
     from .routes import bp
 
     app.register_blueprint(bp)

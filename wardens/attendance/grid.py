@@ -102,6 +102,7 @@ def grid_rows(township_id: int, day: dt.date, village_id: int | None = None) -> 
 
 
 def group_by_village(rows: list[GridRow]) -> list[VillageGroup]:
+    """Split the (village-ordered) rows into one group per village."""
     return [
         VillageGroup(vid, vname, list(items))
         for (vid, vname), items in groupby(rows, key=lambda r: (r.village_id, r.village_name))

@@ -147,6 +147,7 @@ def _render_grid(
 @bp.route("/grid", methods=["GET"])
 @roles_required(*STAFF)
 def grid() -> tuple[str, int]:
+    """Show the daily grid for a day and a township or village."""
     townships = _townships()
     args = request.args.copy()
     args.setdefault("day", today().isoformat())
@@ -167,6 +168,7 @@ def grid() -> tuple[str, int]:
 @bp.route("/grid", methods=["POST"])
 @roles_required(*STAFF)
 def grid_save() -> Response | tuple[str, int]:
+    """Save the whole grid in one transaction, or nothing with the reasons."""
     form = GridSaveForm()
     township_raw = form.township_id.data or ""
     if not township_raw.isdigit():
@@ -221,6 +223,7 @@ def grid_save() -> Response | tuple[str, int]:
 @bp.route("/history/<int:assignment_id>/<day>")
 @roles_required(*STAFF)
 def history(assignment_id: int, day: str) -> str:
+    """Show every change of one holder-day."""
     assignment = db.get_or_404(Assignment, assignment_id)
     check_township(assignment.post.village.township_id)
     try:
@@ -245,6 +248,7 @@ def history(assignment_id: int, day: str) -> str:
 @bp.route("/stoppage", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def stoppage() -> str | Response | tuple[str, int]:
+    """Declare work stopped for a village or township over a date range."""
     form = StoppageForm()
     townships = _townships()
     form.township_id.choices = [(t.id, t.name) for t in townships]
@@ -296,6 +300,7 @@ def _month_arg() -> tuple[int, int, MonthPickForm]:
 @bp.route("/months")
 @roles_required(*STAFF)
 def months() -> str:
+    """List the townships' month states with their sheets and workflow actions."""
     year, month, pick = _month_arg()
     states = month_states(year, month)
     return render_template(
@@ -319,6 +324,7 @@ def _back(year: int, month: int) -> Response:
 @bp.route("/months/<int:township_id>/<int:year>/<int:month>/submit", methods=["POST"])
 @roles_required(*STAFF)
 def submit(township_id: int, year: int, month: int) -> Response:
+    """Submit a township's month to the office."""
     township = _month_or_404(township_id, year, month)
     if MonthActionForm().validate_on_submit():
         try:
@@ -335,6 +341,7 @@ def submit(township_id: int, year: int, month: int) -> Response:
 @bp.route("/months/<int:township_id>/<int:year>/<int:month>/close", methods=["POST"])
 @roles_required(*DISTRICT)
 def close(township_id: int, year: int, month: int) -> Response:
+    """Close a submitted month for payment."""
     township = _month_or_404(township_id, year, month)
     if MonthActionForm().validate_on_submit():
         try:
@@ -351,6 +358,7 @@ def close(township_id: int, year: int, month: int) -> Response:
 @bp.route("/months/<int:township_id>/<int:year>/<int:month>/return", methods=["GET", "POST"])
 @roles_required(*DISTRICT)
 def send_back(township_id: int, year: int, month: int) -> str | Response:
+    """Send a submitted month back to the township, with a reason."""
     township = _month_or_404(township_id, year, month)
     form = ReturnMonthForm()
     if form.validate_on_submit():
@@ -370,6 +378,7 @@ def send_back(township_id: int, year: int, month: int) -> str | Response:
 @bp.route("/months/<int:township_id>/<int:year>/<int:month>/reopen", methods=["GET", "POST"])
 @roles_required(Role.ADMIN.value)
 def reopen(township_id: int, year: int, month: int) -> str | Response:
+    """Reopen a closed month (administrator, reason, fresh login)."""
     township = _month_or_404(township_id, year, month)
     form = ReopenMonthForm()
     if form.validate_on_submit():
@@ -397,6 +406,7 @@ def _sheet(township_id: int, year: int, month: int) -> Any:
 @bp.route("/sheet/<int:township_id>/<int:year>/<int:month>")
 @roles_required(*STAFF)
 def sheet(township_id: int, year: int, month: int) -> str:
+    """Show the monthly sheet."""
     s = _sheet(township_id, year, month)
     headers, body, totals = text_rows(s)
     return render_template("attendance/sheet.html", sheet=s, title=sheet_title(s), signature=signature_line(),
@@ -406,6 +416,7 @@ def sheet(township_id: int, year: int, month: int) -> str:
 @bp.route("/sheet/<int:township_id>/<int:year>/<int:month>/print")
 @roles_required(*STAFF)
 def sheet_print(township_id: int, year: int, month: int) -> str:
+    """Show the monthly sheet laid out for A4 landscape printing."""
     s = _sheet(township_id, year, month)
     headers, body, totals = text_rows(s)
     return render_template("attendance/sheet_print.html", sheet=s, title=sheet_title(s), signature=signature_line(),
@@ -415,6 +426,7 @@ def sheet_print(township_id: int, year: int, month: int) -> str:
 @bp.route("/sheet/<int:township_id>/<int:year>/<int:month>/xlsx")
 @roles_required(*STAFF)
 def sheet_export(township_id: int, year: int, month: int) -> Response:
+    """Download the monthly sheet as .xlsx."""
     s = _sheet(township_id, year, month)
     name = f"{_('Attendance sheet')}-{s.township.name}-{year}-{month:02d}.xlsx"
     return send_file(io.BytesIO(sheet_xlsx(s)), mimetype=XLSX_MIME, as_attachment=True, download_name=name)
@@ -430,6 +442,7 @@ def _import_choices(form: Any) -> None:
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def import_month() -> str | tuple[str, int]:
+    """Upload a monthly sheet and preview what it would change."""
     form = ImportUploadForm()
     _import_choices(form)
     if request.method == "GET":
@@ -466,6 +479,7 @@ def import_month() -> str | tuple[str, int]:
 @bp.route("/import/apply", methods=["POST"])
 @roles_required(*STAFF)
 def import_apply() -> Response | tuple[str, int]:
+    """Apply a previewed import, all or nothing."""
     form = ImportApplyForm()
     if not form.validate_on_submit() or not (form.township_id.data or "").isdigit():
         abort(400)
@@ -511,6 +525,7 @@ def import_apply() -> Response | tuple[str, int]:
 @bp.route("/dashboard")
 @roles_required(*STAFF)
 def dashboard() -> str:
+    """Show this month's rates, unrecorded holder-days and threshold hits."""
     data = overview(today(), visible_township_id())
     # The holder's record in the register, when that area is installed.
     person_link = "registry.person" in current_app.view_functions

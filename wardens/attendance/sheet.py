@@ -238,10 +238,12 @@ def build_sheet(township_id: int, year: int, month: int) -> Sheet:
 
 
 def signature_line() -> str:
+    """The signature line printed under the sheet."""
     return _("Prepared by: ________   Checked by: ________   Township head: ________   Road-chief office: ________   Date: ________")
 
 
 def sheet_title(sheet: Sheet) -> str:
+    """The sheet's title with township and month."""
     return _("%(title)s — %(township)s, %(year)d-%(month)02d", title=str(TITLE), township=sheet.township.name,
              year=sheet.year, month=sheet.month)
 
