@@ -136,6 +136,27 @@ def client(app: Any) -> Any:
 
 
 @pytest.fixture
+def sign_in(app: Any) -> Any:
+    """Sign a fresh test client in through the session, as a real login leaves it.
+
+    argon2 makes every real login cost most of a second; only the tests about
+    logging in need the form.
+    """
+
+    def do(user: Any) -> Any:
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+        # Reading user.id opened a read transaction in the test's session; end it, or
+        # (SQLite WAL) the test would not see what its requests commit afterwards.
+        db.session.rollback()
+        return client
+
+    return do
+
+
+@pytest.fixture
 def runner(app: Any) -> Any:
     return app.test_cli_runner()
 
