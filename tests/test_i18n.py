@@ -15,3 +15,21 @@ def test_chinese_is_the_default_and_english_is_available(client):
     client.post("/language", data={"lang": "en"})
     page = client.get("/login")
     assert "Log in" in page.text and 'lang="en"' in page.text
+
+
+def test_one_string_has_one_translation_across_areas():
+    """The areas' catalogs are merged at run time, so the last one would silently win."""
+    from babel.messages.pofile import read_po
+
+    seen: dict[str, dict[str, str]] = {}
+    for area in AREAS:
+        if not area.po_path.exists():
+            continue
+        with area.po_path.open("rb") as fh:
+            for message in read_po(fh, locale="zh"):
+                if message.id:
+                    key = message.id if isinstance(message.id, str) else message.id[0]
+                    value = message.string if isinstance(message.string, str) else message.string[0]
+                    seen.setdefault(key, {})[area.name] = value
+    clashes = {k: v for k, v in seen.items() if len(set(v.values())) > 1}
+    assert clashes == {}
