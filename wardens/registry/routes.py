@@ -169,11 +169,17 @@ def person(person_id: int) -> str:
     current = [a for a in assignments if a.in_force_on(day) or a.term_start > day]
     past = [a for a in assignments if a not in current]
     revealed = session.pop("registry_revealed", None) == p.id and may_reveal_id_numbers()
-    subsidy_endpoint = "attendance.subsidy" if "attendance.subsidy" in current_app.view_functions else None
+    # The month's subsidy is on the township's monthly sheet, where the formula and its settings are shown.
+    in_force = [a for a in current if a.in_force_on(day)]
+    sheet_url = (
+        url_for("attendance.sheet", township_id=in_force[0].post.village.township_id, year=day.year, month=day.month)
+        if in_force
+        else None
+    )
     return render_template(
         "registry/person.html", person=p, household=p.household, current=current, past=past,
         counts=month_attendance_counts(p.id, day.year, day.month), month=day, revealed=revealed,
-        action_form=ActionForm(), subsidy_endpoint=subsidy_endpoint,
+        action_form=ActionForm(), sheet_url=sheet_url,
     )
 
 
