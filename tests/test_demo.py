@@ -406,3 +406,15 @@ def test_a_window_across_new_year_has_agreements_for_both_years(tmp_path: Any) -
             db.session.rollback()
     finally:
         _dispose(app)
+
+
+def test_demo_gives_the_dismissal_review_its_three_attendance_cases(demo_app):
+    """Six unexcused days last month, five the month before, and one holder under 60% for three months."""
+    from wardens.attendance.thresholds import holders_crossing_thresholds
+
+    with demo_app.app_context():
+        hits = holders_crossing_thresholds(TODAY)
+        rules = sorted((h.rule, h.period) for h in hits)
+    assert ("absent_days", "2026-10") in rules
+    assert ("absent_days", "2026-09") in rules
+    assert any(rule == "low_rate" for rule, _period in rules)

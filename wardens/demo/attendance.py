@@ -135,14 +135,20 @@ def plan_statuses(holding: Holding, window: Window, rng: random.Random, stoppage
         for d in days[start:start + length]:
             sick[d] = (note, length >= 3)
 
+    # Forced absences must not fall in the flood week, where 停工 wins over everything.
+    if stopped and stoppage is not None:
+        days_open = [d for d in days if not stoppage.first <= d <= stoppage.last]
+    else:
+        days_open = days
+
     person_id = holding.person.id
     forced: dict[dt.date, str] = {}
     latest_year, latest_month = add_months(today.year, today.month, -1)
     if person_id == special.six_absent_latest_month:
-        forced |= {d: Status.ABSENT.value for d in _forced_days(rng, _workdays(days, latest_year, latest_month, required), 6)}
+        forced |= {d: Status.ABSENT.value for d in _forced_days(rng, _workdays(days_open, latest_year, latest_month, required), 6)}
     if person_id == special.five_absent_month_before:
         y, m = add_months(latest_year, latest_month, -1)
-        forced |= {d: Status.ABSENT.value for d in _forced_days(rng, _workdays(days, y, m, required), 5)}
+        forced |= {d: Status.ABSENT.value for d in _forced_days(rng, _workdays(days_open, y, m, required), 5)}
     if person_id == special.under_60_percent:
         # Per month: a third of the workdays present at most, three unexcused, the rest leave.
         months = sorted({(d.year, d.month) for d in days})
