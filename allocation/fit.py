@@ -58,6 +58,7 @@ class CandidateFit:
 
 
 _NO_FAILURES: list[str] = []  # shared, never mutated
+_UNDECIDED = object()
 
 
 def post_key(post: Post) -> Key:
@@ -77,7 +78,14 @@ class FitIndex:
         self.neighbours = symmetric_neighbours(problem.villages)
         self.township_villages = villages_by_township(problem.villages)
         groups = self.settings.priority_groups
-        self.tier = {h.id: rules.household_tier(h.flags, groups) for h in problem.households}
+        # Few distinct flag sets occur, so the tier is decided once per flag set.
+        tier_of_flags: dict[frozenset[str], int | None] = {}
+        self.tier = {}
+        for h in problem.households:
+            tier = tier_of_flags.get(h.flags, _UNDECIDED)
+            if tier is _UNDECIDED:
+                tier = tier_of_flags[h.flags] = rules.household_tier(h.flags, groups)
+            self.tier[h.id] = tier
 
         # village -> key -> group; posts arrive sorted by id so groups stay sorted.
         self.village_groups: dict[str, dict[Key, PostGroup]] = {}
@@ -113,6 +121,8 @@ class FitIndex:
         place_of = (lambda p: self.villages[p.village].township) if self.settings.scope == "township" else (lambda p: p.village)
         self.post_token = {p.id: (place_of(p), post_key(p)) for p in problem.posts}
         self._scope_sets: dict[str, frozenset[str]] = {}
+        self.post_village = {p.id: p.village for p in problem.posts}
+        self._household_facts: dict[str, tuple[str, int | None, bool]] = {}
 
     def scope_villages(self, village_id: str) -> tuple[str, ...]:
         """Return the villages in the candidate's scope, own village first."""
@@ -173,13 +183,15 @@ class FitIndex:
 
     def _tokens(self, village: str, age_class: tuple[bool, ...], labour: int) -> frozenset[tuple]:
         """Return the (place, key) tokens of every post group this fit allows (all rules but "chosen")."""
-        cache_key = (village, age_class, labour)
+        township_scope = self.settings.scope == "township"
+        # With township scope the allowed groups do not depend on the village.
+        place = self.villages[village].township if township_scope else village
+        cache_key = (place, age_class, labour)
         found = self._token_cache.get(cache_key)
         if found is None:
-            if self.settings.scope == "township":
-                township = self.villages[village].township
-                keys = self._fitting_keys(("T", township), self.township_groups.get(township, {}), age_class, labour)
-                found = frozenset((township, k) for k in keys)
+            if township_scope:
+                keys = self._fitting_keys(("T", place), self.township_groups.get(place, {}), age_class, labour)
+                found = frozenset((place, k) for k in keys)
             else:
                 found = frozenset(
                     (other, k)
@@ -189,35 +201,57 @@ class FitIndex:
             self._token_cache[cache_key] = found
         return found
 
+    def _household(self, household_id: str) -> tuple[str, int | None, bool]:
+        """Return (village, tier, may take a post as far as the household goes) for a household."""
+        household = self.households[household_id]
+        tier = self.tier[household_id]
+        found = self._household_facts[household_id] = (household.village, tier, not household.cadre and tier is not None)
+        return found
+
     def candidate_fit(self, cand: Candidate) -> CandidateFit:
-        """Decide every fit rule for one candidate."""
-        household = self.households[cand.household]
-        village = household.village
-        tier = self.tier[household.id]
+        """Decide every fit rule for one candidate.
+
+        Everything that depends only on the household, on the birth date, or on
+        (village, age class, labour) is computed once and looked up here: a
+        province has 300,000 candidates but far fewer distinct such keys.
+        """
+        facts = self._household_facts.get(cand.household)
+        if facts is None:
+            facts = self._household(cand.household)
+        village, tier, household_ok = facts
         age = self._ages.get(cand.birth_date)
         if age is None:
             age = self._ages[cand.birth_date] = rules.age_at(cand.birth_date, self.reference)
-        if cand.excluded is not None or household.cadre or tier is None:
+        if cand.excluded is not None or not household_ok:
+            household = self.households[cand.household]
             return CandidateFit(cand, village, age, tier, rules.person_failures(cand, household, tier), (), {})
         labour = rules.LABOUR_RANK[cand.labour]
+        age_class = self._age_classes.get(age)
+        if age_class is None:
+            age_class = self._age_class(age)
         only_chosen = self.settings.only_chosen_posts
-        targets = () if only_chosen else self._fitting_targets(village, age, labour)
-        fit = CandidateFit(cand, village, age, tier, _NO_FAILURES, targets, {})
+        if only_chosen:
+            targets = ()
+        else:
+            targets = self._targets.get((village, age_class, labour))
+            if targets is None:
+                targets = self._fitting_targets(village, age, labour)
         current = cand.current_post if cand.good_standing else None
-        if cand.choices or current is not None:
-            # A chosen or held post fits when its (place, requirement) token is
-            # one this candidate's age, labour and scope allow: the same rules
-            # as rules.post_failures, decided once per token instead of per post.
-            tokens = self._tokens(village, self._age_class(age), labour)
-            post_token = self.post_token
-            posts = self.posts
-            direct = fit.direct
-            for rank, post_id in enumerate(cand.choices):
-                if post_token[post_id] in tokens:
-                    direct[post_id] = (rules.preference_score(cand, post_id), rules.closeness(village, posts[post_id].village), cand.id)
-            if current is not None and current not in direct and post_token[current] in tokens and not only_chosen:
-                direct[current] = (3, rules.closeness(village, posts[current].village), cand.id)
-        return fit
+        if not cand.choices and current is None:
+            return CandidateFit(cand, village, age, tier, _NO_FAILURES, targets, {})
+        # A chosen or held post fits when its (place, requirement) token is
+        # one this candidate's age, labour and scope allow: the same rules
+        # as rules.post_failures, decided once per token instead of per post.
+        tokens = self._tokens(village, age_class, labour)
+        post_token = self.post_token
+        post_village = self.post_village
+        direct = {}
+        for post_id in cand.choices:
+            if post_token[post_id] in tokens:
+                direct[post_id] = (rules.preference_score(cand, post_id), rules.closeness(village, post_village[post_id]), cand.id)
+        if current is not None and current not in direct and post_token[current] in tokens and not only_chosen:
+            direct[current] = (3, rules.closeness(village, post_village[current]), cand.id)
+        return CandidateFit(cand, village, age, tier, _NO_FAILURES, targets, direct)
 
     def fits_post(self, fit: CandidateFit, post: Post) -> bool:
         """Return True when every fit rule holds for this candidate and post."""

@@ -33,7 +33,7 @@ from ortools.graph.python import min_cost_flow
 
 from . import rules
 from .fit import CandidateFit, FitIndex
-from .model import Problem
+from .model import Post, Problem
 
 #: Largest |cost| * (nodes + 1) allowed in one combined solve.  OR-Tools scales
 #: costs by (nodes + 1) internally; staying two bits under int64 leaves room
@@ -122,8 +122,8 @@ def allocate(problem: Problem) -> Outcome:
             combined += 1
         else:
             staged += 1
-        for unit, cand_id, post_id in result:
-            place(fits[cand_id], post_id, "matched")
+        for unit, member, post_id in result:
+            place(member, post_id, "matched")
     return Outcome(index, fits, placements, len(comps), combined, staged)
 
 
@@ -247,8 +247,8 @@ def _group(index: FitIndex, units: list[Unit], remaining: dict[str, int], find) 
 
 def _solve_component(
     index: FitIndex, units: list[Unit], post_ids: list[str], remaining: dict[str, int], bulk: bool
-) -> tuple[list[tuple[Unit, str, str]], bool]:
-    """Solve one component exactly; return (unit, candidate, post) placements and whether one solve sufficed."""
+) -> tuple[list[tuple[Unit, CandidateFit, str]], bool]:
+    """Solve one component exactly; return (unit, member placed, post) placements and whether one solve sufficed."""
     slots = sum(remaining[p] for p in post_ids)
     most = min(len(units), slots)  # no more than this many units can be placed
     tiers = sorted({u.tier for u in units})
@@ -294,12 +294,10 @@ def _solve_component(
     # The optimum the solver proved must be exactly what the decoded placements
     # score; a mismatch would mean the decoding broke a tie it had no right to.
     expected = -placed_weight * k1 if combined else 0
-    for unit, cand_id, post_id in result:
-        fit_village = unit.village
-        cand = next(m.candidate for m in unit.members if m.candidate.id == cand_id)
-        expected += -rules.preference_score(cand, post_id) * k2 + rules.closeness(
-            fit_village, index.posts[post_id].village
-        )
+    posts = index.posts
+    preference_score, closeness = rules.preference_score, rules.closeness
+    for unit, member, post_id in result:
+        expected += -preference_score(member.candidate, post_id) * k2 + closeness(unit.village, posts[post_id].village)
     if expected != graph.last_cost:
         raise SolverError(f"decoded cost {expected} differs from the proven optimum {graph.last_cost}")
     return result, combined
@@ -341,106 +339,150 @@ class _Graph:
     its profile instead of one per hub.  Arcs: source->unit (one per unit, in
     unit order, first), unit->post (direct, scored) and unit->profile arcs,
     then profile->hub, hub->hub and hub->post arcs, then post->sink arcs.
+
+    The arcs are collected in flat lists (one per column) and handed to
+    OR-Tools as whole arrays: a province has over a million arcs, and one
+    Python call or tuple per arc cost more than the flow itself.
     """
 
     def __init__(self, index: FitIndex, units: list[Unit], remaining: dict[str, int], k2: int) -> None:
         self.index = index
         self.units = units
-        self.tails = array.array("i")
-        self.heads = array.array("i")
-        self.caps = array.array("q")
-        self.costs = array.array("q")
         self.last_cost = 0
         self.bulk = False
-        node: dict[tuple, int] = {}
-        self.nodes = 2 + len(units)
-
-        def node_of(key: tuple) -> int:
-            found = node.get(key)
-            if found is None:
-                found = node[key] = self.nodes
-                self.nodes += 1
-            return found
-
-        def arc(tail: int, head: int, cap: int, cost: int) -> int:
-            self.tails.append(tail)
-            self.heads.append(head)
-            self.caps.append(cap)
-            self.costs.append(cost)
-            return len(self.tails) - 1
-
         n = len(units)
-        self.tails.extend([0] * n)
-        self.heads.extend(range(2, 2 + n))
-        self.caps.extend([1] * n)
-        self.costs.extend([0] * n)
-        # (arc index, unit position, "P" or "R", post id or profile key, candidate id)
-        self.unit_arcs: list[tuple[int, int, str, object, str | None]] = []
-        profiles: list[tuple] = []
-        # The unit loop is the hot one: appends are bound locally.
-        tails, heads, caps, costs = self.tails.append, self.heads.append, self.caps.append, self.costs.append
-        record = self.unit_arcs.append
+        tails = [0] * n
+        heads = list(range(2, 2 + n))
+        caps = [1] * n
+        costs = [0] * n
+        nodes = 2 + n
+        # Posts, profiles and hubs get the next node number on first use; one
+        # dict per kind, the numbering shared (the same order as one dict).
+        post_node: dict[str, int] = {}
+        profile_node: dict[tuple, int] = {}
+        profile_by_object: dict[tuple[str, int], int] = {}
+        hub_node: dict[tuple, int] = {}
+        profiles: list[tuple[int, tuple]] = []
+        # Unit arcs that can carry a placement: (arc, unit position, post id or
+        # None for a profile, target node, candidate id).
+        unit_arcs: list[tuple[int, int, str | None, int, str | None]] = []
+        record = unit_arcs.append
         a = n
         for i, unit in enumerate(units):
             tail = 2 + i
-            for post_id, (score, distance, cand_id) in unit.direct.items():
-                if remaining[post_id] > 0:
-                    head = node.get(("P", post_id))
-                    if head is None:
-                        head = node_of(("P", post_id))
-                    tails(tail)
-                    heads(head)
-                    caps(1)
-                    costs(-score * k2 + distance)
-                    record((a, i, "P", post_id, cand_id))
-                    a += 1
-            if unit.targets:
-                key = ("R", unit.village, unit.targets)
-                head = node.get(key)
+            direct = unit.direct
+            if direct:
+                for post_id, (score, distance, cand_id) in direct.items():
+                    if remaining[post_id] > 0:
+                        head = post_node.get(post_id)
+                        if head is None:
+                            head = post_node[post_id] = nodes
+                            nodes += 1
+                        tails.append(tail)
+                        heads.append(head)
+                        caps.append(1)
+                        costs.append(-score * k2 + distance)
+                        record((a, i, post_id, head, cand_id))
+                        a += 1
+            targets = unit.targets
+            if targets:
+                # Target tuples are shared by every unit of one village with the
+                # same fit: their identity finds the profile without hashing them.
+                by_object = (unit.village, id(targets))
+                head = profile_by_object.get(by_object)
                 if head is None:
-                    profiles.append(key)
-                    head = node_of(key)
-                tails(tail)
-                heads(head)
-                caps(1)
-                costs(0)
-                record((a, i, "R", key, None))
+                    key = (unit.village, targets)
+                    head = profile_node.get(key)
+                    if head is None:
+                        head = profile_node[key] = nodes
+                        nodes += 1
+                        profiles.append((head, targets))
+                    profile_by_object[by_object] = head
+                tails.append(tail)
+                heads.append(head)
+                caps.append(1)
+                costs.append(0)
+                record((a, i, None, head, None))
                 a += 1
         # Profiles feed hubs at their closeness cost; township hubs feed the
         # village hubs of their key; village hubs feed posts.
-        self.profile_arcs: list[tuple[int, tuple, tuple]] = []
+        self.profile_arcs: list[tuple[int, int, int]] = []
         hubs: list[tuple] = []
-        for key in profiles:
-            for hub, distance in key[2]:
-                if hub not in node:
+        for node, targets in profiles:
+            for hub, distance in targets:
+                head = hub_node.get(hub)
+                if head is None:
+                    head = hub_node[hub] = nodes
+                    nodes += 1
                     hubs.append(hub)
-                self.profile_arcs.append((arc(node[key], node_of(hub), n, distance), key, hub))
-        self.hub_arcs: list[tuple[int, tuple, tuple]] = []
-        self.post_arcs: list[tuple[int, tuple, str]] = []
+                tails.append(node)
+                heads.append(head)
+                caps.append(n)
+                costs.append(distance)
+                self.profile_arcs.append((a, node, head))
+                a += 1
+        self.hub_arcs: list[tuple[int, int, int]] = []
         village_hubs = [h for h in hubs if h[0] == "V"]
         seen_village_hubs = set(village_hubs)
+        hub_groups = index.hub_groups
         for hub in hubs:
             if hub[0] != "T":
                 continue
-            for group in index.hub_groups(hub):
-                vhub = ("V", group.village, group.key)
-                cap = sum(remaining[p.id] for p in group.posts)
+            tail = hub_node[hub]
+            for group in hub_groups(hub):
+                cap = 0
+                for post in group.posts:
+                    cap += remaining[post.id]
                 if cap <= 0:
                     continue
+                vhub = ("V", group.village, group.key)
                 if vhub not in seen_village_hubs:
                     seen_village_hubs.add(vhub)
                     village_hubs.append(vhub)
-                self.hub_arcs.append((arc(node_of(hub), node_of(vhub), cap, 0), hub, vhub))
+                head = hub_node.get(vhub)
+                if head is None:
+                    head = hub_node[vhub] = nodes
+                    nodes += 1
+                tails.append(tail)
+                heads.append(head)
+                caps.append(cap)
+                costs.append(0)
+                self.hub_arcs.append((a, tail, head))
+                a += 1
+        # (arc, village hub node, post) for every hub->post arc.
+        self.post_arcs: list[tuple[int, int, Post]] = []
         for vhub in village_hubs:
-            for post in index.hub_groups(vhub)[0].posts:
-                if remaining[post.id] > 0:
-                    self.post_arcs.append((arc(node_of(vhub), node_of(("P", post.id)), remaining[post.id], 0), vhub, post.id))
-        for key, number in list(node.items()):
-            if key[0] == "P":
-                arc(number, 1, remaining[key[1]], 0)
+            tail = hub_node.get(vhub)
+            if tail is None:
+                tail = hub_node[vhub] = nodes
+                nodes += 1
+            for post in hub_groups(vhub)[0].posts:
+                left = remaining[post.id]
+                if left > 0:
+                    head = post_node.get(post.id)
+                    if head is None:
+                        head = post_node[post.id] = nodes
+                        nodes += 1
+                    tails.append(tail)
+                    heads.append(head)
+                    caps.append(left)
+                    costs.append(0)
+                    self.post_arcs.append((a, tail, post))
+                    a += 1
+        for post_id, node in post_node.items():
+            tails.append(node)
+            heads.append(1)
+            caps.append(remaining[post_id])
+            costs.append(0)
+        self.unit_arcs = unit_arcs
+        self.nodes = nodes
+        self.tails = array.array("i", tails)
+        self.heads = array.array("i", heads)
+        self.caps = array.array("q", caps)
+        self.costs = array.array("q", costs)
 
-    def decode(self, flow: list[int]) -> list[tuple[Unit, str, str]]:
-        """Turn arc flows into (unit, candidate, post) placements.
+    def decode(self, flow: list[int]) -> list[tuple[Unit, CandidateFit, str]]:
+        """Turn arc flows into (unit, member placed, post) placements.
 
         Units entering a profile or hub are handed on along its outgoing flow
         in unit order, and reach posts in arc (id) order.  Any such hand-out is
@@ -450,14 +492,20 @@ class _Graph:
         decoded total equals the proven optimum.
         """
         index = self.index
-        out: list[tuple[Unit, str, str]] = []
-        entering: dict[tuple, list[int]] = {}
-        for a, i, kind, target, cand_id in self.unit_arcs:
+        units = self.units
+        out: list[tuple[Unit, CandidateFit, str]] = []
+        entering: dict[int, list[int]] = {}
+        for a, i, post_id, node, cand_id in self.unit_arcs:
             if flow[a]:
-                if kind == "P":
-                    out.append((self.units[i], cand_id, target))
+                if post_id is not None:
+                    unit = units[i]
+                    out.append((unit, _member(unit, cand_id), post_id))
                 else:
-                    entering.setdefault(target, []).append(i)
+                    queue = entering.get(node)
+                    if queue is None:
+                        entering[node] = [i]
+                    else:
+                        queue.append(i)
         for arcs in (self.profile_arcs, self.hub_arcs):
             for a, source, target in arcs:
                 n = flow[a]
@@ -465,15 +513,27 @@ class _Graph:
                     queue = entering[source]
                     entering.setdefault(target, []).extend(queue[:n])
                     del queue[:n]
-        queues = {hub: sorted(units) for hub, units in entering.items() if hub[0] == "V"}
-        for a, vhub, post_id in self.post_arcs:
+        sorted_hubs: set[int] = set()
+        for a, vhub, post in self.post_arcs:
             n = flow[a]
             if n:
-                queue = queues[vhub]
-                post = index.posts[post_id]
+                queue = entering[vhub]
+                if vhub not in sorted_hubs:
+                    sorted_hubs.add(vhub)
+                    queue.sort()
                 for i in queue[:n]:
-                    unit = self.units[i]
-                    member = next(m for m in unit.members if index.fits_post(m, post))
-                    out.append((unit, member.candidate.id, post_id))
+                    unit = units[i]
+                    members = unit.members
+                    # A unit of one reached the post through its own fit; in a
+                    # household, the first member (by id) who fits takes it.
+                    member = members[0] if len(members) == 1 else next(m for m in members if index.fits_post(m, post))
+                    out.append((unit, member, post.id))
                 del queue[:n]
         return out
+
+
+def _member(unit: Unit, cand_id: str) -> CandidateFit:
+    for member in unit.members:
+        if member.candidate.id == cand_id:
+            return member
+    raise SolverError(f"candidate {cand_id!r} is not a member of unit {unit.id!r}")

@@ -267,6 +267,8 @@ class _Reader:
             if post.village is not None and post.village not in village_ids:
                 self.err(f"posts[{index}].village", f"unknown village {post.village!r}")
         for index, cand in candidates:
+            if type(cand) is Candidate and _references_known(cand, household_ids, post_ids, reference):
+                continue  # the common case: nothing to report, so no paths to build
             path = f"candidates[{index}]"
             if cand.household is not None and cand.household not in household_ids:
                 self.err(f"{path}.household", f"unknown household {cand.household!r}")
@@ -521,6 +523,20 @@ _PIN_POST = {
 }
 
 
+def _references_known(cand: Candidate, households: dict, posts: dict, reference: date | None) -> bool:
+    """Return True when every id a well-formed candidate names exists and the birth date is not too late."""
+    if cand.household not in households:
+        return False
+    if cand.current_post is not None and cand.current_post not in posts:
+        return False
+    if cand.pinned_post is not None and cand.pinned_post not in posts:
+        return False
+    for choice in cand.choices:
+        if choice not in posts:
+            return False
+    return reference is None or cand.birth_date <= reference
+
+
 def symmetric_neighbours(villages: list[Village]) -> dict[str, tuple[str, ...]]:
     """Return village -> sorted neighbours, counting a listed neighbour in both directions."""
     links: dict[str, set[str]] = {v.id: set() for v in villages}
@@ -546,6 +562,16 @@ def _by_id(record: Any) -> str:
 
 def _built(record: Any) -> Any:
     return record.build() if isinstance(record, _Draft) else record
+
+
+def _well_formed_day(value: str) -> date | None:
+    """Return the date of a well-formed ``YYYY-MM-DD`` text naming a real day, else None."""
+    if not _DATE.fullmatch(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def _fast_post(item: Any) -> Post | None:
@@ -600,18 +626,25 @@ def _fast_candidate(item: Any, dates: dict[str, date]) -> Candidate | None:
         return None
     born = dates.get(birth)
     if born is None:
-        return None  # first sight of this date: let the careful reader check and cache it
+        born = _well_formed_day(birth)
+        if born is None:
+            return None  # let the careful reader name the fault
+        dates[birth] = born
     choices = get("choices")
-    if choices is None:
+    if not choices:
+        if choices is not None and type(choices) is not list:
+            return None
         choices = ()
-    elif type(choices) is list and len(choices) <= MAX_CHOICES and len(set(choices)) == len(choices):
+    elif type(choices) is list and len(choices) <= MAX_CHOICES:
         for choice in choices:
             if type(choice) is not str or not choice:
                 return None
         choices = tuple(choices)
+        if len(choices) > 1 and len(set(choices)) != len(choices):
+            return None  # a post chosen twice
     else:
         return None
-    current, pinned, standing = get("current_post"), get("pinned_post"), get("good_standing", False)
+    current, pinned, standing = get("current_post"), get("pinned_post"), get("good_standing")
     excluded, name = get("excluded"), get("name")
     if current is not None and (type(current) is not str or not current):
         return None
