@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+from json.encoder import encode_basestring
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -91,25 +92,33 @@ def _solve(problem: Problem, lang: str) -> Result:
 
 def _tier_counts(problem: Problem, fits: dict, placements: dict) -> list[TierCount]:
     groups = problem.settings.priority_groups
-    applying: list[set[str]] = [set() for _ in groups]
-    eligible: list[set[str]] = [set() for _ in groups]
-    placed: list[set[str]] = [set() for _ in groups]
-    cand_applying = [0] * len(groups)
-    cand_placed = [0] * len(groups)
+    # household -> 4 * tier + (1 if eligible) + (2 if placed); every member shares the tier.
+    state: dict[str, int] = {}
+    cand_applying = [0] * (len(groups) + 1)
+    cand_placed = [0] * (len(groups) + 1)
+    get = state.get
     for cand in problem.candidates:
         fit = fits[cand.id]
-        if fit.tier is None:
+        tier = fit.tier
+        if tier is None:
             continue
-        i = fit.tier - 1
-        applying[i].add(cand.household)
-        cand_applying[i] += 1
-        if fit.fits_any or cand.id in placements:
-            eligible[i].add(cand.household)
+        cand_applying[tier] += 1
         if cand.id in placements:
-            placed[i].add(cand.household)
-            cand_placed[i] += 1
+            cand_placed[tier] += 1
+            bits = 3
+        else:
+            bits = 1 if fit.targets or fit.direct else 0
+        state[cand.household] = get(cand.household, 4 * tier) | bits
+    applying = [0] * (len(groups) + 1)
+    eligible = [0] * (len(groups) + 1)
+    placed = [0] * (len(groups) + 1)
+    for value in state.values():
+        tier = value >> 2
+        applying[tier] += 1
+        eligible[tier] += value & 1
+        placed[tier] += (value >> 1) & 1
     return [
-        TierCount(i + 1, group, len(applying[i]), len(eligible[i]), len(placed[i]), cand_applying[i], cand_placed[i])
+        TierCount(i + 1, group, applying[i + 1], eligible[i + 1], placed[i + 1], cand_applying[i + 1], cand_placed[i + 1])
         for i, group in enumerate(groups)
     ]
 
@@ -166,7 +175,12 @@ def dumps_result(result: Result | dict[str, Any]) -> str:
     One line per record keeps the C JSON encoder (``indent`` would force the
     pure-Python one, ten times slower on a province) and diffs stay readable.
     """
-    data = result if isinstance(result, dict) else result_to_dict(result)
+    if isinstance(result, Result):
+        return _dumps_records(result)
+    return _dumps_data(result)
+
+
+def _dumps_data(data: dict[str, Any]) -> str:
     dump = json.JSONEncoder(ensure_ascii=False).encode
     lines = ["{"]
     keys = list(data)
@@ -182,6 +196,64 @@ def dumps_result(result: Result | dict[str, Any]) -> str:
             lines.append(f"  {dump(key)}: {dump(value)}{end}")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _dumps_records(result: Result) -> str:
+    """The same text as ``_dumps_data(result_to_dict(result))``, written record by record.
+
+    A province has 300,000 records: building a dict for each and handing it to
+    the encoder cost more than the matching.  Strings go through the encoder's
+    own string escaper, numbers and words are written as the encoder writes
+    them, so the bytes are the same (a test holds the two paths together).
+    """
+    text = encode_basestring
+    head = result_to_dict(Result(result.status, result.lang, result.tier_counts, [], [], result.candidates,
+                                 result.placed, result.slots, result.preference_score, result.components))
+    out = [_dumps_data(head)[:-len(_EMPTY_TAIL)]]
+
+    def section(name: str, lines: list[str], last: bool) -> None:
+        end = "" if last else ","
+        if not lines:
+            out.append(f'  "{name}": []{end}\n')
+            return
+        out.append(f'  "{name}": [\n    ')
+        out.append(",\n    ".join(lines))
+        out.append(f"\n  ]{end}\n")
+
+    words = {None: "null", True: "true", False: "false"}
+    ids: dict[str, str] = {}
+
+    def ident(value: str) -> str:
+        found = ids.get(value)
+        if found is None:
+            found = ids[value] = text(value)
+        return found
+
+    section(
+        "assignments",
+        [
+            f'{{"candidate": {text(a.candidate)}, "post": {ident(a.post)}, "tier": {words[a.tier] if a.tier is None else a.tier}, '
+            f'"choice_rank": {words[a.choice_rank] if a.choice_rank is None else a.choice_rank}, '
+            f'"stays": {words[a.stays]}, "score": {a.score}, "basis": "{a.basis}", "reason": {text(a.reason)}}}'
+            for a in result.assignments
+        ],
+        last=False,
+    )
+    section(
+        "unassigned",
+        [
+            f'{{"candidate": {text(u.candidate)}, "tier": {words[u.tier] if u.tier is None else u.tier}, '
+            f'"reason_code": "{u.reason_code}", "reason": {text(u.reason)}}}'
+            for u in result.unassigned
+        ],
+        last=True,
+    )
+    out.append("}\n")
+    return "".join(out)
+
+
+#: How the generic writer ends a result whose two record lists are empty.
+_EMPTY_TAIL = '  "assignments": [],\n  "unassigned": []\n}\n'
 
 
 def solve_dict(problem: dict[str, Any], *, lang: str = "zh") -> dict[str, Any]:

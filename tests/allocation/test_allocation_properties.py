@@ -370,6 +370,9 @@ def test_deterministic_and_independent_of_record_order(problem, rnd):
     problem = drop_invalid_pins(problem)
     first = allocation.solve_json(json.dumps(problem))
     assert allocation.solve_json(json.dumps(problem)) == first
+    # The record-by-record writer and the generic dict writer give the same bytes.
+    result = allocation.solve(allocation.load_problem_json(json.dumps(problem)), lang="en")
+    assert allocation.dumps_result(result) == allocation.dumps_result(allocation.result_to_dict(result))
     shuffled = copy.deepcopy(problem)
     for key in ("villages", "households", "posts", "candidates"):
         rnd.shuffle(shuffled[key])
@@ -427,3 +430,26 @@ def _random_medium(rnd: random.Random) -> dict:
         "posts": posts,
         "candidates": candidates,
     }
+
+
+def test_fast_writer_escapes_like_the_json_encoder():
+    """Names and exclusion reasons with quotes, backslashes, control and CJK characters."""
+    odd = 'a "quoted" \\ back\tslash\n新行 \u0001 \u2028 😀'
+    problem = {
+        "reference_date": "2021-01-01",
+        "villages": [{"id": "V\"1", "township": "T1", "name": odd}],
+        "households": [{"id": "H1", "village": "V\"1", "flags": ["registered_poor"]},
+                       {"id": "H2", "village": "V\"1", "flags": []}],
+        "posts": [{"id": "P\\1", "village": "V\"1", "slots": 1, "name": odd}],
+        "candidates": [
+            {"id": "C1", "household": "H1", "birth_date": "1970-01-01", "labour": "full", "name": odd},
+            {"id": "C2", "household": "H2", "birth_date": "1970-01-01", "labour": "full", "excluded": odd},
+            {"id": "C\n3", "household": "H2", "birth_date": "1971-01-01", "labour": "full"},
+        ],
+    }
+    for lang in ("zh", "en"):
+        result = allocation.solve(allocation.parse_problem(problem), lang=lang)
+        text = allocation.dumps_result(result)
+        assert text == allocation.dumps_result(allocation.result_to_dict(result))
+        assert json.loads(text) == allocation.result_to_dict(result)
+        assert '\\"quoted\\"' in text and "\\u0001" in text and "新行" in text
