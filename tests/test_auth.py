@@ -112,13 +112,14 @@ def test_disabled_account_cannot_log_in_or_keep_its_session(app, client, make):
     assert login(client, "office1").status_code == 200
 
 
-def test_failed_login_limit_holds_across_two_app_instances(tmp_path):
-    """The counter lives in the database, so two workers share one limit."""
-    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
-    config = {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "k", "WARDENS_ENV": "test", "WTF_CSRF_ENABLED": False}
+def test_failed_login_limit_holds_across_two_app_instances(database_url):
+    """The counter lives in the database, so two workers share one limit (SQLite file or PostgreSQL)."""
+    config = {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "k", "WARDENS_ENV": "test",
+              "WTF_CSRF_ENABLED": False}
     first, second = create_app(config), create_app(config)
     with first.app_context():
-        db.create_all()
+        if database_url.startswith("sqlite"):
+            db.create_all()
         from tests.conftest import Factory
         from wardens.models import get_settings
 
@@ -144,6 +145,7 @@ def test_failed_login_limit_holds_across_two_app_instances(tmp_path):
     assert login(clients[0], "office1").status_code == 302
     with first.app_context():
         assert db.session.scalar(select(User.failed_logins).where(User.username == "office1")) == 0
+        db.session.remove()  # return the connection before the pool is disposed
         db.engine.dispose()
     with second.app_context():
         db.engine.dispose()
