@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from typing import Any
 
 from flask import Flask, flash, g, redirect, render_template, request, session, url_for
@@ -57,13 +56,7 @@ def load_user(user_id: str) -> User | None:
 
 def _register_areas(app: Flask) -> None:
     for name in AREAS:
-        module_name = f"{__package__}.{name}"
-        spec = importlib.util.find_spec(module_name)
-        if spec is None or spec.origin is None:  # not built (yet) on this checkout
-            continue
-        module = importlib.import_module(module_name)
-        if hasattr(module, "init_app"):
-            module.init_app(app)
+        importlib.import_module(f"{__package__}.{name}").init_app(app)
 
 
 def _error_page(code: int, title: Any, message: Any) -> tuple[str, int]:
