@@ -191,6 +191,7 @@ class Explainer:
         self._listing: dict[tuple, str] = {}
         self._places: dict[str, tuple[list[Post], dict]] = {}
         self._tier_words: dict[int, str] = {}
+        self._outranked_cache: dict[tuple[int | None, int], tuple[tuple, str]] = {}
 
     def tier_words(self, tier: int | None) -> str:
         if tier is None:
@@ -339,6 +340,18 @@ class Explainer:
         return template.format(min=post.min_age, max=post.max_age, age=age, need=labour_words[post.labour], has=labour_words[labour])
 
     def outranked(self, fit: CandidateFit) -> str:
+        if not fit.targets:
+            return self._outranked(fit)
+        # With targets, the sentence depends only on the tier and the targets,
+        # and a target tuple is shared by everyone of a village with the same
+        # fit: cache by its identity (kept alive in the entry, so never reused).
+        cache_key = (fit.tier, id(fit.targets))
+        found = self._outranked_cache.get(cache_key)
+        if found is None or found[0] is not fit.targets:
+            found = self._outranked_cache[cache_key] = (fit.targets, self._outranked(fit))
+        return found[1]
+
+    def _outranked(self, fit: CandidateFit) -> str:
         t = self.t
         slots = fixed = count = 0
         lowest = 0
