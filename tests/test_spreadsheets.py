@@ -434,6 +434,12 @@ def test_too_many_cells_are_refused() -> None:
         _read(data, max_rows=10)
 
 
+def test_too_many_shared_strings_are_refused() -> None:
+    shared = ["<si><t>a</t></si>"] * 1_000_001
+    with pytest.raises(SpreadsheetError, match=INVALID):
+        _read(_package('<row r="1"><c r="A1" t="s"><v>0</v></c></row>', shared=shared), max_rows=10)
+
+
 def test_empty_sheet_has_no_header() -> None:
     with pytest.raises(SpreadsheetError, match="no header row"):
         _read(_package('<row r="1"/><row r="2"><c r="A2" t="inlineStr"><is><t>  </t></is></c></row>'))

@@ -276,8 +276,8 @@ def read_table(filename: str, stream: IO[bytes], *, max_rows: int = 60000) -> Ta
 #    parts read through ElementTree, first by) an expat parser whose doctype and
 #    entity handlers raise, so no entity is ever expanded and nothing is fetched;
 #  * the small parts (workbook, relationships, styles) are capped at 16 MB, and a
-#    sheet at 100 cells a permitted row (at least a million), so a small upload
-#    cannot keep a worker busy for minutes on empty cells;
+#    sheet (and its shared strings) at 50 cells a permitted row, at least a million,
+#    so a small upload cannot keep a worker busy for long on empty cells;
 #  * malformed XML, a missing part or a bad reference is "not a valid workbook".
 # Values come out as openpyxl gives them (data_only: cached formula results), passed
 # through the same _text rule; tests compare the two readers cell for cell.
@@ -477,11 +477,12 @@ def _date_styles(package: _Package, name: str | None) -> tuple[frozenset[int], f
     return frozenset(dates), frozenset(durations)
 
 
-def _shared_strings(package: _Package, name: str | None, ns: str) -> list[str]:
+def _shared_strings(package: _Package, name: str | None, ns: str, max_strings: int) -> list[str]:
     """The shared strings, stripped as _text would; rich-text runs joined, phonetic runs left out.
 
     As openpyxl reads them: the text of each <si>'s <t> and of its runs' <t>, with
-    "x005F_" (the escape of an underscore) removed.
+    "x005F_" (the escape of an underscore) removed. A sheet cannot use more strings
+    than it may have cells, so a table longer than that is refused.
     """
     if name is None or name not in package.members:
         return []
@@ -504,6 +505,8 @@ def _shared_strings(package: _Package, name: str | None, ns: str) -> list[str]:
         if tag == t_tag:
             capture = False
         elif tag == si_tag:
+            if len(strings) >= max_strings:
+                raise _Refused()
             strings.append("".join(parts).replace("x005F_", "").strip())
         elif tag == phonetic_tag:
             in_phonetic = False
@@ -776,10 +779,10 @@ def _read_package(package: _Package, max_rows: int) -> Table:
     book = _workbook(package)
     # expat with namespaces names an element "uri}local"; ElementTree wrote it "{uri}local".
     ns = book.namespace[1:-1] + "}" if book.namespace else ""
-    strings = _shared_strings(package, book.parts.get("sharedStrings"), ns)
+    max_cells = max(1_000_000, (max_rows + 1) * 50)
+    strings = _shared_strings(package, book.parts.get("sharedStrings"), ns, max_cells)
     dates, durations = _date_styles(package, book.parts.get("styles"))
     epoch = _EPOCH_1904 if book.date1904 else _EPOCH_1900
-    max_cells = max(1_000_000, (max_rows + 1) * 100)
     rows = _sheet_rows(package, book.sheet, ns, strings, dates, durations, epoch, max_cells)
     try:
         return _rows_to_table(rows, max_rows)
