@@ -206,21 +206,16 @@ def _dumps_records(result: Result) -> str:
     own string escaper, numbers and words are written as the encoder writes
     them, so the bytes are the same (a test holds the two paths together).
     """
+    return assemble_text(result, assignment_lines(result), unassigned_lines(result))
+
+
+_WORDS = {None: "null", True: "true", False: "false"}
+
+
+def assignment_lines(result: Result) -> list[str]:
+    """Return one canonical JSON line per assignment, in the result's order."""
     text = encode_basestring
-    head = result_to_dict(Result(result.status, result.lang, result.tier_counts, [], [], result.candidates,
-                                 result.placed, result.slots, result.preference_score, result.components))
-    out = [_dumps_data(head)[:-len(_EMPTY_TAIL)]]
-
-    def section(name: str, lines: list[str], last: bool) -> None:
-        end = "" if last else ","
-        if not lines:
-            out.append(f'  "{name}": []{end}\n')
-            return
-        out.append(f'  "{name}": [\n    ')
-        out.append(",\n    ".join(lines))
-        out.append(f"\n  ]{end}\n")
-
-    words = {None: "null", True: "true", False: "false"}
+    words = _WORDS
     ids: dict[str, str] = {}
 
     def ident(value: str) -> str:
@@ -229,25 +224,37 @@ def _dumps_records(result: Result) -> str:
             found = ids[value] = text(value)
         return found
 
-    section(
-        "assignments",
-        [
-            f'{{"candidate": {text(a.candidate)}, "post": {ident(a.post)}, "tier": {words[a.tier] if a.tier is None else a.tier}, '
-            f'"choice_rank": {words[a.choice_rank] if a.choice_rank is None else a.choice_rank}, '
-            f'"stays": {words[a.stays]}, "score": {a.score}, "basis": "{a.basis}", "reason": {text(a.reason)}}}'
-            for a in result.assignments
-        ],
-        last=False,
-    )
-    section(
-        "unassigned",
-        [
-            f'{{"candidate": {text(u.candidate)}, "tier": {words[u.tier] if u.tier is None else u.tier}, '
-            f'"reason_code": "{u.reason_code}", "reason": {text(u.reason)}}}'
-            for u in result.unassigned
-        ],
-        last=True,
-    )
+    return [
+        f'{{"candidate": {text(a.candidate)}, "post": {ident(a.post)}, "tier": {words[a.tier] if a.tier is None else a.tier}, '
+        f'"choice_rank": {words[a.choice_rank] if a.choice_rank is None else a.choice_rank}, '
+        f'"stays": {words[a.stays]}, "score": {a.score}, "basis": "{a.basis}", "reason": {text(a.reason)}}}'
+        for a in result.assignments
+    ]
+
+
+def unassigned_lines(result: Result) -> list[str]:
+    """Return one canonical JSON line per unassigned candidate, in the result's order."""
+    text = encode_basestring
+    words = _WORDS
+    return [
+        f'{{"candidate": {text(u.candidate)}, "tier": {words[u.tier] if u.tier is None else u.tier}, '
+        f'"reason_code": "{u.reason_code}", "reason": {text(u.reason)}}}'
+        for u in result.unassigned
+    ]
+
+
+def assemble_text(result: Result, assignments: list[str], unassigned: list[str]) -> str:
+    """Return the canonical text of ``result``'s summary and tier counts with these record lines."""
+    head = result_to_dict(Result(result.status, result.lang, result.tier_counts, [], [], result.candidates,
+                                 result.placed, result.slots, result.preference_score, result.components))
+    out = [_dumps_data(head)[: -len(_EMPTY_TAIL)]]
+    for name, lines, end in (("assignments", assignments, ","), ("unassigned", unassigned, "")):
+        if not lines:
+            out.append(f'  "{name}": []{end}\n')
+            continue
+        out.append(f'  "{name}": [\n    ')
+        out.append(",\n    ".join(lines))
+        out.append(f"\n  ]{end}\n")
     out.append("}\n")
     return "".join(out)
 

@@ -12,8 +12,9 @@ import os
 import sys
 import tempfile
 
-from .api import dumps_result, gc_paused, solve
+from .api import gc_paused
 from .explain import LANGUAGES
+from .parallel import solve_text
 from .validate import ProblemError, load_problem_json
 
 EXIT_OK = 0
@@ -60,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
                 for line in exc.errors:
                     print(line, file=sys.stderr)
                 return EXIT_INVALID
-            data = dumps_result(solve(problem, lang=args.lang)).encode("utf-8")
+            data = solve_text(problem, lang=args.lang).encode("utf-8")
         if args.output == "-":
             sys.stdout.buffer.write(data)
             sys.stdout.buffer.flush()
