@@ -116,10 +116,18 @@ class FitIndex:
         self._age_range_index = {r: i for i, r in enumerate(self._age_ranges)}
         self._age_classes: dict[int, tuple[bool, ...]] = {}
         self._scope: dict[str, tuple[str, ...]] = {}
-        self._token_cache: dict[tuple, frozenset[tuple]] = {}
+        self._token_cache: dict[tuple, frozenset[int]] = {}
         self._ages: dict = {}
         place_of = (lambda p: self.villages[p.village].township) if self.settings.scope == "township" else (lambda p: p.village)
-        self.post_token = {p.id: (place_of(p), post_key(p)) for p in problem.posts}
+        # Each distinct (place, requirement) token gets a small number: sets of
+        # numbers hash far faster than sets of nested tuples.
+        self._token_number: dict[tuple, int] = {}
+        self.post_token: dict[str, int] = {}
+        for p in problem.posts:
+            token = (place_of(p), post_key(p))
+            self.post_token[p.id] = self._token_number.setdefault(token, len(self._token_number))
+        self._class_number: dict[int, int] = {}
+        self._class_tuples: dict[tuple[bool, ...], int] = {}
         self._scope_sets: dict[str, frozenset[str]] = {}
         self.post_village = {p.id: p.village for p in problem.posts}
         self._household_facts: dict[str, tuple[str, int | None, bool]] = {}
@@ -146,9 +154,17 @@ class FitIndex:
             found = self._age_classes[age] = tuple(low <= age <= high for low, high in self._age_ranges)
         return found
 
+    def _age_class_number(self, age: int) -> int:
+        """Return a small number standing for the age class of this age."""
+        found = self._class_number.get(age)
+        if found is None:
+            age_class = self._age_class(age)
+            found = self._class_number[age] = self._class_tuples.setdefault(age_class, len(self._class_tuples))
+        return found
+
     def _fitting_targets(self, village: str, age: int, labour: int) -> tuple[tuple[tuple, int], ...]:
         age_class = self._age_class(age)
-        cache_key = (village, age_class, labour)
+        cache_key = (village, self._age_class_number(age), labour)
         found = self._targets.get(cache_key)
         if found is not None:
             return found
@@ -181,20 +197,22 @@ class FitIndex:
             )
         return found
 
-    def _tokens(self, village: str, age_class: tuple[bool, ...], labour: int) -> frozenset[tuple]:
-        """Return the (place, key) tokens of every post group this fit allows (all rules but "chosen")."""
+    def _tokens(self, village: str, age: int, labour: int) -> frozenset[int]:
+        """Return the numbers of the (place, key) tokens of every post group this fit allows (all rules but "chosen")."""
         township_scope = self.settings.scope == "township"
         # With township scope the allowed groups do not depend on the village.
         place = self.villages[village].township if township_scope else village
-        cache_key = (place, age_class, labour)
+        cache_key = (place, self._age_class_number(age), labour)
         found = self._token_cache.get(cache_key)
         if found is None:
+            age_class = self._age_class(age)
+            number = self._token_number
             if township_scope:
                 keys = self._fitting_keys(("T", place), self.township_groups.get(place, {}), age_class, labour)
-                found = frozenset((place, k) for k in keys)
+                found = frozenset(number[(place, k)] for k in keys)
             else:
                 found = frozenset(
-                    (other, k)
+                    number[(other, k)]
                     for other in self.scope_villages(village)
                     for k in self._fitting_keys(("V", other), self.village_groups.get(other, {}), age_class, labour)
                 )
@@ -226,9 +244,9 @@ class FitIndex:
             household = self.households[cand.household]
             return CandidateFit(cand, village, age, tier, rules.person_failures(cand, household, tier), (), {})
         labour = rules.LABOUR_RANK[cand.labour]
-        age_class = self._age_classes.get(age)
+        age_class = self._class_number.get(age)
         if age_class is None:
-            age_class = self._age_class(age)
+            age_class = self._age_class_number(age)
         only_chosen = self.settings.only_chosen_posts
         if only_chosen:
             targets = ()
@@ -242,7 +260,7 @@ class FitIndex:
         # A chosen or held post fits when its (place, requirement) token is
         # one this candidate's age, labour and scope allow: the same rules
         # as rules.post_failures, decided once per token instead of per post.
-        tokens = self._tokens(village, age_class, labour)
+        tokens = self._tokens(village, age, labour)
         post_token = self.post_token
         post_village = self.post_village
         direct = {}

@@ -13,7 +13,6 @@ give the same bytes as a single run; tests hold the two paths together.
 
 from __future__ import annotations
 
-import heapq
 import os
 import pickle
 import sys
@@ -181,7 +180,8 @@ def _merged_text(a: tuple, b: tuple) -> str:
     head = Result(head_a.status, head_a.lang, tiers, [], [], head_a.candidates + head_b.candidates,
                   head_a.placed + head_b.placed, head_a.slots + head_b.slots,
                   head_a.preference_score + head_b.preference_score, head_a.components + head_b.components)
-    # Both halves list their records by candidate id, and ids are unique: a merge keeps the order.
-    assignments = [line for _, line in heapq.merge(zip(a[1], a[2]), zip(b[1], b[2]))]
-    unassigned = [line for _, line in heapq.merge(zip(a[3], a[4]), zip(b[3], b[4]))]
+    # Both halves list their records by candidate id, and ids are unique, so
+    # sorting (id, line) pairs never compares lines; the sort finds the two runs.
+    assignments = [line for _, line in sorted([*zip(a[1], a[2]), *zip(b[1], b[2])])]
+    unassigned = [line for _, line in sorted([*zip(a[3], a[4]), *zip(b[3], b[4])])]
     return assemble_text(head, assignments, unassigned)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from operator import attrgetter
 from datetime import date
 from typing import Any
 
@@ -222,7 +223,10 @@ class _Reader:
 
     def unique(self, records: list[tuple[int, Any]], kind: str, section: str) -> dict[str, int]:
         """Map id -> index, reporting duplicates."""
-        seen: dict[str, int] = {}
+        seen = {record.id: index for index, record in reversed(records)}
+        if len(seen) == len(records):
+            return seen  # no duplicates (the common case): built in one pass
+        seen = {}
         for index, record in records:
             first = seen.get(record.id)
             if first is not None:
@@ -556,8 +560,7 @@ def villages_by_township(villages: list[Village]) -> dict[str, tuple[str, ...]]:
     return {t: tuple(sorted(v)) for t, v in out.items()}
 
 
-def _by_id(record: Any) -> str:
-    return record.id
+_by_id = attrgetter("id")
 
 
 def _built(record: Any) -> Any:
