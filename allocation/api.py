@@ -51,24 +51,25 @@ def _solve(problem: Problem, lang: str) -> Result:
 
     assignments: list[Assignment] = []
     unassigned: list[Unassigned] = []
-    for cand in problem.candidates:
-        fit = fits[cand.id]
+    # ``fits`` holds every candidate in id order (the problem's order).
+    for fit in fits.values():
+        cand = fit.candidate
         placement = placements.get(cand.id)
         if placement is not None:
             rank = rules.choice_rank(cand, placement.post)
             assignments.append(
                 Assignment(
-                    candidate=cand.id,
-                    post=placement.post,
-                    tier=placement.tier,
-                    choice_rank=rank,
-                    stays=cand.current_post == placement.post,
-                    score=placement.score,
-                    basis=placement.basis,
-                    reason=explainer.assigned(fit, placement, rank),
+                    cand.id,
+                    placement.post,
+                    placement.tier,
+                    rank,
+                    cand.current_post == placement.post,
+                    placement.score,
+                    placement.basis,
+                    explainer.assigned(fit, placement, rank),
                 )
             )
-        elif not fit.fits_any:
+        elif not (fit.targets or fit.direct):
             unassigned.append(Unassigned(cand.id, fit.tier, "not_eligible", explainer.not_eligible(fit)))
         elif per_household and cand.household in placed_in_household:
             other = placements[placed_in_household[cand.household]]
@@ -97,8 +98,8 @@ def _tier_counts(problem: Problem, fits: dict, placements: dict) -> list[TierCou
     cand_applying = [0] * (len(groups) + 1)
     cand_placed = [0] * (len(groups) + 1)
     get = state.get
-    for cand in problem.candidates:
-        fit = fits[cand.id]
+    for fit in fits.values():
+        cand = fit.candidate
         tier = fit.tier
         if tier is None:
             continue

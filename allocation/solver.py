@@ -148,20 +148,23 @@ def _units(
     """Build the units still to place, sorted by id, merging a household's members when it gets one post."""
     per_household = problem.settings.one_post_per_household
     units: list[Unit] = []
+    # ``fits`` is in candidate (id) order, so its values are walked directly.
     if per_household:
         members: dict[str, list[CandidateFit]] = {}
-        for cand in problem.candidates:
-            fit = fits[cand.id]
-            if fit.fits_any and cand.household not in served:
-                members.setdefault(cand.household, []).append(fit)
+        for fit in fits.values():
+            household = fit.candidate.household
+            if (fit.targets or fit.direct) and household not in served:
+                found = members.get(household)
+                if found is None:
+                    members[household] = [fit]
+                else:
+                    found.append(fit)
         for household_id in sorted(members):
-            group = members[household_id]
-            units.append(_unit(household_id, group))
+            units.append(_unit(household_id, members[household_id]))
     else:
-        for cand in problem.candidates:
-            fit = fits[cand.id]
-            if fit.fits_any and cand.id not in placements:
-                units.append(_unit(cand.id, [fit]))
+        for fit in fits.values():
+            if (fit.targets or fit.direct) and fit.candidate.id not in placements:
+                units.append(_unit(fit.candidate.id, [fit]))
     return units
 
 
@@ -356,6 +359,8 @@ class _Graph:
         caps = [1] * n
         costs = [0] * n
         nodes = 2 + n
+        # The loops below run over a million times on a province: appends are bound locally.
+        add_tail, add_head, add_cap, add_cost = tails.append, heads.append, caps.append, costs.append
         # Posts, profiles and hubs get the next node number on first use; one
         # dict per kind, the numbering shared (the same order as one dict).
         post_node: dict[str, int] = {}
@@ -378,10 +383,10 @@ class _Graph:
                         if head is None:
                             head = post_node[post_id] = nodes
                             nodes += 1
-                        tails.append(tail)
-                        heads.append(head)
-                        caps.append(1)
-                        costs.append(-score * k2 + distance)
+                        add_tail(tail)
+                        add_head(head)
+                        add_cap(1)
+                        add_cost(-score * k2 + distance)
                         record((a, i, post_id, head, cand_id))
                         a += 1
             targets = unit.targets
@@ -398,15 +403,16 @@ class _Graph:
                         nodes += 1
                         profiles.append((head, targets))
                     profile_by_object[by_object] = head
-                tails.append(tail)
-                heads.append(head)
-                caps.append(1)
-                costs.append(0)
+                add_tail(tail)
+                add_head(head)
+                add_cap(1)
+                add_cost(0)
                 record((a, i, None, head, None))
                 a += 1
         # Profiles feed hubs at their closeness cost; township hubs feed the
         # village hubs of their key; village hubs feed posts.
         self.profile_arcs: list[tuple[int, int, int]] = []
+        add_profile_arc = self.profile_arcs.append
         hubs: list[tuple] = []
         for node, targets in profiles:
             for hub, distance in targets:
@@ -415,11 +421,11 @@ class _Graph:
                     head = hub_node[hub] = nodes
                     nodes += 1
                     hubs.append(hub)
-                tails.append(node)
-                heads.append(head)
-                caps.append(n)
-                costs.append(distance)
-                self.profile_arcs.append((a, node, head))
+                add_tail(node)
+                add_head(head)
+                add_cap(n)
+                add_cost(distance)
+                add_profile_arc((a, node, head))
                 a += 1
         self.hub_arcs: list[tuple[int, int, int]] = []
         village_hubs = [h for h in hubs if h[0] == "V"]
@@ -443,10 +449,10 @@ class _Graph:
                 if head is None:
                     head = hub_node[vhub] = nodes
                     nodes += 1
-                tails.append(tail)
-                heads.append(head)
-                caps.append(cap)
-                costs.append(0)
+                add_tail(tail)
+                add_head(head)
+                add_cap(cap)
+                add_cost(0)
                 self.hub_arcs.append((a, tail, head))
                 a += 1
         # (arc, village hub node, post) for every hub->post arc.
@@ -463,17 +469,17 @@ class _Graph:
                     if head is None:
                         head = post_node[post.id] = nodes
                         nodes += 1
-                    tails.append(tail)
-                    heads.append(head)
-                    caps.append(left)
-                    costs.append(0)
+                    add_tail(tail)
+                    add_head(head)
+                    add_cap(left)
+                    add_cost(0)
                     self.post_arcs.append((a, tail, post))
                     a += 1
         for post_id, node in post_node.items():
-            tails.append(node)
-            heads.append(1)
-            caps.append(remaining[post_id])
-            costs.append(0)
+            add_tail(node)
+            add_head(1)
+            add_cap(remaining[post_id])
+            add_cost(0)
         self.unit_arcs = unit_arcs
         self.nodes = nodes
         self.tails = array.array("i", tails)
