@@ -131,6 +131,8 @@ class FitIndex:
         self._scope_sets: dict[str, frozenset[str]] = {}
         self.post_village = {p.id: p.village for p in problem.posts}
         self._household_facts: dict[str, tuple[str, int | None, bool]] = {}
+        # (village, age class number, labour) -> the tokens of _tokens(), one lookup per candidate
+        self._shape_tokens: dict[tuple[str, int, int], frozenset[int]] = {}
 
     def scope_villages(self, village_id: str) -> tuple[str, ...]:
         """Return the villages in the candidate's scope, own village first."""
@@ -248,10 +250,11 @@ class FitIndex:
         if age_class is None:
             age_class = self._age_class_number(age)
         only_chosen = self.settings.only_chosen_posts
+        shape = (village, age_class, labour)
         if only_chosen:
             targets = ()
         else:
-            targets = self._targets.get((village, age_class, labour))
+            targets = self._targets.get(shape)
             if targets is None:
                 targets = self._fitting_targets(village, age, labour)
         current = cand.current_post if cand.good_standing else None
@@ -260,7 +263,9 @@ class FitIndex:
         # A chosen or held post fits when its (place, requirement) token is
         # one this candidate's age, labour and scope allow: the same rules
         # as rules.post_failures, decided once per token instead of per post.
-        tokens = self._tokens(village, age, labour)
+        tokens = self._shape_tokens.get(shape)
+        if tokens is None:
+            tokens = self._shape_tokens[shape] = self._tokens(village, age, labour)
         post_token = self.post_token
         post_village = self.post_village
         direct = {}

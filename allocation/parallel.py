@@ -77,6 +77,12 @@ def closed_village_groups(problem: Problem) -> list[list[str]]:
 
 def split_in_two(problem: Problem) -> tuple[Problem, Problem]:
     """Split a problem into two sub-problems of whole closed groups, about equal in candidates."""
+    first = first_half_villages(problem)
+    return _sub_problem(problem, first, True), _sub_problem(problem, first, False)
+
+
+def first_half_villages(problem: Problem) -> set[str]:
+    """Return the villages of the first half: whole closed groups, in order, up to half the candidates."""
     households = {h.id: h.village for h in problem.households}
     per_village: dict[str, int] = {}
     for cand in problem.candidates:
@@ -90,7 +96,7 @@ def split_in_two(problem: Problem) -> tuple[Problem, Problem]:
             break
         first.update(group)
         taken += sum(per_village.get(v, 0) for v in group)
-    return _sub_problem(problem, first, True), _sub_problem(problem, first, False)
+    return first
 
 
 def _sub_problem(problem: Problem, first: set[str], inside: bool) -> Problem:
@@ -136,7 +142,8 @@ def solve_text(problem: Problem, *, lang: str = "zh") -> str:
     if len(problem.candidates) < PARALLEL_CANDIDATES or (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
         result = solve(problem, lang=lang)
         return assemble_text(result, assignment_lines(result), unassigned_lines(result))
-    first, second = split_in_two(problem)
+    # Each process cuts out its own half after the fork, so that work runs in parallel too.
+    first = first_half_villages(problem)
     read_end, write_end = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
@@ -145,7 +152,7 @@ def solve_text(problem: Problem, *, lang: str = "zh") -> str:
         status = 0
         try:
             os.close(read_end)
-            payload = ("ok", _solved_part(second, lang))
+            payload = ("ok", _solved_part(_sub_problem(problem, first, False), lang))
         except BaseException as exc:  # noqa: BLE001 - reported to the parent, which decides
             payload = ("error", f"{type(exc).__name__}: {exc}")
             status = 1
@@ -156,7 +163,7 @@ def solve_text(problem: Problem, *, lang: str = "zh") -> str:
             os._exit(status)
     os.close(write_end)
     try:
-        mine = _solved_part(first, lang)
+        mine = _solved_part(_sub_problem(problem, first, True), lang)
     finally:
         with os.fdopen(read_end, "rb") as pipe:
             data = pipe.read()
