@@ -460,3 +460,22 @@ def test_csv_rows_keep_their_record_numbers() -> None:
 
 def test_declared_size_limit_is_the_documented_one() -> None:
     assert MAX_XLSX_UNCOMPRESSED == 200 * 1024 * 1024
+
+
+def test_an_unknown_compression_method_is_refused(app_ctx):
+    """A member compressed with a method zipfile cannot read (here 99, WinZip AES) is not a workbook."""
+    import io as _io
+    import struct
+    import zipfile as _zipfile
+
+    from wardens.spreadsheets import SpreadsheetError, read_table, xlsx_bytes
+
+    data = bytearray(xlsx_bytes(["姓名"], [["张三"]]))
+    for signature, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        start = 0
+        while (start := data.find(signature, start)) != -1:
+            struct.pack_into("<H", data, start + offset, 99)
+            start += 4
+    assert {i.compress_type for i in _zipfile.ZipFile(_io.BytesIO(bytes(data))).infolist()} == {99}
+    with pytest.raises(SpreadsheetError, match="有效的 .xlsx"):
+        read_table("bad.xlsx", _io.BytesIO(bytes(data)))

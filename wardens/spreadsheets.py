@@ -753,6 +753,9 @@ def _workbook(package: _Package) -> _Workbook:
     raise _Refused()
 
 
+_READABLE_COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
+
+
 def _read_xlsx(data: bytes, max_rows: int) -> Table:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
@@ -761,6 +764,9 @@ def _read_xlsx(data: bytes, max_rows: int) -> Table:
     with zf:
         if sum(info.file_size for info in zf.infolist()) > MAX_XLSX_UNCOMPRESSED:
             raise SpreadsheetError(_("The workbook unpacks to more than 200 MB; it is refused."))
+        # Only the compressions zipfile can read; anything else is not a workbook we accept.
+        if any(info.compress_type not in _READABLE_COMPRESSION for info in zf.infolist()):
+            raise SpreadsheetError(_("The file is not a valid .xlsx workbook."))
         try:
             return _read_package(_Package(zf), max_rows)
         except SpreadsheetError:
@@ -770,8 +776,8 @@ def _read_xlsx(data: bytes, max_rows: int) -> Table:
                 raise SpreadsheetError(_("The workbook unpacks to more than 200 MB; it is refused.")) from None
             raise SpreadsheetError(_("The file is not a valid .xlsx workbook.")) from None
         except (ElementTree.ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError,
-                NotImplementedError, RuntimeError, zlib.error):
-            # A broken stream, a bad CRC, an unsupported compression or encryption.
+                RuntimeError, zlib.error):
+            # A broken stream, a bad CRC, or an encrypted member.
             raise SpreadsheetError(_("The file is not a valid .xlsx workbook.")) from None
 
 
