@@ -19,7 +19,8 @@ from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
-from wardens.spreadsheets import MAX_XLSX_UNCOMPRESSED, SpreadsheetError, Table, _text, read_table, xlsx_bytes
+from wardens.spreadsheets import MAX_XLSX_UNCOMPRESSED, SpreadsheetError, Table, read_table, xlsx_bytes
+from wardens.spreadsheets.common import _text
 
 INVALID = "The file is not a valid .xlsx workbook."
 BOMB = "The workbook unpacks to more than 200 MB; it is refused."

@@ -42,7 +42,7 @@ class Area:
 
 
 AREAS = (
-    Area("core", ("wardens", "wardens/models", "wardens/auth", "wardens/core", "wardens/demo"),
+    Area("core", ("wardens", "wardens/models", "wardens/auth", "wardens/core", "wardens/demo", "wardens/spreadsheets"),
          ("templates", "templates/macros", "templates/auth", "templates/core", "templates/errors"),
          "wardens/translations"),
     Area("admin", ("wardens/admin",), ("templates/admin",), "wardens/admin/translations"),
