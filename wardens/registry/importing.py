@@ -269,9 +269,9 @@ def discard_upload(token: str) -> None:
 def read_kept(meta: Mapping[str, Any], data: bytes) -> Table:
     """Read the kept file with the configured row limit; the confirm step reuses the first reading.
 
-    Parsing an .xlsx is the slowest part of an import (about half a millisecond a row
-    with defusedxml), and the file cannot change between preview and confirm, so its
-    cells are kept beside it as JSON. The rows are still checked again on confirm.
+    Parsing an .xlsx is still the slowest single step of an import, and the file cannot
+    change between preview and confirm, so its cells are kept beside it as JSON. The
+    rows are still checked again on confirm.
     """
     token = meta.get("token")
     cache = _folder() / f"{token}.table.json" if token and _TOKEN.match(token) else None
