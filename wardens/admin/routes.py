@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from ..access import roles_required
 from ..auth.operations import AccountError
 from ..extensions import db
+from ..views import commit_or_flash
 from ..models import Person, Role, User, get_settings
 from .forms import (
     SETTINGS_COLUMNS,
@@ -150,14 +151,8 @@ def user_edit(user_id: int) -> str | Response:
 def user_disable(user_id: int) -> Response:
     user = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            disable_account(current_user, user)
-        except AccountError as err:
-            db.session.rollback()
-            flash(str(err), "error")
-        else:
-            db.session.commit()
-            flash(_("Account %(name)s disabled; it is logged out everywhere.", name=user.username), "success")
+        commit_or_flash(lambda: disable_account(current_user, user),
+                        _("Account %(name)s disabled; it is logged out everywhere.", name=user.username), AccountError)
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
@@ -166,14 +161,7 @@ def user_disable(user_id: int) -> Response:
 def user_enable(user_id: int) -> Response:
     user = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            enable_account(user)
-        except AccountError as err:
-            db.session.rollback()
-            flash(str(err), "error")
-        else:
-            db.session.commit()
-            flash(_("Account %(name)s enabled.", name=user.username), "success")
+        commit_or_flash(lambda: enable_account(user), _("Account %(name)s enabled.", name=user.username), AccountError)
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 

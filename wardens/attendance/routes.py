@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from ..access import DISTRICT, STAFF, check_township, roles_required, visible_township_id
 from ..dates import today
 from ..extensions import db
+from ..views import commit_or_flash
 from ..models import Assignment, AttendanceChange, AttendanceRecord, Role, Township, User, Village, get_settings
 from ..spreadsheets import XLSX_MIME, SpreadsheetError, read_table
 from .dashboard import overview
@@ -327,14 +328,11 @@ def submit(township_id: int, year: int, month: int) -> Response:
     """Submit a township's month to the office."""
     township = _month_or_404(township_id, year, month)
     if MonthActionForm().validate_on_submit():
-        try:
-            submit_month(township.id, year, month, current_user)
-        except MonthStateError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return _back(year, month)
-        db.session.commit()
-        flash(_("%(township)s %(year)d-%(month)02d submitted to the office.", township=township.name, year=year, month=month), "success")
+        commit_or_flash(
+            lambda: submit_month(township.id, year, month, current_user),
+            _("%(township)s %(year)d-%(month)02d submitted to the office.", township=township.name, year=year, month=month),
+            MonthStateError,
+        )
     return _back(year, month)
 
 
@@ -344,14 +342,11 @@ def close(township_id: int, year: int, month: int) -> Response:
     """Close a submitted month for payment."""
     township = _month_or_404(township_id, year, month)
     if MonthActionForm().validate_on_submit():
-        try:
-            close_month(township.id, year, month, current_user)
-        except MonthStateError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return _back(year, month)
-        db.session.commit()
-        flash(_("%(township)s %(year)d-%(month)02d closed for payment.", township=township.name, year=year, month=month), "success")
+        commit_or_flash(
+            lambda: close_month(township.id, year, month, current_user),
+            _("%(township)s %(year)d-%(month)02d closed for payment.", township=township.name, year=year, month=month),
+            MonthStateError,
+        )
     return _back(year, month)
 
 

@@ -22,6 +22,7 @@ from ..access import DISTRICT, STAFF, check_township, roles_required, may_reveal
 from ..audit import record_audit
 from ..dates import today
 from ..extensions import db
+from ..views import commit_or_flash
 from ..models import (
     Assignment,
     AuditEvent,
@@ -50,7 +51,6 @@ from .forms import (
     VillageForm,
 )
 from .importing import (
-    ERROR,
     ImportFileError,
     Preview,
     cached_preview,
@@ -507,14 +507,7 @@ DEACTIVATE = {
 def deactivate(kind: str, obj_id: int) -> Response:
     obj, back = _target(kind, obj_id)
     if ActionForm().validate_on_submit():
-        try:
-            DEACTIVATE[kind][0](obj)
-        except ops.RegistryError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Deactivated."), "success")
+        commit_or_flash(lambda: DEACTIVATE[kind][0](obj), _("Deactivated."), ops.RegistryError)
     return redirect(back)
 
 
@@ -523,14 +516,7 @@ def deactivate(kind: str, obj_id: int) -> Response:
 def reactivate(kind: str, obj_id: int) -> Response:
     obj, back = _target(kind, obj_id)
     if ActionForm().validate_on_submit():
-        try:
-            DEACTIVATE[kind][1](obj)
-        except ops.RegistryError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Active again."), "success")
+        commit_or_flash(lambda: DEACTIVATE[kind][1](obj), _("Active again."), ops.RegistryError)
     return redirect(back)
 
 
