@@ -8,6 +8,18 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 
 
+def utcnow() -> dt.datetime:
+    """Now, as an aware UTC datetime: every timestamp is stored in UTC."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def as_utc(value: dt.datetime | None) -> dt.datetime | None:
+    """Make a stored timestamp aware: SQLite hands back naive datetimes, which were stored in UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.timezone.utc)
+    return value
+
+
 def today() -> dt.date:
     """Today in the district (Asia/Shanghai by default), not on the server's clock zone."""
     zone = ZoneInfo(current_app.config.get("WARDENS_TIMEZONE", "Asia/Shanghai"))

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..audit import record_audit, snapshot
+from ..dates import as_utc, utcnow
 from ..auth.operations import MIN_PASSWORD_LENGTH, AccountError, create_user
 from ..auth.passwords import hash_password
 from ..extensions import db
@@ -174,10 +175,7 @@ def is_locked(user: User, now: dt.datetime | None = None) -> bool:
     """Whether the failed-login lock still holds for this account."""
     if user.locked_until is None:
         return False
-    until = user.locked_until
-    if until.tzinfo is None:  # SQLite returns naive values, stored in UTC
-        until = until.replace(tzinfo=dt.timezone.utc)
-    return until > (now or dt.datetime.now(dt.timezone.utc))
+    return as_utc(user.locked_until) > (now or utcnow())
 
 
 def update_settings(settings: DistrictSettings, values: dict[str, Any]) -> bool:

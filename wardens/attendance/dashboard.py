@@ -4,7 +4,6 @@ and the holders crossing the dismissal-review thresholds. A fixed number of quer
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select

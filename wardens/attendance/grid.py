@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import func, select
 
+from ..dates import as_utc
 from ..extensions import db
 from ..models import Assignment, AttendanceRecord, Person, Post, User, Village
 
@@ -48,9 +49,7 @@ def _when(at: dt.datetime | None, zone: ZoneInfo) -> str:
     """When a row was recorded, in the district's time (stored in UTC; SQLite returns it naive)."""
     if at is None:
         return ""
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=dt.timezone.utc)
-    return at.astimezone(zone).strftime("%m-%d %H:%M")
+    return as_utc(at).astimezone(zone).strftime("%m-%d %H:%M")
 
 
 def grid_rows(township_id: int, day: dt.date, village_id: int | None = None) -> list[GridRow]:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from ..audit import record_audit
+from ..dates import as_utc, utcnow
 from ..extensions import db
 from ..models import AttendanceMonth, Township, User
 
@@ -32,14 +33,6 @@ class MonthStateError(ValueError):
     """A workflow step that the month's current state does not allow."""
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=dt.timezone.utc)
-    return value
 
 
 def month_state(township_id: int, year: int, month: int) -> str:
@@ -128,7 +121,7 @@ def submit_month(township_id: int, year: int, month: int, user: User) -> Attenda
     before = {"state": row.state}
     row.state = SUBMITTED
     row.submitted_by_id = user.id
-    row.submitted_at = _now()
+    row.submitted_at = utcnow()
     db.session.flush()
     record_audit("attendance_month.submit", row, before=before, after={"state": row.state})
     return row
@@ -155,7 +148,7 @@ def close_month(township_id: int, year: int, month: int, user: User) -> Attendan
     row.state = CLOSED
     row.closed_by_id = user.id
     # Taken after the lock, so every save that got in before the close has an earlier time.
-    row.closed_at = _now()
+    row.closed_at = utcnow()
     row.settings_used = freeze_rules(township_id, year, month)
     db.session.flush()
     record_audit("attendance_month.close", row, before={"state": SUBMITTED}, after={"state": CLOSED})
@@ -164,8 +157,8 @@ def close_month(township_id: int, year: int, month: int, user: User) -> Attendan
 
 def login_is_fresh(user: User, now: dt.datetime | None = None) -> bool:
     """Whether the user logged in within the last FRESH_LOGIN_MINUTES minutes."""
-    last = _aware(user.last_login_at)
-    now = now or _now()
+    last = as_utc(user.last_login_at)
+    now = now or utcnow()
     return last is not None and now - last <= dt.timedelta(minutes=FRESH_LOGIN_MINUTES)
 
 

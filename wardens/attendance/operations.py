@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..audit import record_audit
+from ..dates import utcnow
 from ..extensions import db
 from ..models import (
     Assignment,
@@ -92,9 +93,6 @@ class RecordWrite:
         return (self.old.status, self.old.note or None, self.old.certificate) != (self.status, self.note or None, self.certificate)
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
 
 def _upsert() -> Any:
     """The guarded upsert, one fixed statement: executed with many rows, SQLAlchemy sends them
@@ -125,7 +123,7 @@ def write_records(writes: Sequence[RecordWrite], *, reason: str | None, user_id:
     writes = [w for w in writes if w.changes_anything]
     if not writes:
         return 0
-    now = _now()
+    now = utcnow()
     written = 0
     connection = db.session.connection()
     upsert = _upsert()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select, update
 
 from ..audit import record_audit
+from ..dates import as_utc, utcnow
 from ..extensions import db
 from ..models import Person, Role, Township, User, get_settings
 from .passwords import hash_password, needs_rehash, verify_password
@@ -14,15 +15,6 @@ from .passwords import hash_password, needs_rehash, verify_password
 MIN_PASSWORD_LENGTH = 8
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    # SQLite hands back naive datetimes; they were stored in UTC.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=dt.timezone.utc)
-    return value
 
 
 @dataclass
@@ -37,7 +29,7 @@ def count_failed_login(user_id: int, max_failures: int, lock_minutes: int) -> No
     One statement, so two workers counting at once both count: the limit holds
     across processes because the counter lives in the database.
     """
-    locked_until = _now() + dt.timedelta(minutes=lock_minutes)
+    locked_until = utcnow() + dt.timedelta(minutes=lock_minutes)
     db.session.execute(
         update(User)
         .where(User.id == user_id)
@@ -57,16 +49,16 @@ def authenticate(username: str, password: str) -> LoginOutcome:
     if user is None:
         verify_password(None, password)  # same time as a wrong password
         return LoginOutcome(None)
-    locked_until = _aware(user.locked_until)
-    if locked_until is not None and locked_until > _now():
-        minutes = max(1, int((locked_until - _now()).total_seconds() // 60) + 1)
+    locked_until = as_utc(user.locked_until)
+    if locked_until is not None and locked_until > utcnow():
+        minutes = max(1, int((locked_until - utcnow()).total_seconds() // 60) + 1)
         return LoginOutcome(None, locked_minutes=minutes)
     if not user.active or not verify_password(user.password_hash, password):
         count_failed_login(user.id, settings.login_max_failures, settings.login_lock_minutes)
         return LoginOutcome(None)
     user.failed_logins = 0
     user.locked_until = None
-    user.last_login_at = _now()
+    user.last_login_at = utcnow()
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     db.session.flush()

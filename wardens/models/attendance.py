@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..dates import utcnow
 from ..extensions import db
 from .enums import Status, sql_in
 
@@ -14,9 +15,6 @@ if TYPE_CHECKING:
     from .assignments import Assignment
     from .users import User
 
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 class AttendanceRecord(db.Model):

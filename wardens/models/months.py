@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, UniqueCons
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .attendance import utcnow
+from ..dates import utcnow
 
 if TYPE_CHECKING:
     from .places import Township, Village

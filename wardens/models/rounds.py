@@ -8,7 +8,7 @@ from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .attendance import utcnow
+from ..dates import utcnow
 
 if TYPE_CHECKING:
     from .assignments import Assignment

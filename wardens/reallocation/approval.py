@@ -17,7 +17,7 @@ from sqlalchemy import or_, select
 from ..audit import record_audit, snapshot
 from ..extensions import db
 from ..models import Assignment, Round
-from ..models.attendance import utcnow
+from ..dates import utcnow
 from .adapter import key_id
 from .errors import RefusedError
 from .notice import open_objections

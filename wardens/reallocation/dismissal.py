@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 from ..audit import record_audit, snapshot
 from ..extensions import db
 from ..models import Assignment, DismissalCase, Household, Person, Post, Round, get_settings
-from ..models.attendance import utcnow
+from ..dates import utcnow
 from ..priority import priority_tier
 from .adapter import free_slots, run_fill
 from .errors import RefusedError
