@@ -402,20 +402,22 @@ def _sheet(township_id: int, year: int, month: int) -> Any:
 @roles_required(*STAFF)
 def sheet(township_id: int, year: int, month: int) -> str:
     """Show the monthly sheet."""
-    s = _sheet(township_id, year, month)
-    headers, body, totals = text_rows(s)
-    return render_template("attendance/sheet.html", sheet=s, title=sheet_title(s), signature=signature_line(),
-                           headers=headers, body=body, totals=totals, print_view=False)
+    return _render_sheet("attendance/sheet.html", township_id, year, month, print_view=False)
 
 
 @bp.route("/sheet/<int:township_id>/<int:year>/<int:month>/print")
 @roles_required(*STAFF)
 def sheet_print(township_id: int, year: int, month: int) -> str:
     """Show the monthly sheet laid out for A4 landscape printing."""
+    return _render_sheet("attendance/sheet_print.html", township_id, year, month, print_view=True)
+
+
+def _render_sheet(template: str, township_id: int, year: int, month: int, *, print_view: bool) -> str:
+    # The screen and print views show the same rows: only the layout differs.
     s = _sheet(township_id, year, month)
     headers, body, totals = text_rows(s)
-    return render_template("attendance/sheet_print.html", sheet=s, title=sheet_title(s), signature=signature_line(),
-                           headers=headers, body=body, totals=totals, print_view=True)
+    return render_template(template, sheet=s, title=sheet_title(s), signature=signature_line(),
+                           headers=headers, body=body, totals=totals, print_view=print_view)
 
 
 @bp.route("/sheet/<int:township_id>/<int:year>/<int:month>/xlsx")
