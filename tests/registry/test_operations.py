@@ -10,7 +10,11 @@ from sqlalchemy import select
 from tests.helpers import make_id_number
 from wardens.extensions import db
 from wardens.models import AuditEvent, HouseholdFlag, Person
-from wardens.registry import operations as ops
+from wardens.registry.operations.common import RegistryError
+from wardens.registry.operations.households import clear_household_flag, create_household, set_household_flag
+from wardens.registry.operations.people import create_person, update_person
+from wardens.registry.operations.places import deactivate_township, deactivate_village, set_neighbours
+from wardens.registry.operations.posts import check_post, create_post, deactivate_post
 
 GOOD_ID = "11010519491231002X"
 
@@ -42,8 +46,8 @@ def en(app_ctx):
 def test_create_person_refuses_bad_fields_naming_field_and_fault(make, en, changes, field, message):
     household = make.household()
     values = {"name": "张三", "id_number": GOOD_ID, "phone": "13800001234", **changes}
-    with pytest.raises(ops.RegistryError) as caught:
-        ops.create_person(household, **values)
+    with pytest.raises(RegistryError) as caught:
+        create_person(household, **values)
     assert caught.value.field == field
     assert caught.value.message == message
     assert isinstance(caught.value, ValueError)
@@ -52,8 +56,8 @@ def test_create_person_refuses_bad_fields_naming_field_and_fault(make, en, chang
 
 def test_create_person_fills_what_the_id_number_tells_and_audits(make, en):
     household = make.household()
-    person = ops.create_person(household, name="张三丰", id_number=" 11010519491231002x ", phone="138 0000 1234",
-                               labour="weak")
+    person = create_person(household, name="张三丰", id_number=" 11010519491231002x ", phone="138 0000 1234",
+                           labour="weak")
     assert person.id_number == GOOD_ID
     assert person.birth_date == dt.date(1949, 12, 31)
     assert person.sex == "F"
@@ -70,9 +74,9 @@ def test_create_person_fills_what_the_id_number_tells_and_audits(make, en):
 def test_duplicate_id_number_names_both_households(make, en):
     first = make.household(number="H-A")
     second = make.household(number="H-B")
-    ops.create_person(first, name="李四", id_number=GOOD_ID)
-    with pytest.raises(ops.RegistryError) as caught:
-        ops.create_person(second, name="李四", id_number=GOOD_ID)
+    create_person(first, name="李四", id_number=GOOD_ID)
+    with pytest.raises(RegistryError) as caught:
+        create_person(second, name="李四", id_number=GOOD_ID)
     assert caught.value.field == "id_number"
     assert caught.value.message == (
         "ID number 1101**********002X is already registered to 李四 in household H-A; "
@@ -83,8 +87,8 @@ def test_duplicate_id_number_names_both_households(make, en):
 def test_update_person_changes_only_what_differs(make, en):
     person = make.person(name="王五")
     values = dict(name="王五", id_number=person.id_number, phone=person.phone, labour=person.labour)
-    assert ops.update_person(person, **values) is False
-    assert ops.update_person(person, **{**values, "name": "王小五"}) is True
+    assert update_person(person, **values) is False
+    assert update_person(person, **{**values, "name": "王小五"}) is True
     assert person.name_initials == "wxw"
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "update")).one()
     assert event.before["name"] == "王五"
@@ -93,28 +97,28 @@ def test_update_person_changes_only_what_differs(make, en):
 
 def test_household_number_must_be_unique(make, en):
     village = make.village()
-    ops.create_household("H-1", village)
-    with pytest.raises(ops.RegistryError) as caught:
-        ops.create_household("H-1", village)
+    create_household("H-1", village)
+    with pytest.raises(RegistryError) as caught:
+        create_household("H-1", village)
     assert caught.value.field == "number"
     assert caught.value.message.startswith("Household number H-1 is already used")
 
 
 def test_flags_keep_history_with_source(make, en):
     household = make.household()
-    ops.set_household_flag(household, "flood_affected", dt.date(2020, 7, 20), note="2020-07 flood",
-                           source="区应急管理局名单")
-    with pytest.raises(ops.RegistryError) as caught:
-        ops.set_household_flag(household, "flood_affected", dt.date(2020, 8, 1))
+    set_household_flag(household, "flood_affected", dt.date(2020, 7, 20), note="2020-07 flood",
+                       source="区应急管理局名单")
+    with pytest.raises(RegistryError) as caught:
+        set_household_flag(household, "flood_affected", dt.date(2020, 8, 1))
     assert "already has the flag Flood-affected since 2020-07-20" in caught.value.message
-    with pytest.raises(ops.RegistryError) as caught:
-        ops.clear_household_flag(household, "flood_affected", dt.date(2020, 7, 1), reason="recovered")
+    with pytest.raises(RegistryError) as caught:
+        clear_household_flag(household, "flood_affected", dt.date(2020, 7, 1), reason="recovered")
     assert caught.value.message == "The flag was recorded on 2020-07-20; it cannot be cleared before that."
-    with pytest.raises(ops.RegistryError) as caught:
-        ops.clear_household_flag(household, "flood_affected", dt.date(2021, 7, 1), reason=" ")
+    with pytest.raises(RegistryError) as caught:
+        clear_household_flag(household, "flood_affected", dt.date(2021, 7, 1), reason=" ")
     assert caught.value.field == "reason"
-    ops.clear_household_flag(household, "flood_affected", dt.date(2021, 7, 1), reason="rebuilt")
-    ops.set_household_flag(household, "flood_affected", dt.date(2024, 6, 1), source="second list")
+    clear_household_flag(household, "flood_affected", dt.date(2021, 7, 1), reason="rebuilt")
+    set_household_flag(household, "flood_affected", dt.date(2024, 6, 1), source="second list")
     rows = db.session.scalars(select(HouseholdFlag).order_by(HouseholdFlag.recorded_on)).all()
     assert [(r.source, r.cleared_on) for r in rows] == [("区应急管理局名单", dt.date(2021, 7, 1)), ("second list", None)]
     assert household.flag_codes == {"flood_affected"}
@@ -124,8 +128,8 @@ def test_flags_keep_history_with_source(make, en):
 
 def test_flag_date_in_future_is_refused(make, en):
     household = make.household()
-    with pytest.raises(ops.RegistryError) as caught:
-        ops.set_household_flag(household, "registered_poor", dt.date(2999, 1, 1))
+    with pytest.raises(RegistryError) as caught:
+        set_household_flag(household, "registered_poor", dt.date(2999, 1, 1))
     assert caught.value.message == "Date 2999-01-01 is in the future."
 
 
@@ -133,8 +137,8 @@ def test_deactivating_a_post_with_holders_is_refused(make, en):
     person = make.person(name="赵六")
     post = make.post(code="HL-9")
     make.assignment(person, post, term_start=dt.date(2020, 1, 1), term_end=dt.date(2999, 12, 31))
-    with pytest.raises(ops.RegistryError) as caught:
-        ops.deactivate_post(post)
+    with pytest.raises(RegistryError) as caught:
+        deactivate_post(post)
     assert caught.value.message == "Post HL-9 has 1 holders in force (赵六); end their agreements first."
     assert post.active
 
@@ -143,17 +147,17 @@ def test_deactivating_a_village_with_posts_and_a_township_with_villages_is_refus
     township = make.township(name="新安镇")
     village = make.village(township, name="迎水村")
     post = make.post(village, code="HL-1")
-    with pytest.raises(ops.RegistryError) as caught:
-        ops.deactivate_village(village)
+    with pytest.raises(RegistryError) as caught:
+        deactivate_village(village)
     assert caught.value.message == (
         "Village 新安镇 迎水村 still has 1 active posts (HL-1); deactivate or move them first.")
-    with pytest.raises(ops.RegistryError) as caught:
-        ops.deactivate_township(township)
+    with pytest.raises(RegistryError) as caught:
+        deactivate_township(township)
     assert caught.value.message == (
         "Township 新安镇 still has 1 active villages (迎水村); deactivate them first.")
-    ops.deactivate_post(post)
-    ops.deactivate_village(village)
-    ops.deactivate_township(township)
+    deactivate_post(post)
+    deactivate_village(village)
+    deactivate_township(township)
     assert not township.active and not village.active and not post.active
     assert db.session.scalars(select(AuditEvent.action)).all() == ["deactivate"] * 3
 
@@ -161,11 +165,11 @@ def test_deactivating_a_village_with_posts_and_a_township_with_villages_is_refus
 def test_neighbours_are_written_in_both_directions(make, en):
     township = make.township()
     a, b, c = make.village(township), make.village(township), make.village(township)
-    ops.set_neighbours(a, [b, c])
+    set_neighbours(a, [b, c])
     db.session.expire_all()
     assert {v.id for v in a.neighbours} == {b.id, c.id}
     assert [v.id for v in b.neighbours] == [a.id]
-    ops.set_neighbours(a, [c])
+    set_neighbours(a, [c])
     db.session.expire_all()
     assert b.neighbours == []
     assert [v.id for v in c.neighbours] == [a.id]
@@ -173,11 +177,11 @@ def test_neighbours_are_written_in_both_directions(make, en):
 
 def test_post_rules(make, en):
     village = make.village()
-    with pytest.raises(ops.RegistryError) as caught:
-        ops.create_post(village, code="P1", kind="road_warden", min_age=50, max_age=40)
+    with pytest.raises(RegistryError) as caught:
+        create_post(village, code="P1", kind="road_warden", min_age=50, max_age=40)
     assert (caught.value.field, caught.value.message) == ("max_age", "Minimum age 50 is above maximum age 40.")
-    post = ops.create_post(village, code="P1", kind="road_warden", km="3.5", slots=2)
-    with pytest.raises(ops.RegistryError) as caught:
-        ops.create_post(village, code="P1", kind="road_cleaner")
+    post = create_post(village, code="P1", kind="road_warden", km="3.5", slots=2)
+    with pytest.raises(RegistryError) as caught:
+        create_post(village, code="P1", kind="road_cleaner")
     assert caught.value.field == "code"
-    assert post.km == ops.check_post(code="x", kind="road_warden", km="3.5").km
+    assert post.km == check_post(code="x", kind="road_warden", km="3.5").km

@@ -9,7 +9,7 @@ _listening = False
 
 def init_app(app: Flask) -> None:
     global _listening
-    from .operations import fill_name_initials
+    from .operations.people import fill_name_initials
     from .routes import bp
 
     app.register_blueprint(bp)

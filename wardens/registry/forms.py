@@ -1,5 +1,5 @@
 """One form per register action. Field types check the shape of input; the register's
-rules (ID numbers, phones, duplicates, refusals) live in operations.py and their
+rules (ID numbers, phones, duplicates, refusals) live in the operations package and their
 RegistryError is shown by the field it names."""
 from __future__ import annotations
 

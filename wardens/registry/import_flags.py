@@ -18,8 +18,10 @@ from ..idnumber import mask_id_number
 from ..labels import label
 from ..models import Household, Person
 from ..spreadsheets import Table
-from . import operations as ops
 from .importing import ERROR, NEW, UNCHANGED, ImportFileError, Preview, RowOutcome, cell, chunks, resolve_headers
+from .operations.common import RegistryError
+from .operations.households import check_flag, check_recorded_on, set_household_flag
+from .operations.people import check_id_number
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "id_number": ("身份证号", "身份证号码", "公民身份号码", "证件号码", "身份证", "id number"),
@@ -40,15 +42,15 @@ def preview_flags(table: Table, *, flag: str, recorded_on: dt.date) -> tuple[Pre
     columns = resolve_headers(table.headers, ALIASES, ())
     if "id_number" not in columns and "household_number" not in columns:
         raise ImportFileError(_("The file needs a 身份证号 or a 户编号 column."))
-    ops.check_flag(flag)
-    ops.check_recorded_on(recorded_on)
+    check_flag(flag)
+    check_recorded_on(recorded_on)
     numbers: list[str] = []
     for _line, row in table.rows:
         raw = cell(row, columns, "id_number")
         if raw:
             try:
-                numbers.append(ops.check_id_number(raw)[0])
-            except ops.RegistryError:
+                numbers.append(check_id_number(raw)[0])
+            except RegistryError:
                 continue
     people: dict[str, Person] = {}
     for chunk in chunks(numbers):
@@ -72,8 +74,8 @@ def preview_flags(table: Table, *, flag: str, recorded_on: dt.date) -> tuple[Pre
         household: Household | None = None
         if raw_id:
             try:
-                number = ops.check_id_number(raw_id)[0]
-            except ops.RegistryError as exc:
+                number = check_id_number(raw_id)[0]
+            except RegistryError as exc:
                 outcome.label = raw_id
                 outcome.fail(exc.message)
                 continue
@@ -115,5 +117,5 @@ def preview_flags(table: Table, *, flag: str, recorded_on: dt.date) -> tuple[Pre
 def apply_flags(plan: FlagPlan, *, flag: str, recorded_on: dt.date, source: str, note: str | None) -> int:
     """Set the flag on every planned household through set_household_flag (flushes, never commits)."""
     for household in plan.households:
-        ops.set_household_flag(household, flag, recorded_on, note=note, source=source)
+        set_household_flag(household, flag, recorded_on, note=note, source=source)
     return len(plan.households)

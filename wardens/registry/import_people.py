@@ -24,7 +24,6 @@ from ..idnumber import mask_id_number
 from ..labels import label
 from ..models import Household, HouseholdFlag, Person, Village
 from ..spreadsheets import Table
-from . import operations as ops
 from .importing import (
     ERROR,
     chunks,
@@ -39,6 +38,26 @@ from .importing import (
     labour_code,
     resolve_headers,
     yes_no,
+)
+from .operations.common import (
+    BULK_CHUNK,
+    RegistryError,
+    changed_values,
+    check_phone,
+    clean_text,
+    mask_secrets,
+    record_audits,
+)
+from .operations.households import FLAG_FIELDS, HOUSEHOLD_FIELDS, check_flag_clear, check_flag_record, check_flag_values
+from .operations.people import (
+    PERSON_FIELDS,
+    PersonFields,
+    check_bank_account,
+    check_id_number,
+    check_name,
+    check_person,
+    duplicate_id_message,
+    person_differs,
 )
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -110,7 +129,7 @@ class PersonPlan:
     line: int
     household_number: str
     values: dict[str, Any]
-    fields: ops.PersonFields
+    fields: PersonFields
     existing: Person | None = None
 
 
@@ -153,22 +172,22 @@ def _read_person(row: dict[str, str], columns: dict[str, str], outcome: RowOutco
     def attempt(key: str, fn: Any) -> None:
         try:
             result = fn()
-        except (ops.RegistryError, ValueError) as exc:
+        except (RegistryError, ValueError) as exc:
             outcome.fail(str(exc))
             return
         if result is not None:
             values[key] = result
 
-    attempt("name", lambda: ops.check_name(cell(row, columns, "name")))
-    attempt("id_number", lambda: ops.check_id_number(cell(row, columns, "id_number"))[0])
-    attempt("phone", lambda: ops.check_phone(cell(row, columns, "phone")))
+    attempt("name", lambda: check_name(cell(row, columns, "name")))
+    attempt("id_number", lambda: check_id_number(cell(row, columns, "id_number"))[0])
+    attempt("phone", lambda: check_phone(cell(row, columns, "phone")))
     labour = cell(row, columns, "labour")
     if labour is not None:
         attempt("labour", lambda: labour_code(labour))
     attempt("away_working", lambda: yes_no(cell(row, columns, "away_working"), "是否外出务工"))
     attempt("stable_employment", lambda: yes_no(cell(row, columns, "stable_employment"), "是否稳定就业"))
-    attempt("bank_name", lambda: ops.clean_text(cell(row, columns, "bank_name"), limit=100))
-    attempt("bank_account", lambda: ops.check_bank_account(cell(row, columns, "bank_account")))
+    attempt("bank_name", lambda: clean_text(cell(row, columns, "bank_name"), limit=100))
+    attempt("bank_account", lambda: check_bank_account(cell(row, columns, "bank_account")))
     attempt("note", lambda: cell(row, columns, "note"))
     return values
 
@@ -266,8 +285,8 @@ def preview_people(table: Table) -> tuple[Preview, PeoplePlan]:
         number = r.values.get("id_number")
         existing = people.get(number) if number else None
         if existing is not None and household_number and existing.household.number != household_number:
-            outcome.fail(ops.duplicate_id_message(number, existing.household.number, existing.name,
-                                                  household_number))
+            outcome.fail(duplicate_id_message(number, existing.household.number, existing.name,
+                                              household_number))
         if outcome.outcome == ERROR or village is None or not household_number:
             continue
 
@@ -287,15 +306,15 @@ def preview_people(table: Table) -> tuple[Preview, PeoplePlan]:
 
         kwargs = _person_kwargs(r.values, existing)
         try:
-            fields = ops.check_person(**kwargs)
-        except ops.RegistryError as exc:
+            fields = check_person(**kwargs)
+        except RegistryError as exc:
             outcome.fail(exc.message)
             continue
         plan.people.append(PersonPlan(line=line, household_number=household_number, values=kwargs,
                                       fields=fields, existing=existing))
         if existing is None:
             outcome.outcome = NEW
-        elif ops.person_differs(existing, fields) or (hplan.first_line == line and hplan.changes()):
+        elif person_differs(existing, fields) or (hplan.first_line == line and hplan.changes()):
             outcome.outcome = UPDATE
         else:
             outcome.outcome = UNCHANGED
@@ -336,8 +355,8 @@ def _ids(column: Any, key_column: Any, keys: list[str]) -> dict[str, int]:
 
 def _bulk(statement: Any, rows: list[dict[str, Any]]) -> None:
     """One executemany per chunk of rows."""
-    for start in range(0, len(rows), ops.BULK_CHUNK):
-        db.session.execute(statement, rows[start:start + ops.BULK_CHUNK])
+    for start in range(0, len(rows), BULK_CHUNK):
+        db.session.execute(statement, rows[start:start + BULK_CHUNK])
 
 
 def apply_people(plan: PeoplePlan, *, source: str) -> dict[str, int]:
@@ -361,7 +380,7 @@ def apply_people(plan: PeoplePlan, *, source: str) -> dict[str, int]:
     household_ids = _ids(Household.id, Household.number, [h.number for h in new_households])
     for row in household_rows:
         events.append({"action": "create", "entity_type": "household", "entity_id": household_ids[row["number"]],
-                       "after": {k: row[k] for k in ops.HOUSEHOLD_FIELDS}})
+                       "after": {k: row[k] for k in HOUSEHOLD_FIELDS}})
 
     household_updates: list[dict[str, Any]] = []
     flag_rows: list[dict[str, Any]] = []
@@ -372,11 +391,11 @@ def apply_people(plan: PeoplePlan, *, source: str) -> dict[str, int]:
             household_id = household_ids[number]
         else:
             household_id = household.id
-            before = snapshot(household, ops.HOUSEHOLD_FIELDS)
+            before = snapshot(household, HOUSEHOLD_FIELDS)
             after = dict(before, village_id=hplan.village.id,
                          address=hplan.address if hplan.address is not None else household.address,
                          cadre=bool(hplan.cadre) if hplan.cadre is not None else household.cadre)
-            change = ops.changed_values(before, after)
+            change = changed_values(before, after)
             if change is not None:
                 household_updates.append({"id": household.id, "village_id": after["village_id"],
                                           "address": after["address"], "cadre": after["cadre"]})
@@ -385,9 +404,9 @@ def apply_people(plan: PeoplePlan, *, source: str) -> dict[str, int]:
         for flag, want in hplan.flag_changes():
             if want:
                 if household is None:
-                    values = ops.check_flag_values(flag, day, source=source)
+                    values = check_flag_values(flag, day, source=source)
                 else:
-                    values = ops.check_flag_record(household, flag, day, source=source)
+                    values = check_flag_record(household, flag, day, source=source)
                 row = dict(zip(("flag", "recorded_on", "note", "source"), values), household_id=household_id)
                 flag_rows.append(row)
                 events.append({"action": "flag_set", "entity_type": "household", "entity_id": household_id,
@@ -396,8 +415,8 @@ def apply_people(plan: PeoplePlan, *, source: str) -> dict[str, int]:
                                          "cleared_reason": None}})
             else:
                 assert household is not None  # a new household has no flag to clear
-                current, cleared_on, reason = ops.check_flag_clear(household, flag, day, reason=source)
-                before = snapshot(current, ops.FLAG_FIELDS)
+                current, cleared_on, reason = check_flag_clear(household, flag, day, reason=source)
+                before = snapshot(current, FLAG_FIELDS)
                 flag_clears.append({"id": current.id, "cleared_on": cleared_on, "cleared_reason": reason})
                 events.append({"action": "flag_cleared", "entity_type": "household", "entity_id": household_id,
                                "before": before, "reason": reason,
@@ -414,7 +433,7 @@ def apply_people(plan: PeoplePlan, *, source: str) -> dict[str, int]:
     person_ids = _ids(Person.id, Person.id_number, [r["id_number"] for r in person_rows])
     for row in person_rows:
         events.append({"action": "create", "entity_type": "person", "entity_id": person_ids[row["id_number"]],
-                       "after": ops.mask_secrets({k: row[k] for k in ops.PERSON_FIELDS})})
+                       "after": mask_secrets({k: row[k] for k in PERSON_FIELDS})})
 
     person_updates: list[dict[str, Any]] = []
     updated = 0
@@ -427,16 +446,16 @@ def apply_people(plan: PeoplePlan, *, source: str) -> dict[str, int]:
         if not changed:
             continue
         person_updates.append({"id": person.id, **changed})
-        before = snapshot(person, ops.PERSON_FIELDS)
-        change = ops.changed_values(before, {**before, **{k: v for k, v in changed.items()
-                                                           if k in ops.PERSON_FIELDS}})
+        before = snapshot(person, PERSON_FIELDS)
+        change = changed_values(before, {**before, **{k: v for k, v in changed.items()
+                                                       if k in PERSON_FIELDS}})
         if change is not None:
             updated += 1
             events.append({"action": "update", "entity_type": "person", "entity_id": person.id,
                            "before": change[0], "after": change[1]})
     _bulk(update(Person), person_updates)
 
-    ops.record_audits(events)
+    record_audits(events)
     # The bulk statements bypass the identity map: objects loaded for the preview are stale now.
     db.session.expire_all()
     return {"created": len(person_rows), "updated": updated}

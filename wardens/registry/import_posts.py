@@ -11,9 +11,10 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..models import Post, Village
 from ..spreadsheets import Table
-from . import operations as ops
 from .importing import (ERROR, NEW, UNCHANGED, UPDATE, Preview, RowOutcome, cell, chunks, find_village,
                         labour_code, normalise_header, resolve_headers, village_lookup)
+from .operations.common import RegistryError
+from .operations.posts import check_post, create_post, post_differs, update_post
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "code": ("岗位编号", "岗位代码", "岗位编码", "编号", "post code"),
@@ -121,8 +122,8 @@ def preview_posts(table: Table) -> tuple[Preview, PostsPlan]:
         if outcome.outcome == ERROR:
             continue
         try:
-            fields = ops.check_post(**values)
-        except ops.RegistryError as exc:
+            fields = check_post(**values)
+        except RegistryError as exc:
             outcome.fail(exc.message)
             continue
         if village is None:
@@ -130,7 +131,7 @@ def preview_posts(table: Table) -> tuple[Preview, PostsPlan]:
         plan.posts.append(PostPlan(line=line, village=village, values=values, existing=post))
         if post is None:
             outcome.outcome = NEW
-        elif ops.post_differs(post, village, fields):
+        elif post_differs(post, village, fields):
             outcome.outcome = UPDATE
         else:
             outcome.outcome = UNCHANGED
@@ -142,9 +143,9 @@ def apply_posts(plan: PostsPlan) -> dict[str, int]:
     created = updated = 0
     for pplan in plan.posts:
         if pplan.existing is None:
-            ops.create_post(pplan.village, **pplan.values)
+            create_post(pplan.village, **pplan.values)
             created += 1
-        elif ops.update_post(pplan.existing, pplan.village, **pplan.values):
+        elif update_post(pplan.existing, pplan.village, **pplan.values):
             updated += 1
     return {"created": created, "updated": updated}
 

@@ -35,7 +35,28 @@ from ..models import (
 )
 from ..spreadsheets import XLSX_MIME, SpreadsheetError, csv_bytes, xlsx_bytes
 from . import import_flags, import_people, import_posts
-from . import operations as ops
+from .operations.common import RegistryError
+from .operations.households import (
+    clear_household_flag,
+    create_household,
+    deactivate_household,
+    reactivate_household,
+    set_household_flag,
+    update_household,
+)
+from .operations.people import create_person, deactivate_person, reactivate_person, reveal_id_number, update_person
+from .operations.places import (
+    create_township,
+    create_village,
+    deactivate_township,
+    deactivate_village,
+    reactivate_township,
+    reactivate_village,
+    set_neighbours,
+    update_township,
+    update_village,
+)
+from .operations.posts import create_post, deactivate_post, reactivate_post, update_post
 from .exports import EXPORTS
 from .forms import (
     ActionForm,
@@ -106,7 +127,7 @@ def _page() -> int:
     return int(raw) if raw.isdigit() and int(raw) > 0 else 1
 
 
-def _show_error(form: Any, exc: ops.RegistryError) -> None:
+def _show_error(form: Any, exc: RegistryError) -> None:
     """Put a rule's message by the field it names, or above the form when it names none."""
     field = getattr(form, exc.field, None) if exc.field else None
     if field is not None:
@@ -188,7 +209,7 @@ def person(person_id: int) -> str:
 def person_reveal(person_id: int) -> Response:
     p = _person_or_404(person_id)
     if ActionForm().validate_on_submit():
-        ops.reveal_id_number(p)
+        reveal_id_number(p)
         db.session.commit()
         session["registry_revealed"] = p.id
     return redirect(url_for("registry.person", person_id=p.id))
@@ -210,8 +231,8 @@ def person_new(household_id: int) -> str | Response:
     form = PersonForm()
     if form.validate_on_submit():
         try:
-            p = ops.create_person(household, **_person_form_values(form))
-        except ops.RegistryError as exc:
+            p = create_person(household, **_person_form_values(form))
+        except RegistryError as exc:
             db.session.rollback()
             _show_error(form, exc)
         else:
@@ -231,8 +252,8 @@ def person_edit(person_id: int) -> str | Response:
         form.id_number.data = p.id_number if may_reveal_id_numbers() else ""
     if form.validate_on_submit():
         try:
-            changed = ops.update_person(p, **_person_form_values(form))
-        except ops.RegistryError as exc:
+            changed = update_person(p, **_person_form_values(form))
+        except RegistryError as exc:
             db.session.rollback()
             _show_error(form, exc)
         else:
@@ -272,11 +293,11 @@ def household_new() -> str | Response:
     form.village_id.choices = _village_choices()
     if form.validate_on_submit():
         try:
-            household = ops.create_household(
+            household = create_household(
                 form.number.data, db.session.get(Village, form.village_id.data), address=form.address.data,
                 cadre=form.cadre.data, note=form.note.data,
             )
-        except ops.RegistryError as exc:
+        except RegistryError as exc:
             db.session.rollback()
             _show_error(form, exc)
         else:
@@ -314,11 +335,11 @@ def household_edit(household_id: int) -> str | Response:
         form.village_id.choices.append((h.village_id, h.village.full_name))
     if form.validate_on_submit():
         try:
-            changed = ops.update_household(
+            changed = update_household(
                 h, number=form.number.data, village=db.session.get(Village, form.village_id.data),
                 address=form.address.data, cadre=form.cadre.data, note=form.note.data,
             )
-        except ops.RegistryError as exc:
+        except RegistryError as exc:
             db.session.rollback()
             _show_error(form, exc)
         else:
@@ -335,9 +356,9 @@ def flag_set(household_id: int) -> str | Response:
     form = FlagSetForm()
     if form.validate_on_submit():
         try:
-            ops.set_household_flag(h, form.flag.data, form.recorded_on.data, note=form.note.data,
-                                   source=form.source.data)
-        except ops.RegistryError as exc:
+            set_household_flag(h, form.flag.data, form.recorded_on.data, note=form.note.data,
+                               source=form.source.data)
+        except RegistryError as exc:
             db.session.rollback()
             _show_error(form, exc)
         else:
@@ -360,8 +381,8 @@ def flag_clear(household_id: int) -> str | Response:
     form.flag.choices = [(f.flag, label_flag(f.flag)) for f in h.current_flags]
     if form.validate_on_submit():
         try:
-            ops.clear_household_flag(h, form.flag.data, form.cleared_on.data, reason=form.reason.data)
-        except ops.RegistryError as exc:
+            clear_household_flag(h, form.flag.data, form.cleared_on.data, reason=form.reason.data)
+        except RegistryError as exc:
             db.session.rollback()
             _show_error(form, exc)
         else:
@@ -416,8 +437,8 @@ def post_new() -> str | Response:
     form.village_id.choices = _village_choices()
     if form.validate_on_submit():
         try:
-            post = ops.create_post(db.session.get(Village, form.village_id.data), **_post_form_values(form))
-        except ops.RegistryError as exc:
+            post = create_post(db.session.get(Village, form.village_id.data), **_post_form_values(form))
+        except RegistryError as exc:
             db.session.rollback()
             _show_error(form, exc)
         else:
@@ -452,8 +473,8 @@ def post_edit(post_id: int) -> str | Response:
         form.village_id.choices.append((p.village_id, p.village.full_name))
     if form.validate_on_submit():
         try:
-            changed = ops.update_post(p, db.session.get(Village, form.village_id.data), **_post_form_values(form))
-        except ops.RegistryError as exc:
+            changed = update_post(p, db.session.get(Village, form.village_id.data), **_post_form_values(form))
+        except RegistryError as exc:
             db.session.rollback()
             _show_error(form, exc)
         else:
@@ -494,11 +515,11 @@ def _target(kind: str, obj_id: int) -> tuple[Any, str]:
 
 
 DEACTIVATE = {
-    "township": (ops.deactivate_township, ops.reactivate_township),
-    "village": (ops.deactivate_village, ops.reactivate_village),
-    "household": (ops.deactivate_household, ops.reactivate_household),
-    "person": (ops.deactivate_person, ops.reactivate_person),
-    "post": (ops.deactivate_post, ops.reactivate_post),
+    "township": (deactivate_township, reactivate_township),
+    "village": (deactivate_village, reactivate_village),
+    "household": (deactivate_household, reactivate_household),
+    "person": (deactivate_person, reactivate_person),
+    "post": (deactivate_post, reactivate_post),
 }
 
 
@@ -507,7 +528,7 @@ DEACTIVATE = {
 def deactivate(kind: str, obj_id: int) -> Response:
     obj, back = _target(kind, obj_id)
     if ActionForm().validate_on_submit():
-        commit_or_flash(lambda: DEACTIVATE[kind][0](obj), _("Deactivated."), ops.RegistryError)
+        commit_or_flash(lambda: DEACTIVATE[kind][0](obj), _("Deactivated."), RegistryError)
     return redirect(back)
 
 
@@ -516,7 +537,7 @@ def deactivate(kind: str, obj_id: int) -> Response:
 def reactivate(kind: str, obj_id: int) -> Response:
     obj, back = _target(kind, obj_id)
     if ActionForm().validate_on_submit():
-        commit_or_flash(lambda: DEACTIVATE[kind][1](obj), _("Active again."), ops.RegistryError)
+        commit_or_flash(lambda: DEACTIVATE[kind][1](obj), _("Active again."), RegistryError)
     return redirect(back)
 
 
@@ -544,8 +565,8 @@ def township_new() -> str | Response:
     form = TownshipForm()
     if form.validate_on_submit():
         try:
-            t = ops.create_township(form.name.data, code=form.code.data)
-        except ops.RegistryError as exc:
+            t = create_township(form.name.data, code=form.code.data)
+        except RegistryError as exc:
             db.session.rollback()
             _show_error(form, exc)
         else:
@@ -562,8 +583,8 @@ def township_edit(township_id: int) -> str | Response:
     form = TownshipForm(obj=t)
     if form.validate_on_submit():
         try:
-            ops.update_township(t, name=form.name.data, code=form.code.data)
-        except ops.RegistryError as exc:
+            update_township(t, name=form.name.data, code=form.code.data)
+        except RegistryError as exc:
             db.session.rollback()
             _show_error(form, exc)
         else:
@@ -587,10 +608,10 @@ def village_new() -> str | Response:
         form.township_id.data = int(request.args["township"])
     if form.validate_on_submit():
         try:
-            v = ops.create_village(db.session.get(Township, form.township_id.data), form.name.data,
-                                   code=form.code.data, road_km=form.road_km.data)
-            ops.set_neighbours(v, [db.session.get(Village, i) for i in form.neighbours.data or []])
-        except ops.RegistryError as exc:
+            v = create_village(db.session.get(Township, form.township_id.data), form.name.data,
+                               code=form.code.data, road_km=form.road_km.data)
+            set_neighbours(v, [db.session.get(Village, i) for i in form.neighbours.data or []])
+        except RegistryError as exc:
             db.session.rollback()
             _show_error(form, exc)
         else:
@@ -611,9 +632,9 @@ def village_edit(village_id: int) -> str | Response:
         form.neighbours.data = [n.id for n in v.neighbours]
     if form.validate_on_submit():
         try:
-            ops.update_village(v, name=form.name.data, code=form.code.data, road_km=form.road_km.data)
-            ops.set_neighbours(v, [db.session.get(Village, i) for i in form.neighbours.data or []])
-        except ops.RegistryError as exc:
+            update_village(v, name=form.name.data, code=form.code.data, road_km=form.road_km.data)
+            set_neighbours(v, [db.session.get(Village, i) for i in form.neighbours.data or []])
+        except RegistryError as exc:
             db.session.rollback()
             _show_error(form, exc)
         else:
@@ -702,7 +723,7 @@ def _run_preview(meta: dict[str, Any], data: bytes) -> tuple[Preview, Any]:
         options = meta["options"]
         return import_flags.preview_flags(table, flag=options["flag"],
                                           recorded_on=dt.date.fromisoformat(options["recorded_on"]))
-    except (SpreadsheetError, ImportFileError, ops.RegistryError) as exc:
+    except (SpreadsheetError, ImportFileError, RegistryError) as exc:
         return Preview(kind=meta["kind"], rows=[], file_error=str(exc)), None
 
 
@@ -810,7 +831,7 @@ def import_apply(token: str) -> Response:
             import_flags.apply_flags(
                 plan, flag=options["flag"], recorded_on=dt.date.fromisoformat(options["recorded_on"]),
                 source=options["source"], note=options.get("note"))
-    except ops.RegistryError as exc:
+    except RegistryError as exc:
         # Checked a moment ago; only a concurrent change gets here, and then nothing is kept.
         db.session.rollback()
         flash(_("Nothing was imported: %(reason)s", reason=exc.message), "error")

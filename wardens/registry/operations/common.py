@@ -1,0 +1,162 @@
+"""What every entity's rules share: the refusal, field rules used by more than one entity, and the audit trail."""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+from flask_babel import gettext as _
+from sqlalchemy import insert, select
+
+from ...audit import current_actor_id, record_audit, snapshot
+from ...dates import today, utcnow
+from ...extensions import db
+from ...idnumber import mask_id_number, mask_phone
+from ...models import Assignment, AuditEvent, Labour, Person
+
+# Mobile: 11 digits starting 13-19. Landline: area code 0xx(x), optional dash, 7-8 digits.
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+# Rows per executemany in bulk imports.
+BULK_CHUNK = 2000
+
+
+class RegistryError(ValueError):
+    """A register rule refused the change; `field` names the input at fault (or None)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# ---------------------------------------------------------------- field rules
+
+def clean_text(value: str | None, *, limit: int) -> str | None:
+    """Trimmed text, None when empty; longer than limit is the caller's error to report."""
+    if value is None:
+        return None
+    value = str(value).strip()
+    return value or None
+
+
+def check_length(value: str | None, limit: int, field: str, what: Any) -> None:
+    """Refuse text longer than limit, naming the field."""
+    if value is not None and len(value) > limit:
+        raise RegistryError(
+            _("%(what)s may have at most %(n)d characters.", what=what, n=limit), field
+        )
+
+
+def check_phone(raw: str | None, field: str = "phone") -> str | None:
+    """A mobile (11 digits, 13x-19x) or a landline with its area code; empty is allowed."""
+    phone = clean_text(raw, limit=20)
+    if phone is None:
+        return None
+    compact = phone.replace(" ", "")
+    if compact.startswith("+86"):
+        compact = compact[3:]
+    if not (_MOBILE.match(compact) or _LANDLINE.match(compact)):
+        raise RegistryError(
+            _("Phone number %(phone)s is not valid: give an 11-digit mobile number or a landline with its area code.",
+              phone=phone),
+            field,
+        )
+    return compact
+
+
+def check_labour(raw: str | None, field: str = "labour") -> str:
+    """One of the labour-ability codes (full, weak, none)."""
+    if raw not in {m.value for m in Labour}:
+        raise RegistryError(_("Labour ability %(value)s is not one of the known kinds.", value=raw or ""), field)
+    return str(raw)
+
+
+def holders_in_force_where(condition: Any) -> list[str]:
+    """Names of the people matching condition whose agreement is in force today or later.
+
+    Households, people and posts all refuse deactivation while someone holds a post,
+    so the one query lives here.
+    """
+    day = today()
+    rows = db.session.scalars(
+        select(Person.name)
+        .join(Assignment, Assignment.person_id == Person.id)
+        .where(condition, Assignment.term_end >= day, (Assignment.ended_on.is_(None)) | (Assignment.ended_on >= day))
+        .order_by(Person.name)
+    ).all()
+    return list(dict.fromkeys(rows))
+
+
+# ---------------------------------------------------------------- audit
+
+SECRET_FIELDS = {"id_number": mask_id_number, "phone": mask_phone, "road_chief_phone": mask_phone,
+                 "bank_account": mask_id_number}
+
+
+def snap(obj: Any, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """An audit snapshot with ID numbers, phones and bank accounts masked.
+
+    The audit trail is read by more people than may see full numbers, and a full
+    number must only ever be shown through the audited reveal action.
+    """
+    return mask_secrets(snapshot(obj, fields))
+
+
+def mask_secrets(data: dict[str, Any]) -> dict[str, Any]:
+    """The same snapshot with ID numbers, phones and bank accounts masked (a copy)."""
+    data = dict(data)
+    for key, mask in SECRET_FIELDS.items():
+        if data.get(key):
+            data[key] = mask(data[key])
+    return data
+
+
+def changed_values(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The changed fields only, before and after, compared unmasked and returned masked; None when nothing changed."""
+    changed = sorted(k for k in after if after[k] != before.get(k))
+    if not changed:
+        return None
+
+    def masked(data: dict[str, Any]) -> dict[str, Any]:
+        return {k: (SECRET_FIELDS[k](data.get(k)) if k in SECRET_FIELDS and data.get(k) else data.get(k))
+                for k in changed}
+
+    return masked(before), masked(after)
+
+
+def record_audits(events: list[dict[str, Any]]) -> None:
+    """Write many audit events in one statement (bulk imports): the same rows record_audit writes one by one.
+
+    Each event is a dict with action, entity_type, entity_id, before, after and reason;
+    every event gets the current user as actor and the same time.
+    """
+    if not events:
+        return
+    actor = current_actor_id()
+    at = utcnow()
+    rows = [{"actor_id": actor, "at": at, "action": e["action"], "entity_type": e["entity_type"],
+             "entity_id": e.get("entity_id"), "before": e.get("before"), "after": e.get("after"),
+             "reason": e.get("reason")} for e in events]
+    for start in range(0, len(rows), BULK_CHUNK):
+        db.session.execute(insert(AuditEvent), rows[start:start + BULK_CHUNK])
+
+
+def set_active(obj: Any, active: bool, fields: Iterable[str] | None = None) -> None:
+    """Deactivate or reactivate a record, with its audit event; nothing when it already is."""
+    if obj.active == active:
+        return
+    fields = tuple(fields) if fields is not None else None
+    before = snap(obj, fields)
+    obj.active = active
+    db.session.flush()
+    record_audit("deactivate" if not active else "reactivate", obj, before=before, after=snap(obj, fields))
+
+
+def audit_update(obj: Any, before: dict[str, Any], fields: Iterable[str] | None = None) -> bool:
+    """Write one 'update' event with the changed fields only (compared unmasked, recorded masked)."""
+    after = snapshot(obj, tuple(fields) if fields is not None else None)
+    change = changed_values(before, after)
+    if change is None:
+        return False
+    record_audit("update", obj, before=change[0], after=change[1])
+    return True
