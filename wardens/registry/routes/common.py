@@ -1,0 +1,97 @@
+"""What every register page shares: the blueprint, paging, list filters, record lookups, refusals by the field."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, request
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ...access import check_township
+from ...extensions import db
+from ...models import Household, Person, Post, Village
+from ..forms import ExportForm
+from ..operations.common import RegistryError
+from ..search import Filters, visible_townships, visible_villages
+
+bp = Blueprint("registry", __name__)
+PER_PAGE = 50
+
+
+@bp.context_processor
+def register_helpers() -> dict[str, Any]:
+    from ...labels import _ALL
+
+    def label_items(kind: str) -> list[tuple[str, str]]:
+        """(code, word) pairs of a vocabulary, for filter menus."""
+        return [(code, str(word)) for code, word in _ALL[kind].items()]
+
+    return {"label_items": label_items}
+
+
+def page_number() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+
+
+def show_error(form: Any, exc: RegistryError) -> None:
+    """Put a rule's message by the field it names, or above the form when it names none."""
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [exc.message]
+    else:
+        flash(exc.message, "error")
+
+
+def village_choices(active_only: bool = True) -> list[tuple[int, str]]:
+    return [(v.id, v.full_name) for v in visible_villages() if v.active or not active_only]
+
+
+def list_context(name: str, f: Filters) -> dict[str, Any]:
+    villages = visible_villages()
+    if f.township:
+        villages = [v for v in villages if v.township_id == f.township]
+    return {
+        "filters": f,
+        "filter_args": f.args(),
+        "townships": visible_townships(),
+        "villages": villages,
+        "export_form": ExportForm(formdata=None),
+        "list_name": name,
+    }
+
+
+def household_or_404(household_id: int) -> Household:
+    household = db.session.scalar(
+        select(Household).where(Household.id == household_id).options(
+            joinedload(Household.village).joinedload(Village.township),
+            selectinload(Household.flags), selectinload(Household.members),
+        )
+    )
+    if household is None:
+        abort(404)
+    check_township(household.village.township_id)
+    return household
+
+
+def person_or_404(person_id: int) -> Person:
+    person = db.session.scalar(
+        select(Person).where(Person.id == person_id).options(
+            joinedload(Person.household).joinedload(Household.village).joinedload(Village.township),
+            joinedload(Person.household).selectinload(Household.flags),
+        )
+    )
+    if person is None:
+        abort(404)
+    check_township(person.household.village.township_id)
+    return person
+
+
+def post_or_404(post_id: int) -> Post:
+    post = db.session.scalar(
+        select(Post).where(Post.id == post_id).options(joinedload(Post.village).joinedload(Village.township))
+    )
+    if post is None:
+        abort(404)
+    check_township(post.village.township_id)
+    return post

@@ -1,0 +1,108 @@
+"""Posts: the list, a post's record and holders, creating and editing, and how many posts each village needs."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response
+
+from ...access import STAFF, roles_required
+from ...dates import today
+from ...extensions import db
+from ...models import Assignment, Person, Village
+from ..forms import ActionForm, PostForm
+from ..operations.common import RegistryError
+from ..operations.posts import create_post, update_post
+from ..search import POST_SORTS, POST_STATUSES, filled_counts, parse_filters, posts_query
+from ..sizing import village_sizing
+from .common import PER_PAGE, bp, list_context, page_number, post_or_404, show_error, village_choices
+
+
+@bp.route("/posts")
+@roles_required(*STAFF)
+def posts() -> str:
+    f = parse_filters(request.args, POST_STATUSES, POST_SORTS)
+    pagination = db.paginate(posts_query(f), page=page_number(), per_page=PER_PAGE, error_out=False)
+    filled = filled_counts([p.id for p in pagination.items])
+    return render_template("registry/posts.html", pagination=pagination, filled=filled,
+                           kinds=_kinds(), **list_context("posts", f))
+
+
+def _kinds() -> list[tuple[str, Any]]:
+    from ...labels import POST_KINDS
+
+    return list(POST_KINDS.items())
+
+
+def _post_form_values(form: PostForm) -> dict[str, Any]:
+    keys = ("code", "kind", "route_code", "section_start", "section_end", "km", "slots", "min_age", "max_age",
+            "labour", "monthly_subsidy", "required_days", "road_chief", "road_chief_phone")
+    return {k: getattr(form, k).data for k in keys}
+
+
+@bp.route("/posts/new", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def post_new() -> str | Response:
+    form = PostForm()
+    form.village_id.choices = village_choices()
+    if form.validate_on_submit():
+        try:
+            post = create_post(db.session.get(Village, form.village_id.data), **_post_form_values(form))
+        except RegistryError as exc:
+            db.session.rollback()
+            show_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Post %(code)s has been created.", code=post.code), "success")
+            return redirect(url_for("registry.post", post_id=post.id))
+    return render_template("registry/post_form.html", form=form, post=None)
+
+
+@bp.route("/posts/<int:post_id>")
+@roles_required(*STAFF)
+def post(post_id: int) -> str:
+    p = post_or_404(post_id)
+    assignments = db.session.scalars(
+        select(Assignment).where(Assignment.post_id == p.id)
+        .options(joinedload(Assignment.person).joinedload(Person.household))
+        .order_by(Assignment.term_start.desc())
+    ).all()
+    day = today()
+    current = [a for a in assignments if a.in_force_on(day) or a.term_start > day]
+    past = [a for a in assignments if a not in current]
+    return render_template("registry/post.html", post=p, current=current, past=past, action_form=ActionForm())
+
+
+@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def post_edit(post_id: int) -> str | Response:
+    p = post_or_404(post_id)
+    form = PostForm(obj=p)
+    form.village_id.choices = village_choices()
+    if p.village_id not in dict(form.village_id.choices):
+        form.village_id.choices.append((p.village_id, p.village.full_name))
+    if form.validate_on_submit():
+        try:
+            changed = update_post(p, db.session.get(Village, form.village_id.data), **_post_form_values(form))
+        except RegistryError as exc:
+            db.session.rollback()
+            show_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Saved.") if changed else _("Nothing changed."), "success" if changed else "info")
+            return redirect(url_for("registry.post", post_id=p.id))
+    return render_template("registry/post_form.html", form=form, post=p)
+
+
+@bp.route("/posts/sizing")
+@roles_required(*STAFF)
+def sizing() -> str:
+    from ...models import get_settings
+
+    f = parse_filters(request.args, set(), {})
+    lines = village_sizing(f)
+    return render_template("registry/sizing.html", lines=lines, settings=get_settings(),
+                           **list_context("sizing", f))
