@@ -1,9 +1,10 @@
 """What every register page shares: the blueprint, paging, list filters, record lookups, refusals by the field."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from flask import Blueprint, abort, flash, request
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -16,6 +17,7 @@ from ..search import Filters, visible_townships, visible_villages
 
 bp = Blueprint("registry", __name__)
 PER_PAGE = 50
+T = TypeVar("T")
 
 
 @bp.context_processor
@@ -34,13 +36,27 @@ def page_number() -> int:
     return int(raw) if raw.isdigit() and int(raw) > 0 else 1
 
 
-def show_error(form: Any, exc: RegistryError) -> None:
-    """Put a rule's message by the field it names, or above the form when it names none."""
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [exc.message]
-    else:
-        flash(exc.message, "error")
+def commit_or_show_error(form: FlaskForm, change: Callable[[], T]) -> T | None:
+    """Run an operation and commit it; on a rule's refusal roll back, show why on the form and return None.
+
+    The form views' sibling of views.commit_or_flash: the refusal's message goes by
+    the field it names, so the user sees it where they typed, or above the form when
+    the form has no such field. `change` returns what the view needs next (the new
+    record, or whether anything changed) and never None, so None means refused.
+    Anything but a RegistryError is a bug and propagates, rolled back by the request.
+    """
+    try:
+        result = change()
+    except RegistryError as exc:
+        db.session.rollback()
+        field = getattr(form, exc.field, None) if exc.field else None
+        if field is not None:
+            field.errors = list(field.errors) + [exc.message]
+        else:
+            flash(exc.message, "error")
+        return None
+    db.session.commit()
+    return result
 
 
 def village_choices(active_only: bool = True) -> list[tuple[int, str]]:

@@ -14,11 +14,10 @@ from ...dates import today
 from ...extensions import db
 from ...models import Assignment, Post
 from ..forms import ActionForm, PersonForm
-from ..operations.common import RegistryError
 from ..operations.people import create_person, reveal_id_number, update_person
 from ..search import PEOPLE_SORTS, PEOPLE_STATUSES, parse_filters, people_query
 from ..summary import month_attendance_counts
-from .common import PER_PAGE, bp, household_or_404, list_context, page_number, person_or_404, show_error
+from .common import PER_PAGE, bp, commit_or_show_error, household_or_404, list_context, page_number, person_or_404
 
 
 @bp.route("/people")
@@ -82,13 +81,8 @@ def person_new(household_id: int) -> str | Response:
     household = household_or_404(household_id)
     form = PersonForm()
     if form.validate_on_submit():
-        try:
-            p = create_person(household, **_person_form_values(form))
-        except RegistryError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
-            db.session.commit()
+        p = commit_or_show_error(form, lambda: create_person(household, **_person_form_values(form)))
+        if p is not None:
             flash(_("%(name)s has been added to household %(number)s.", name=p.name, number=household.number),
                   "success")
             return redirect(url_for("registry.person", person_id=p.id))
@@ -103,13 +97,8 @@ def person_edit(person_id: int) -> str | Response:
     if request.method == "GET":
         form.id_number.data = p.id_number if may_reveal_id_numbers() else ""
     if form.validate_on_submit():
-        try:
-            changed = update_person(p, **_person_form_values(form))
-        except RegistryError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
-            db.session.commit()
+        changed = commit_or_show_error(form, lambda: update_person(p, **_person_form_values(form)))
+        if changed is not None:
             flash(_("Saved.") if changed else _("Nothing changed."), "success" if changed else "info")
             return redirect(url_for("registry.person", person_id=p.id))
     return render_template("registry/person_form.html", form=form, household=p.household, person=p)

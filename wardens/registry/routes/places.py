@@ -11,10 +11,9 @@ from ...access import DISTRICT, roles_required
 from ...extensions import db
 from ...models import Household, Post, Township, Village
 from ..forms import ActionForm, TownshipForm, VillageForm
-from ..operations.common import RegistryError
 from ..operations.places import create_township, create_village, set_neighbours, update_township, update_village
 from ..search import visible_townships, visible_villages
-from .common import bp, show_error
+from .common import bp, commit_or_show_error
 
 
 @bp.route("/places")
@@ -38,13 +37,8 @@ def places() -> str:
 def township_new() -> str | Response:
     form = TownshipForm()
     if form.validate_on_submit():
-        try:
-            t = create_township(form.name.data, code=form.code.data)
-        except RegistryError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
-            db.session.commit()
+        t = commit_or_show_error(form, lambda: create_township(form.name.data, code=form.code.data))
+        if t is not None:
             flash(_("Township %(name)s has been added.", name=t.name), "success")
             return redirect(url_for("registry.places"))
     return render_template("registry/township_form.html", form=form, township=None)
@@ -56,13 +50,8 @@ def township_edit(township_id: int) -> str | Response:
     t = db.get_or_404(Township, township_id)
     form = TownshipForm(obj=t)
     if form.validate_on_submit():
-        try:
-            update_township(t, name=form.name.data, code=form.code.data)
-        except RegistryError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
-            db.session.commit()
+        saved = commit_or_show_error(form, lambda: update_township(t, name=form.name.data, code=form.code.data))
+        if saved is not None:
             flash(_("Saved."), "success")
             return redirect(url_for("registry.places"))
     return render_template("registry/township_form.html", form=form, township=t)
@@ -70,6 +59,12 @@ def township_edit(township_id: int) -> str | Response:
 
 def _neighbour_choices(exclude: int | None) -> list[tuple[int, str]]:
     return [(v.id, v.full_name) for v in visible_villages() if v.id != exclude and v.active]
+
+
+def _with_neighbours(village: Village, form: VillageForm) -> Village:
+    """Give the village the neighbours the form chose; returns it, for commit_or_show_error."""
+    set_neighbours(village, [db.session.get(Village, i) for i in form.neighbours.data or []])
+    return village
 
 
 @bp.route("/places/villages/new", methods=["GET", "POST"])
@@ -81,15 +76,10 @@ def village_new() -> str | Response:
     if request.method == "GET" and request.args.get("township", "").isdigit():
         form.township_id.data = int(request.args["township"])
     if form.validate_on_submit():
-        try:
-            v = create_village(db.session.get(Township, form.township_id.data), form.name.data,
-                               code=form.code.data, road_km=form.road_km.data)
-            set_neighbours(v, [db.session.get(Village, i) for i in form.neighbours.data or []])
-        except RegistryError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
-            db.session.commit()
+        v = commit_or_show_error(form, lambda: _with_neighbours(create_village(
+            db.session.get(Township, form.township_id.data), form.name.data,
+            code=form.code.data, road_km=form.road_km.data), form))
+        if v is not None:
             flash(_("Village %(name)s has been added.", name=v.full_name), "success")
             return redirect(url_for("registry.places"))
     return render_template("registry/village_form.html", form=form, village=None)
@@ -105,14 +95,9 @@ def village_edit(village_id: int) -> str | Response:
     if request.method == "GET":
         form.neighbours.data = [n.id for n in v.neighbours]
     if form.validate_on_submit():
-        try:
-            update_village(v, name=form.name.data, code=form.code.data, road_km=form.road_km.data)
-            set_neighbours(v, [db.session.get(Village, i) for i in form.neighbours.data or []])
-        except RegistryError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
-            db.session.commit()
+        saved = commit_or_show_error(form, lambda: _with_neighbours(
+            update_village(v, name=form.name.data, code=form.code.data, road_km=form.road_km.data), form))
+        if saved is not None:
             flash(_("Saved."), "success")
             return redirect(url_for("registry.places"))
     return render_template("registry/village_form.html", form=form, village=v)

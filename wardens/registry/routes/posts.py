@@ -14,11 +14,10 @@ from ...dates import today
 from ...extensions import db
 from ...models import Assignment, Person, Village
 from ..forms import ActionForm, PostForm
-from ..operations.common import RegistryError
 from ..operations.posts import create_post, update_post
 from ..search import POST_SORTS, POST_STATUSES, filled_counts, parse_filters, posts_query
 from ..sizing import village_sizing
-from .common import PER_PAGE, bp, list_context, page_number, post_or_404, show_error, village_choices
+from .common import PER_PAGE, bp, commit_or_show_error, list_context, page_number, post_or_404, village_choices
 
 
 @bp.route("/posts")
@@ -49,13 +48,9 @@ def post_new() -> str | Response:
     form = PostForm()
     form.village_id.choices = village_choices()
     if form.validate_on_submit():
-        try:
-            post = create_post(db.session.get(Village, form.village_id.data), **_post_form_values(form))
-        except RegistryError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
-            db.session.commit()
+        post = commit_or_show_error(
+            form, lambda: create_post(db.session.get(Village, form.village_id.data), **_post_form_values(form)))
+        if post is not None:
             flash(_("Post %(code)s has been created.", code=post.code), "success")
             return redirect(url_for("registry.post", post_id=post.id))
     return render_template("registry/post_form.html", form=form, post=None)
@@ -85,13 +80,9 @@ def post_edit(post_id: int) -> str | Response:
     if p.village_id not in dict(form.village_id.choices):
         form.village_id.choices.append((p.village_id, p.village.full_name))
     if form.validate_on_submit():
-        try:
-            changed = update_post(p, db.session.get(Village, form.village_id.data), **_post_form_values(form))
-        except RegistryError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
-            db.session.commit()
+        changed = commit_or_show_error(
+            form, lambda: update_post(p, db.session.get(Village, form.village_id.data), **_post_form_values(form)))
+        if changed is not None:
             flash(_("Saved.") if changed else _("Nothing changed."), "success" if changed else "info")
             return redirect(url_for("registry.post", post_id=p.id))
     return render_template("registry/post_form.html", form=form, post=p)
