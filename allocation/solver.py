@@ -306,6 +306,11 @@ def _solve_component(
     return result, combined
 
 
+#: The largest capacity handed to OR-Tools (its capacities are int64).  A post
+#: may declare any number of slots, but no arc can ever carry more units than
+#: exist, so capping far above any unit count changes no flow and no result.
+MAX_CAPACITY = 2**31 - 1
+
 #: Below this many arcs in the whole problem, arcs go in one call each: the
 #: bulk calls take numpy arrays, and importing numpy costs more than adding a
 #: county's arcs one by one.  Either way the graph, and so the result, is the same.
@@ -441,6 +446,7 @@ class _Graph:
                     cap += remaining[post.id]
                 if cap <= 0:
                     continue
+                cap = min(cap, MAX_CAPACITY)
                 vhub = ("V", group.village, group.key)
                 if vhub not in seen_village_hubs:
                     seen_village_hubs.add(vhub)
@@ -471,14 +477,14 @@ class _Graph:
                         nodes += 1
                     add_tail(tail)
                     add_head(head)
-                    add_cap(left)
+                    add_cap(min(left, MAX_CAPACITY))
                     add_cost(0)
                     self.post_arcs.append((a, tail, post))
                     a += 1
         for post_id, node in post_node.items():
             add_tail(node)
             add_head(1)
-            add_cap(remaining[post_id])
+            add_cap(min(remaining[post_id], MAX_CAPACITY))
             add_cost(0)
         self.unit_arcs = unit_arcs
         self.nodes = nodes

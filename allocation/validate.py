@@ -11,6 +11,7 @@ import json
 import re
 from operator import attrgetter
 from datetime import date
+from collections.abc import Iterator
 from typing import Any
 
 from . import rules
@@ -87,7 +88,32 @@ def load_problem_json(text: str | bytes) -> Problem:
         raise ProblemError([f"$: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"]) from None
     except RecursionError:
         raise ProblemError(["$: invalid JSON: nested too deeply"]) from None
+    # JSON may spell half of a UTF-16 pair on its own ("\ud800"); Python reads
+    # it into a string no UTF-8 output can hold.  Only such files need the walk.
+    if "\\ud" in text or "\\uD" in text:
+        broken = list(_lone_surrogates(data, ""))
+        if broken:
+            raise ProblemError([f"{path}: text holds an unpaired UTF-16 surrogate escape, not a character" for path in broken])
     return parse_problem(data)
+
+
+def _lone_surrogates(value: Any, path: str) -> Iterator[str]:
+    """Yield the path of every string (key or value) that is not valid Unicode text."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            yield path or "$"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            # the path itself must be printable, whatever the key holds
+            shown = key.encode("utf-8", "backslashreplace").decode("utf-8")
+            child = f"{path}.{shown}" if path else shown
+            yield from _lone_surrogates(key, child)
+            yield from _lone_surrogates(item, child)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _lone_surrogates(item, f"{path}[{index}]")
 
 
 def parse_problem(data: Any) -> Problem:

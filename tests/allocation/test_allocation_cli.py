@@ -105,3 +105,30 @@ def test_missing_file_exits_2(tmp_path):
     assert done.returncode == 2
     assert "cannot read the problem file" in done.stderr.decode("utf-8")
     assert b"Traceback" not in done.stderr
+
+
+def test_unpaired_surrogate_escape_is_an_input_fault_naming_its_path(tmp_path):
+    # "\ud800" alone is legal JSON but no character: no UTF-8 result could hold it.
+    text = json.dumps(PROBLEM).replace('"C2"', '"C2\\ud800"').replace('"name"', '"\\udc00name"')
+    done = run("solve", stdin=text.encode("ascii"))
+    assert done.returncode == 2
+    assert done.stdout == b""
+    assert done.stderr.decode("utf-8").splitlines() == [
+        "candidates[1].id: text holds an unpaired UTF-16 surrogate escape, not a character",
+        "candidates[1].\\udc00name: text holds an unpaired UTF-16 surrogate escape, not a character",
+    ]
+    paired = json.dumps(PROBLEM).replace('"C2"', '"C2\\ud83d\\ude00"')  # an emoji, spelled as a pair
+    done = run("solve", stdin=paired.encode("ascii"))
+    assert done.returncode == 0, done.stderr
+    assert "C2\U0001f600" in done.stdout.decode("utf-8")
+
+
+@pytest.mark.parametrize("slots", [2**31, 2**63 + 5, 10**30])
+def test_a_post_may_declare_more_slots_than_any_integer_the_engine_holds(tmp_path, slots):
+    problem = json.loads(json.dumps(PROBLEM))
+    problem["posts"][0]["slots"] = slots
+    done = run("solve", stdin=json.dumps(problem).encode())
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["summary"]["slots"] == slots
+    assert sorted(a["candidate"] for a in result["assignments"]) == ["C1", "C2"]
