@@ -129,7 +129,8 @@ _TEXT = {
         },
         "count_join": ", ",
         "out_of_scope": "The chosen {posts} is outside {scope}.",
-        "served": "{who} from the same household was placed in post {post}; one post per household.",
+        # The sentence must not start with the id: ids are printed exactly as given.
+        "served": "Another member of the household, {who}, was placed in post {post}; one post per household.",
         "unit_household": "households",
         "unit_person": "people",
         "posts_named": " ({posts})",
@@ -231,8 +232,6 @@ class Explainer:
         other = self.index.posts[placement.post]
         who = self.candidates[placement.candidate]
         text = self.t["served"].format(who=_label(who, self.lang), post=_post(other, self.lang))
-        if self.lang == "en":
-            text = text[0].upper() + text[1:]
         return self._finish(self.tier_words(fit.tier), text)
 
     def not_eligible(self, fit: CandidateFit) -> str:

@@ -426,3 +426,23 @@ def test_no_unfinished_markers():
             text = path.read_text(encoding="utf-8")
             for marker in ("TO" + "DO", "FIX" + "ME", "X" + "XX", "NotImplemented" + "Error"):
                 assert marker not in text, (path.name, marker)
+
+
+def test_a_household_served_reason_names_the_member_by_the_exact_id():
+    # An English sentence once began with the id and capitalised it: "ßa" became "SSa".
+    from allocation import solve_dict
+
+    data = {
+        "reference_date": "2021-01-01",
+        "villages": [{"id": "V1", "township": "T1"}],
+        "households": [{"id": "H1", "village": "V1", "flags": ["registered_poor"]}],
+        "posts": [{"id": "P1", "village": "V1", "slots": 1}],
+        "candidates": [
+            {"id": "ßa", "household": "H1", "birth_date": "1970-05-01", "labour": "full", "choices": ["P1"]},
+            {"id": "zz", "household": "H1", "birth_date": "1971-05-01", "labour": "full"},
+        ],
+    }
+    for lang in ("en", "zh"):
+        (served,) = solve_dict(data, lang=lang)["unassigned"]
+        assert served["reason_code"] == "household_served"
+        assert "ßa" in served["reason"] and "SSa" not in served["reason"]
