@@ -1,7 +1,8 @@
 """Command line: ``python -m allocation solve PROBLEM.json [-o RESULT.json] [--lang zh|en]``.
 
 Exit codes: 0 solved; 2 the input is invalid (one ``path: message`` line per
-fault on stderr); 3 an internal error (a bug: please report the input file).
+fault on stderr) or a file cannot be read or written; 3 an internal error (a
+bug: please report the input file).
 No traceback is ever printed.
 """
 
@@ -54,6 +55,13 @@ def main(argv: list[str] | None = None) -> int:
             except OSError as exc:
                 print(f"{args.problem}: cannot read the problem file: {exc.strerror}", file=sys.stderr)
                 return EXIT_INVALID
+        if args.output != "-":
+            # Said before solving: a province takes seconds, and the answer
+            # would be lost anyway.
+            fault = _unwritable(args.output)
+            if fault:
+                print(f"{args.output}: cannot write the result file: {fault}", file=sys.stderr)
+                return EXIT_INVALID
         with gc_paused():
             try:
                 problem = load_problem_json(text)
@@ -66,11 +74,27 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.buffer.write(data)
             sys.stdout.buffer.flush()
         else:
-            _write_atomically(args.output, data)
+            try:
+                _write_atomically(args.output, data)
+            except OSError as exc:  # the disk filled up, or the folder went away meanwhile
+                print(f"{args.output}: cannot write the result file: {exc.strerror or exc}", file=sys.stderr)
+                return EXIT_INVALID
         return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - the contract is: never a traceback
         print(f"internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _unwritable(path: str) -> str | None:
+    """Say why a result could not be written to ``path``, or None when it can."""
+    directory = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        return "it is a folder"
+    if not os.path.isdir(directory):
+        return f"no such folder {directory}"
+    if not os.access(directory, os.W_OK):
+        return f"no permission to write in {directory}"
+    return None
 
 
 def _write_atomically(path: str, data: bytes) -> None:

@@ -107,6 +107,20 @@ def test_missing_file_exits_2(tmp_path):
     assert b"Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize(
+    "where, said",
+    [("missing/result.json", "no such folder"), (".", "it is a folder")],
+)
+def test_an_unwritable_result_path_exits_2_before_solving(problem_file, tmp_path, where, said):
+    target = tmp_path / where
+    done = run("solve", str(problem_file), "-o", str(target))
+    assert done.returncode == 2
+    assert done.stderr.decode("utf-8") == f"{target}: cannot write the result file: {said}" + (
+        f" {target.parent}\n" if said == "no such folder" else "\n"
+    )
+    assert list(tmp_path.iterdir()) == [problem_file]  # nothing written, no temporary file left
+
+
 def test_unpaired_surrogate_escape_is_an_input_fault_naming_its_path(tmp_path):
     # "\ud800" alone is legal JSON but no character: no UTF-8 result could hold it.
     text = json.dumps(PROBLEM).replace('"C2"', '"C2\\ud800"').replace('"name"', '"\\udc00name"')
