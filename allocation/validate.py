@@ -42,7 +42,7 @@ class ProblemError(ValueError):
 
 
 _MISSING = object()
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits: the format is YYYY-MM-DD, not any script's digits
 _FLAG_SET = frozenset(FLAGS)
 _LABOUR_SET = frozenset(LABOUR_LEVELS)
 

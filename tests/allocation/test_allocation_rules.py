@@ -345,6 +345,7 @@ def test_unknown_language_is_refused(make_problem):
         (lambda p: p["posts"][0].update(slots=-1), "posts[0].slots: must not be negative, got -1"),
         (lambda p: p["candidates"][0].update(birth_date="1970-02-30"), "candidates[0].birth_date: bad date '1970-02-30': no such day"),
         (lambda p: p.update(reference_date="01/01/2021"), "reference_date: bad date '01/01/2021': expected YYYY-MM-DD"),
+        (lambda p: p.update(reference_date="２０２１-01-01"), "reference_date: bad date '２０２１-01-01': expected YYYY-MM-DD"),
         (lambda p: p["households"][0].update(flags=["poor"]), "households[0].flags[0]: unknown flag 'poor'"),
         (lambda p: p["candidates"][0].update(labour="strong"), "candidates[0].labour: unknown labour ability 'strong'"),
         (lambda p: p["settings"].update(scope="county"), "settings.scope: unknown scope 'county'"),

@@ -41,6 +41,11 @@ def en(app_ctx):
          "Phone number 12345 is not valid: give an 11-digit mobile number or a landline with its area code."),
         ({"labour": "strong"}, "labour", "Labour ability strong is not one of the known kinds."),
         ({"bank_account": "12ab"}, "bank_account", "Bank account 12ab is not valid: it must have 8 to 30 digits."),
+        # Digits of other scripts are digits to a regex's \d, but no phone or bank reads them.
+        ({"phone": "١٣٨٠٠٠٠١٢٣٤"}, "phone",
+         "Phone number ١٣٨٠٠٠٠١٢٣٤ is not valid: give an 11-digit mobile number or a landline with its area code."),
+        ({"bank_account": "٦٢٢٢٠٢١٢٣٤"}, "bank_account",
+         "Bank account ٦٢٢٢٠٢١٢٣٤ is not valid: it must have 8 to 30 digits."),
     ],
 )
 def test_create_person_refuses_bad_fields_naming_field_and_fault(make, en, changes, field, message):
@@ -69,6 +74,14 @@ def test_create_person_fills_what_the_id_number_tells_and_audits(make, en):
     # The audit trail never holds a full ID number or phone.
     assert event.after["id_number"] == "1101**********002X"
     assert event.after["phone"] == "138****1234"
+
+
+def test_full_width_phone_and_bank_account_are_stored_as_ascii_digits(make, en):
+    # Chinese input methods often type full-width digits; stored as typed, a tel: link and a bank file would break.
+    person = create_person(make.household(), name="李四", id_number=GOOD_ID, phone="＋８６ １３８ ０００１ １１２２",
+                           bank_account="６２２２ ０２１２ ３４５６")
+    assert person.phone == "13800011122"
+    assert person.bank_account == "622202123456"
 
 
 def test_duplicate_id_number_names_both_households(make, en):

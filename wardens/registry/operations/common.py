@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any, Iterable
 
 from flask_babel import gettext as _
@@ -14,8 +15,8 @@ from ...idnumber import mask_id_number, mask_phone
 from ...models import Assignment, AuditEvent, Labour, Person
 
 # Mobile: 11 digits starting 13-19. Landline: area code 0xx(x), optional dash, 7-8 digits.
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
+_LANDLINE = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}$")
 # Rows per executemany in bulk imports.
 BULK_CHUNK = 2000
 
@@ -39,6 +40,11 @@ def clean_text(value: str | None, *, limit: int) -> str | None:
     return value or None
 
 
+def half_width(text: str) -> str:
+    """Full-width digits, signs and spaces as ASCII: Chinese input methods type phone numbers as １３８…"""
+    return unicodedata.normalize("NFKC", text)
+
+
 def check_length(value: str | None, limit: int, field: str, what: Any) -> None:
     """Refuse text longer than limit, naming the field."""
     if value is not None and len(value) > limit:
@@ -52,7 +58,7 @@ def check_phone(raw: str | None, field: str = "phone") -> str | None:
     phone = clean_text(raw, limit=20)
     if phone is None:
         return None
-    compact = phone.replace(" ", "")
+    compact = half_width(phone).replace(" ", "")
     if compact.startswith("+86"):
         compact = compact[3:]
     if not (_MOBILE.match(compact) or _LANDLINE.match(compact)):

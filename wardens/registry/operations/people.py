@@ -24,6 +24,7 @@ from .common import (
     check_length,
     check_phone,
     clean_text,
+    half_width,
     holders_in_force_where,
     set_active,
     snap,
@@ -33,7 +34,7 @@ PERSON_FIELDS = (
     "name", "id_number", "phone", "household_id", "labour", "away_working",
     "stable_employment", "bank_name", "bank_account", "note", "active",
 )
-_BANK_ACCOUNT = re.compile(r"^\d{8,30}$")
+_BANK_ACCOUNT = re.compile(r"^[0-9]{8,30}$")
 
 
 # ---------------------------------------------------------------- field rules
@@ -63,7 +64,7 @@ def check_bank_account(raw: str | None) -> str | None:
     account = clean_text(raw, limit=40)
     if account is None:
         return None
-    compact = account.replace(" ", "")
+    compact = half_width(account).replace(" ", "")
     if not _BANK_ACCOUNT.match(compact):
         raise RegistryError(
             _("Bank account %(value)s is not valid: it must have 8 to 30 digits.", value=account), "bank_account"
