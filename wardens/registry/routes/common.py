@@ -1,6 +1,8 @@
 """What every register page shares: the blueprint, paging, list filters, record lookups, refusals by the field."""
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from typing import Any, Callable, TypeVar
 
 from flask import Blueprint, abort, flash, request
@@ -10,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ...access import check_township
 from ...extensions import db
-from ...models import Household, Person, Post, Village
+from ...models import Assignment, Household, Person, Post, Village
 from ..forms import ExportForm
 from ..operations.common import RegistryError
 from ..search import Filters, visible_townships, visible_villages
@@ -111,3 +113,9 @@ def post_or_404(post_id: int) -> Post:
         abort(404)
     check_township(post.village.township_id)
     return post
+
+
+def current_and_past(assignments: Sequence[Assignment], day: dt.date) -> tuple[list[Assignment], list[Assignment]]:
+    """Split terms into those in force or still to come on ``day``, and those already over."""
+    current = [a for a in assignments if a.in_force_on(day) or a.term_start > day]
+    return current, [a for a in assignments if a not in current]

@@ -17,7 +17,8 @@ from ..forms import ActionForm, PersonForm
 from ..operations.people import create_person, reveal_id_number, update_person
 from ..search import PEOPLE_SORTS, PEOPLE_STATUSES, parse_filters, people_query
 from ..summary import month_attendance_counts
-from .common import PER_PAGE, bp, commit_or_show_error, household_or_404, list_context, page_number, person_or_404
+from .common import (PER_PAGE, bp, commit_or_show_error, current_and_past, household_or_404, list_context, page_number,
+                     person_or_404)
 
 
 @bp.route("/people")
@@ -38,8 +39,7 @@ def person(person_id: int) -> str:
         .order_by(Assignment.term_start.desc())
     ).all()
     day = today()
-    current = [a for a in assignments if a.in_force_on(day) or a.term_start > day]
-    past = [a for a in assignments if a not in current]
+    current, past = current_and_past(assignments, day)
     revealed = session.pop("registry_revealed", None) == p.id and may_reveal_id_numbers()
     # The month's subsidy is on the township's monthly sheet, where the formula and its settings are shown.
     in_force = [a for a in current if a.in_force_on(day)]

@@ -17,7 +17,8 @@ from ..forms import ActionForm, PostForm
 from ..operations.posts import create_post, update_post
 from ..search import POST_SORTS, POST_STATUSES, filled_counts, parse_filters, posts_query
 from ..sizing import village_sizing
-from .common import PER_PAGE, bp, commit_or_show_error, list_context, page_number, post_or_404, village_choices
+from .common import (PER_PAGE, bp, commit_or_show_error, current_and_past, list_context, page_number, post_or_404,
+                     village_choices)
 
 
 @bp.route("/posts")
@@ -65,9 +66,7 @@ def post(post_id: int) -> str:
         .options(joinedload(Assignment.person).joinedload(Person.household))
         .order_by(Assignment.term_start.desc())
     ).all()
-    day = today()
-    current = [a for a in assignments if a.in_force_on(day) or a.term_start > day]
-    past = [a for a in assignments if a not in current]
+    current, past = current_and_past(assignments, today())
     return render_template("registry/post.html", post=p, current=current, past=past, action_form=ActionForm())
 
 
