@@ -326,6 +326,19 @@ def holders_in_force(township_id: int, day: dt.date, ids: Iterable[int]) -> dict
     return {a.id: a for a in rows}
 
 
+def township_assignments(township_id: int, ids: Iterable[int]) -> list[int]:
+    """The listed assignments whose post is in the township, whatever their term (one query)."""
+    ids = sorted(set(ids))
+    if not ids:
+        return []
+    return list(db.session.scalars(
+        select(Assignment.id)
+        .join(Post, Post.id == Assignment.post_id)
+        .join(Village, Village.id == Post.village_id)
+        .where(Assignment.id.in_(ids), Village.township_id == township_id)
+    ))
+
+
 def save_day(
     township_id: int,
     day: dt.date,
@@ -353,11 +366,13 @@ def save_day(
         elif len(e.note) > NOTE_MAX:
             row_errors[e.assignment_id] = _("The note is longer than %(n)d characters.", n=NOTE_MAX)
     if row_errors:
-        # A holder not in force is not on the grid, so name them in the message too.
+        # A holder not in force is not on the grid, so name them in the message too;
+        # but only the township's own: an id smuggled in from another township stays
+        # unnamed, or a clerk could read any holder's name and post by guessing ids.
         outside = [e.assignment_id for e in entries if e.assignment_id not in known]
         named = [
             _("%(name)s: the agreement is not in force on %(day)s.", name=name, day=day.isoformat())
-            for name in _holder_names(outside)
+            for name in _holder_names(township_assignments(township_id, outside))
         ]
         raise AttendanceError([_("Nothing was saved: correct the rows marked below.")] + named, row_errors)
 
