@@ -18,8 +18,12 @@ class SpreadsheetError(ValueError):
 
 
 def neutralise_formula(value: Any) -> Any:
-    """Prefix text a spreadsheet would evaluate (=, +, -, @, tab, CR) with a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """Prefix text a spreadsheet would evaluate (=, +, -, @, tab, CR) with a quote.
+
+    Leading blanks are looked through: Excel and LibreOffice trim them when a CSV is
+    opened or a cell is edited, so " =HYPERLINK(...)" runs as well as "=HYPERLINK(...)".
+    """
+    if isinstance(value, str) and (value.startswith(FORMULA_PREFIXES) or value.lstrip().startswith(FORMULA_PREFIXES)):
         return "'" + value
     return value
 
