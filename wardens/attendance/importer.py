@@ -24,7 +24,7 @@ from ..dates import month_days
 from ..extensions import db
 from ..labels import STATUS_SYMBOLS
 from ..models import Assignment, AttendanceRecord, Person, Post, Status, Village
-from ..spreadsheets import Table
+from ..spreadsheets import Table, neutralise_formula
 from .operations import ImportCell, RecordWrite, check_sick_certificates, month_writes
 from .sheet import CERTIFIED_SICK, fixed_headers
 
@@ -108,6 +108,11 @@ def _find(headers: list[str], accepted: set[str]) -> str | None:
     return None
 
 
+def name_matches(written: str, name: str) -> bool:
+    """Whether a name cell is the holder's name, as typed or as the export quoted it against formulas."""
+    return written.strip() in {name.strip(), neutralise_formula(name).strip()}
+
+
 def parse_month_sheet(table: Table, township_id: int, year: int, month: int, today: dt.date) -> ImportPreview:
     """Check an uploaded sheet against the township's holders and rules; list every problem."""
     preview = ImportPreview(township_id, year, month)
@@ -158,7 +163,7 @@ def parse_month_sheet(table: Table, township_id: int, year: int, month: int, tod
                                     line=line, id=aid, other=seen[aid]))
             continue
         seen[aid] = line
-        if col_name and row.get(col_name, "").strip() and row.get(col_name, "").strip() != name:
+        if col_name and row.get(col_name, "").strip() and not name_matches(row.get(col_name, ""), name):
             preview.errors.append(_("Line %(line)d: the name “%(got)s” does not match agreement %(id)d (%(name)s).",
                                     line=line, got=row.get(col_name, "").strip(), id=aid, name=name))
             continue

@@ -18,6 +18,8 @@ from xml.sax.saxutils import escape
 
 from openpyxl.utils import get_column_letter
 
+from ..spreadsheets import neutralise_formula
+
 # Style ids in the cellXfs table below.
 PLAIN, HEADER, TEXT, CENTRE, SHADED, MONEY, RATE, AS_TEXT = range(8)
 
@@ -88,7 +90,11 @@ def _cell(ref: str, value: Any, style: int) -> str:
         value = "是" if value else "否"
     if isinstance(value, (int, float)):
         return f'<c r="{ref}" s="{style}"><v>{value!r}</v></c>'
-    return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{_text(str(value))}</t></is></c>'
+    # Inline strings are never run as it stands, but a user who edits the cell or saves the
+    # sheet as CSV turns a name like "=HYPERLINK(...)" into a live formula: quote it as
+    # every other export does (the importer accepts the quoted name back).
+    text = neutralise_formula(str(value))
+    return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{_text(text)}</t></is></c>'
 
 
 def xlsx_document(rows: Sequence[Sequence[tuple[Any, int]]], layout: Layout) -> bytes:
