@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, TypeVar
 
-from flask import abort, current_app, request
+from flask import abort, current_app, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import Select
 
@@ -73,6 +73,17 @@ def limit_to_township(stmt: Select[Any], township_column: Any) -> Select[Any]:
     """Add the clerk's township filter to a query; district roles see everything."""
     limit = visible_township_id()
     return stmt if limit is None else stmt.where(township_column == limit)
+
+
+def outside_visible_township(township_id: int | None) -> bool:
+    """Whether the logged-in user is a clerk of another township than this one.
+
+    For messages that must not name another township's records to a clerk (a duplicate
+    ID number or code): False outside a request (CLI, demo load) and for district roles.
+    """
+    if not has_request_context() or not current_user.is_authenticated:
+        return False
+    return current_user.role == Role.CLERK and current_user.township_id != township_id
 
 
 def may_reveal_id_numbers() -> bool:

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from ...access import outside_visible_township
 from ...audit import record_audit, snapshot
 from ...dates import today
 from ...extensions import db
@@ -26,6 +27,9 @@ def check_household_number(raw: str | None, *, existing: Household | None = None
     check_length(number, 40, "number", _l("Household number"))
     other = db.session.scalar(select(Household).where(Household.number == number))
     if other is not None and other is not existing:
+        if outside_visible_township(other.village.township_id):
+            raise RegistryError(_("Household number %(number)s is already used in another township.", number=number),
+                                "number")
         raise RegistryError(
             _("Household number %(number)s is already used (in %(village)s).",
               number=number, village=other.village.full_name),

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from pypinyin import Style, lazy_pinyin
 from sqlalchemy import select
 
+from ...access import outside_visible_township
 from ...audit import record_audit, snapshot
 from ...dates import today
 from ...extensions import db
@@ -89,6 +90,10 @@ def fill_name_initials(_mapper: Any, _connection: Any, person: Person) -> None:
 def _id_number_free(number: str, household: Household, existing: Person | None) -> None:
     other = db.session.scalar(select(Person).where(Person.id_number == number))
     if other is not None and other is not existing:
+        # A clerk may learn the number is taken (it cannot be registered twice), not by whom.
+        if outside_visible_township(other.household.village.township_id):
+            raise RegistryError(_("ID number %(id)s is already registered in another township.",
+                                  id=mask_id_number(number)), "id_number")
         raise RegistryError(duplicate_id_message(number, other.household.number, other.name, household.number),
                             "id_number")
 

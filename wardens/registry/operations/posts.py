@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from ...access import outside_visible_township
 from ...audit import record_audit, snapshot
 from ...extensions import db
 from ...models import Assignment, Post, PostKind, Village
@@ -135,6 +136,8 @@ def check_post(*, code: str | None, kind: str | None, route_code: str | None = N
 def _post_code_free(code: str, existing: Post | None) -> None:
     other = db.session.scalar(select(Post).where(Post.code == code))
     if other is not None and other is not existing:
+        if outside_visible_township(other.village.township_id):
+            raise RegistryError(_("Post code %(code)s is already used in another township.", code=code), "code")
         raise RegistryError(
             _("Post code %(code)s is already used (in %(village)s).", code=code, village=other.village.full_name),
             "code",
