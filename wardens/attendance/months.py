@@ -113,6 +113,27 @@ def ensure_months_open(township_id: int, first: dt.date, last: dt.date) -> None:
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
+def ensure_no_closed_month(township_id: int, first: dt.date, last: dt.date) -> None:
+    """Raise ClosedMonthError when a closed month of the township falls between first and last.
+
+    For changes to agreements rather than records: ending or starting a term inside a
+    closed month would change who is on its paid sheet and what they were paid. Read
+    only, so it leaves no month rows behind for the months it checks.
+    """
+    if last < first:
+        return
+    closed = db.session.execute(
+        select(AttendanceMonth.year, AttendanceMonth.month)
+        .where(AttendanceMonth.township_id == township_id, AttendanceMonth.state == CLOSED,
+               AttendanceMonth.year * 12 + AttendanceMonth.month >= first.year * 12 + first.month,
+               AttendanceMonth.year * 12 + AttendanceMonth.month <= last.year * 12 + last.month)
+        .order_by(AttendanceMonth.year, AttendanceMonth.month)
+        .limit(1)
+    ).first()
+    if closed is not None:
+        raise ClosedMonthError(_closed_message(township_id, closed.year, closed.month))
+
+
 def submit_month(township_id: int, year: int, month: int, user: User) -> AttendanceMonth:
     """The township hands its month's sheet to the office for review."""
     row = lock_month(township_id, year, month)

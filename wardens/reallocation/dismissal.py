@@ -18,6 +18,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from ..attendance.months import ClosedMonthError, ensure_no_closed_month
 from ..audit import record_audit, snapshot
 from ..extensions import db
 from ..models import Assignment, DismissalCase, Household, Person, Post, Round, get_settings
@@ -218,6 +219,11 @@ def dismiss(case: DismissalCase, reason: str, last_day: dt.date, user_id: int | 
         raise RefusedError(_("The last day must fall within the agreement (%(first)s to %(last)s).",
                              first=agreement.term_start.isoformat(), last=agreement.last_day.isoformat()),
                            field="last_day")
+    try:
+        # The days the agreement loses must not be in a month already closed for payment.
+        ensure_no_closed_month(agreement.post.village.township_id, last_day + dt.timedelta(days=1), agreement.last_day)
+    except ClosedMonthError as exc:
+        raise RefusedError(str(exc), field="last_day") from None
     before = snapshot(agreement, ASSIGNMENT_FIELDS)
     agreement.ended_on = last_day
     agreement.end_reason = "dismissed"
@@ -285,6 +291,11 @@ def approve_fill(run, day: dt.date, user_id: int | None = None) -> list[Assignme
     if start >= rnd.term_end:
         raise RefusedError(_("The round's term ends on %(day)s; a fill must start before that.",
                              day=rnd.term_end.isoformat()))
+    try:
+        # A fill run before a month closed and approved after would add a holder to its paid sheet.
+        ensure_no_closed_month(post.village.township_id, start, rnd.term_end)
+    except ClosedMonthError as exc:
+        raise RefusedError(str(exc)) from None
     created = []
     for entry in run.result["assignments"]:
         person_id = key_id(entry["candidate"])
