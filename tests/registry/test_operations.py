@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tests.helpers import make_id_number
 from wardens.extensions import db
-from wardens.models import AuditEvent, HouseholdFlag, Person
+from wardens.models import AuditEvent, HouseholdFlag, Person, Post
 from wardens.registry.operations.common import RegistryError
 from wardens.registry.operations.households import clear_household_flag, create_household, set_household_flag
 from wardens.registry.operations.people import create_person, update_person
@@ -198,3 +198,29 @@ def test_post_rules(make, en):
         create_post(village, code="P1", kind="road_cleaner")
     assert caught.value.field == "code"
     assert post.km == check_post(code="x", kind="road_warden", km="3.5").km
+
+
+def test_a_post_cannot_move_township_while_its_terms_reach_a_closed_month(make, en):
+    # A township's sheet lists the posts in its villages: the move would rewrite a paid sheet.
+    from wardens.attendance.months import close_month, submit_month
+    from wardens.models import Township
+    from wardens.registry.operations.posts import update_post
+
+    home, other = make.village(), make.village()
+    same_township = make.village(db.session.get(Township, home.township_id))
+    post = make.post(village=home, code="P-MOVE")
+    make.assignment(post=post, term_start=dt.date(2026, 1, 1), term_end=dt.date(2026, 12, 31))
+    office = make.user("office")
+    submit_month(home.township_id, 2026, 3, office)
+    close_month(home.township_id, 2026, 3, office)
+    values = {"code": "P-MOVE", "kind": "road_warden", "km": "3.0", "slots": 1}
+
+    with pytest.raises(RegistryError) as caught:
+        update_post(post, other, **values)
+    assert caught.value.field == "village_id"
+    assert "2026-03 is closed" in caught.value.message
+    db.session.expire_all()
+    assert db.session.get(Post, post.id).village_id == home.id
+
+    assert update_post(post, same_township, **values) is True  # the same sheet: allowed
+    assert db.session.get(Post, post.id).village_id == same_township.id

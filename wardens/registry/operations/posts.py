@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ...access import outside_visible_township
+from ...attendance.months import ClosedMonthError, ensure_no_closed_month
 from ...audit import record_audit, snapshot
 from ...extensions import db
 from ...models import Assignment, Post, PostKind, Village
@@ -165,6 +166,8 @@ def update_post(post: Post, village: Village, **values: Any) -> bool:
         _post_code_free(fields.code, post)
     before = snapshot(post, POST_FIELDS)
     if village.id != post.village_id:
+        if village.township_id != post.village.township_id:
+            _closed_sheets_stay_as_paid(post, village)
         post.village = active_village(village)
         post.village_id = village.id
     for key, value in fields.__dict__.items():
@@ -172,6 +175,24 @@ def update_post(post: Post, village: Village, **values: Any) -> bool:
             setattr(post, key, value)
     db.session.flush()
     return audit_update(post, before, POST_FIELDS)
+
+
+def _closed_sheets_stay_as_paid(post: Post, village: Village) -> None:
+    """Refuse to move a post to another township while its terms reach into a closed month.
+
+    A township's monthly sheet lists the holders of the posts in its villages, so
+    the move would take rows off the old township's paid sheet and put them on
+    the new one's.  Closed months are read-only: reopening them comes first.
+    """
+    terms = db.session.execute(
+        select(Assignment.term_start, Assignment.ended_on, Assignment.term_end).where(Assignment.post_id == post.id)
+    ).all()
+    for township_id in (post.village.township_id, village.township_id):
+        for start, ended_on, term_end in terms:
+            try:
+                ensure_no_closed_month(township_id, start, ended_on or term_end)
+            except ClosedMonthError as exc:
+                raise RegistryError(str(exc), "village_id") from None
 
 
 def post_differs(post: Post, village: Village, fields: PostFields) -> bool:
