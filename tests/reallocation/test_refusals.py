@@ -126,8 +126,25 @@ def notice_in_future(d: District) -> tuple[Callable[[], Any], str]:
             "公示不能从将来的日期开始（2026-11-17）；请在张贴当天开始公示。")
 
 
+def approve_late_over_a_closed_month(d: District) -> tuple[Callable[[], Any], str]:
+    # A late round: its term began on 2026-10-01 and October was closed for payment meanwhile.
+    # Approving would cut October's holders short and add the new ones to its paid sheet.
+    from wardens.models import AttendanceMonth, Village
+
+    rnd = open_round(name="补办", year=2026, term_start=dt.date(2026, 10, 1), term_end=dt.date(2027, 9, 30),
+                     reference_date=dt.date(2026, 10, 1), notice_days=5, today=TODAY)
+    for person in (d.flood_poor, d.poor):
+        applications.add_application(rnd, person, ["XH-01"])
+    notice.start_notice(rnd, adapter.run_round(rnd), dt.date(2026, 11, 1), TODAY)
+    township_id = db.session.scalar(
+        select(Village.township_id).join(Post, Post.village_id == Village.id).where(Post.code == "XH-01"))
+    db.session.add(AttendanceMonth(township_id=township_id, year=2026, month=10, state="closed"))
+    return (lambda: approval.approve_round(rnd, TODAY),
+            "西河口乡 2026-10 已关闭：考勤不能再修改。须由管理员先重新开启。")
+
+
 @pytest.mark.parametrize("case", [
-    approve_during_notice, approve_with_open_objection, run_without_applicants, run_without_posts,
+    approve_late_over_a_closed_month, approve_during_notice, approve_with_open_objection, run_without_applicants, run_without_posts,
     pin_too_old, pin_outside_scope, pin_to_full_post, apply_twice, apply_for_post_outside_round,
     apply_for_same_post_twice, notice_in_future,
 ], ids=lambda f: f.__name__)

@@ -14,6 +14,7 @@ import datetime as dt
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
+from ..attendance.months import ClosedMonthError, ensure_no_closed_month
 from ..audit import record_audit, snapshot
 from ..extensions import db
 from ..models import Assignment, Round
@@ -41,15 +42,46 @@ def refuse_early_approval(rnd: Round, today: dt.date) -> None:
         raise RefusedError(*faults)
 
 
-def end_current_agreements(rnd: Round) -> list[Assignment]:
-    """End every agreement in force on the day before the term starts, on that day."""
+def refuse_closed_months_in_the_new_term(rnd: Round, current: list[Assignment], post_ids: set[int]) -> None:
+    """Refuse approval when it would rewrite a month already closed for payment.
+
+    Approval after the term has started (a late round) cuts the old agreements
+    short from the term's first day and starts the new ones on it: a township
+    month in between that is closed would lose its holders or gain new ones.
+    """
+    from ..models import Post, Village
+
     last_day = rnd.term_start - dt.timedelta(days=1)
-    current = list(db.session.scalars(
+    spans: dict[int, dt.date] = {}  # township -> last day a changed term reaches
+    for agreement in current:
+        if agreement.last_day > last_day:
+            township_id = agreement.post.village.township_id
+            spans[township_id] = max(spans.get(township_id, agreement.last_day), agreement.last_day)
+    for township_id in db.session.scalars(
+        select(Village.township_id).join(Post, Post.village_id == Village.id).where(Post.id.in_(post_ids)).distinct()
+    ):
+        spans[township_id] = max(spans.get(township_id, rnd.term_end), rnd.term_end)
+    for township_id in sorted(spans):
+        try:
+            ensure_no_closed_month(township_id, rnd.term_start, spans[township_id])
+        except ClosedMonthError as exc:
+            raise RefusedError(str(exc)) from None
+
+
+def in_force_the_day_before(rnd: Round) -> list[Assignment]:
+    """The agreements in force on the day before the round's term starts."""
+    last_day = rnd.term_start - dt.timedelta(days=1)
+    return list(db.session.scalars(
         select(Assignment).where(
             Assignment.term_start <= last_day, Assignment.term_end >= last_day,
             or_(Assignment.ended_on.is_(None), Assignment.ended_on >= last_day),
         ).order_by(Assignment.id)
     ))
+
+
+def end_current_agreements(rnd: Round, current: list[Assignment]) -> list[Assignment]:
+    """End the agreements in force on the day before the term starts, on that day."""
+    last_day = rnd.term_start - dt.timedelta(days=1)
     for agreement in current:
         before = snapshot(agreement, ASSIGNMENT_FIELDS)
         agreement.end_reason = "term_end" if agreement.term_end == last_day else "reallocated"
@@ -68,7 +100,9 @@ def approve_round(rnd: Round, today: dt.date, user_id: int | None = None) -> lis
     run = rnd.chosen_run
     if run is None:
         raise RefusedError(_("The round has no proposal on notice."))
-    end_current_agreements(rnd)
+    current = in_force_the_day_before(rnd)
+    refuse_closed_months_in_the_new_term(rnd, current, {key_id(e["post"]) for e in run.result["assignments"]})
+    end_current_agreements(rnd, current)
     created = []
     for entry in run.result["assignments"]:
         agreement = Assignment(person_id=key_id(entry["candidate"]), post_id=key_id(entry["post"]),
