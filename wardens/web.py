@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from . import access, labels
 from .extensions import db, login_manager
@@ -22,6 +23,22 @@ LANGUAGES = {"zh": "中文", "en": "English"}
 # Areas of the site, each a package with init_app(app) that registers its
 # blueprint and commands. Order sets blueprint registration order only.
 AREAS = ("auth", "core", "admin", "registry", "attendance", "reallocation", "portal", "demo")
+
+
+# The largest id a 64-bit integer column holds (SQLite INTEGER, PostgreSQL bigint).
+MAX_ID = 2**63 - 1
+
+
+class RecordIdConverter(IntegerConverter):
+    """`<int:...>` in every route: a number past MAX_ID matches no route, so it is a 404.
+
+    Werkzeug's own int converter takes any number of digits, and SQLite refuses to
+    bind an integer past 64 bits (OverflowError, a 500) before a lookup can miss.
+    """
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def select_locale() -> str:
@@ -64,6 +81,8 @@ def _error_page(code: int, title: Any, message: Any) -> tuple[str, int]:
 
 
 def init_app(app: Flask) -> None:
+    # Before any area adds its routes: a rule binds its converters when it is added.
+    app.url_map.converters["int"] = RecordIdConverter
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
