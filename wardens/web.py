@@ -18,15 +18,12 @@ from .extensions import db, login_manager
 from .idnumber import mask_id_number, mask_phone
 from .models import User
 from .nav import nav_items
+from .record_ids import MAX_ID
 
 LANGUAGES = {"zh": "中文", "en": "English"}
 # Areas of the site, each a package with init_app(app) that registers its
 # blueprint and commands. Order sets blueprint registration order only.
 AREAS = ("auth", "core", "admin", "registry", "attendance", "reallocation", "portal", "demo")
-
-
-# The largest id a 64-bit integer column holds (SQLite INTEGER, PostgreSQL bigint).
-MAX_ID = 2**63 - 1
 
 
 class RecordIdConverter(IntegerConverter):

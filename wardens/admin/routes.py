@@ -13,6 +13,7 @@ from ..auth.operations import AccountError
 from ..extensions import db
 from ..views import commit_or_flash
 from ..models import Person, Role, User, get_settings
+from ..record_ids import page_number
 from .forms import (
     SETTINGS_COLUMNS,
     SETTINGS_GROUPS,
@@ -79,7 +80,7 @@ def users() -> str:
         stmt = stmt.where(
             or_(func.lower(User.username).like(like), func.lower(User.display_name).like(like), Person.name.like(f"%{q}%"))
         )
-    page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
+    page = db.paginate(stmt, page=page_number(request.args.get("page")), per_page=PER_PAGE, error_out=False)
     return render_template(
         "admin/users.html", page=page, q=q, role=role, roles=list(Role), is_locked=is_locked, action=ConfirmForm()
     )

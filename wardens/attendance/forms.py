@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from ..record_ids import record_id, whole_number
 from .operations import NOTE_MAX, REASON_MAX, STATUSES, GridEntry
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -101,13 +102,13 @@ class GridSaveForm(FlaskForm):
         for key in formdata:
             if not key.startswith("v-"):
                 continue
-            raw_id = key[2:]
-            if not raw_id.isdigit():
+            aid = record_id(key[2:])
+            if aid is None:
                 continue
-            aid = int(raw_id)
             status = (formdata.get(f"s-{aid}") or "").strip() or None
             raw_version = (formdata.get(key) or "0").strip()
-            if not raw_version.isdigit():
+            version = whole_number(raw_version)
+            if version is None:
                 errors[aid] = _("The page is damaged; reload it.")
                 continue
             # "Fill" only touches rows that were unrecorded when the grid was opened.
@@ -118,7 +119,7 @@ class GridSaveForm(FlaskForm):
             note = (formdata.get(f"n-{aid}") or "").strip()
             if len(note) > NOTE_MAX:
                 errors[aid] = _("The note is longer than %(n)d characters.", n=NOTE_MAX)
-            entries.append(GridEntry(aid, status, note, formdata.get(f"c-{aid}") == "1", int(raw_version)))
+            entries.append(GridEntry(aid, status, note, formdata.get(f"c-{aid}") == "1", version))
         return entries, errors
 
 

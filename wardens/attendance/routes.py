@@ -16,6 +16,7 @@ from ..dates import today
 from ..extensions import db
 from ..views import commit_or_flash
 from ..models import Assignment, AttendanceChange, AttendanceRecord, Role, Township, User, Village, get_settings
+from ..record_ids import record_id
 from ..spreadsheets import XLSX_MIME, SpreadsheetError, read_table
 from .dashboard import overview
 from .forms import (
@@ -71,7 +72,7 @@ def _pick_township(raw: Any, townships: list[Township]) -> Township | None:
     limit = visible_township_id()
     if limit is not None:
         return next((t for t in townships if t.id == limit), None) or db.session.get(Township, limit)
-    wanted = int(raw) if str(raw or "").isdigit() else None
+    wanted = record_id(raw)
     for t in townships:
         if t.id == wanted:
             return t
@@ -160,7 +161,7 @@ def grid() -> tuple[str, int]:
     day = None
     if pick.day.validate(pick):
         day = pick.day.day
-    village_id = int(args["village_id"]) if str(args.get("village_id", "")).isdigit() else None
+    village_id = record_id(args.get("village_id"))
     if village_id and township and village_id not in {v.id for v in _villages(township.id)}:
         abort(404)
     return _render_grid(township, day, village_id, pick=pick)
@@ -171,12 +172,12 @@ def grid() -> tuple[str, int]:
 def grid_save() -> Response | tuple[str, int]:
     """Save the whole grid in one transaction, or nothing with the reasons."""
     form = GridSaveForm()
-    township_raw = form.township_id.data or ""
-    if not township_raw.isdigit():
+    township_id = record_id(form.township_id.data)
+    if township_id is None:
         abort(400)
-    township = db.session.get(Township, int(township_raw)) or abort(404)
+    township = db.session.get(Township, township_id) or abort(404)
     check_township(township.id)
-    village_id = int(form.village_id.data) if (form.village_id.data or "").isdigit() else None
+    village_id = record_id(form.village_id.data)
     pick = GridPickForm(formdata=None)
     try:
         day = parse_day(form.day.data)
@@ -478,9 +479,9 @@ def import_month() -> str | tuple[str, int]:
 def import_apply() -> Response | tuple[str, int]:
     """Apply a previewed import, all or nothing."""
     form = ImportApplyForm()
-    if not form.validate_on_submit() or not (form.township_id.data or "").isdigit():
+    township_id = record_id(form.township_id.data)
+    if not form.validate_on_submit() or township_id is None:
         abort(400)
-    township_id = int(form.township_id.data or 0)
     check_township(township_id)
     township = db.get_or_404(Township, township_id)
     try:

@@ -28,6 +28,7 @@ from ..models import (
     Village,
     get_settings,
 )
+from ..record_ids import page_number, record_id
 from ..spreadsheets import SpreadsheetError, Table, read_table
 from . import adapter, applications, approval, dismissal, notice, pins, rounds
 from .errors import RefusedError
@@ -133,7 +134,7 @@ def round_view(round_id: int) -> str:
             .order_by(Person.name, Person.id))
     if q:
         stmt = stmt.where(Person.name.contains(q) | (Person.id_last4 == normalise_id_number(q)))
-    page = db.paginate(stmt, per_page=50, error_out=False)
+    page = db.paginate(stmt, page=page_number(request.args.get("page")), per_page=50, error_out=False)
     total = db.session.scalar(select(db.func.count()).where(Application.round_id == rnd.id)) or 0
     excluded = db.session.scalar(select(db.func.count()).where(Application.round_id == rnd.id,
                                                                Application.excluded_reason.is_not(None))) or 0
@@ -194,7 +195,8 @@ def apply(round_id: int) -> str | WerkzeugResponse:
     applied = set(db.session.scalars(select(Application.person_id).where(Application.round_id == rnd.id)))
     form = ApplyForm()
     if form.validate_on_submit():
-        person = db.session.get(Person, int(form.person_id.data)) if str(form.person_id.data).isdigit() else None
+        person_id = record_id(form.person_id.data)
+        person = db.session.get(Person, person_id) if person_id else None
         if person is None:
             form.person_id.errors = [_("Choose a person first.")]
         else:
@@ -206,9 +208,10 @@ def apply(round_id: int) -> str | WerkzeugResponse:
                 db.session.commit()
                 flash(_("Application of %(name)s added.", name=person.name), "success")
                 return redirect(url_for(".round_view", round_id=rnd.id))
-    if request.method == "GET" and request.args.get("person", "").isdigit():
+    if request.method == "GET" and record_id(request.args.get("person")):
         form.person_id.data = request.args["person"]
-    chosen = db.session.get(Person, int(form.person_id.data)) if str(form.person_id.data or "").isdigit() else None
+    chosen_id = record_id(form.person_id.data)
+    chosen = db.session.get(Person, chosen_id) if chosen_id else None
     return render_template("reallocation/apply.html", rnd=rnd, search=search, people=people, applied=applied,
                            form=form, chosen=chosen, posts=post_codes())
 
@@ -445,7 +448,8 @@ def notice_start(round_id: int) -> WerkzeugResponse:
     rnd = get_round(round_id)
     form = NoticeForm()
     if form.validate_on_submit():
-        chosen = db.session.get(AllocationRun, int(form.run_id.data)) if str(form.run_id.data).isdigit() else None
+        run_id = record_id(form.run_id.data)
+        chosen = db.session.get(AllocationRun, run_id) if run_id else None
         try:
             if chosen is None:
                 raise RefusedError(_("That run does not belong to this round."))
@@ -469,8 +473,8 @@ def notice_print(round_id: int) -> str:
     rnd = get_round(round_id)
     if rnd.chosen_run is None:
         abort(404)
-    township_id = request.args.get("township", type=int)
-    village_id = request.args.get("village", type=int)
+    township_id = record_id(request.args.get("township"))
+    village_id = record_id(request.args.get("village"))
     place = None
     if village_id:
         place = db.get_or_404(Village, village_id).full_name
@@ -565,7 +569,7 @@ def in_force(round_id: int) -> WerkzeugResponse:
 def agreements(round_id: int) -> str:
     rnd = get_round(round_id)
     rows = approval.round_agreements(rnd)
-    one = request.args.get("assignment", type=int)
+    one = record_id(request.args.get("assignment"))
     if one:
         rows = [a for a in rows if a.id == one]
         if not rows:
@@ -649,8 +653,9 @@ def case_clear(case_id: int) -> WerkzeugResponse:
 @roles_required(*DISTRICT)
 def fill_start() -> WerkzeugResponse:
     form = FillForm()
-    if form.validate_on_submit() and str(form.post_id.data).isdigit():
-        post = db.get_or_404(Post, int(form.post_id.data))
+    post_id = record_id(form.post_id.data)
+    if form.validate_on_submit() and post_id is not None:
+        post = db.get_or_404(Post, post_id)
         try:
             fill = dismissal.start_fill(post, today(), user_id())
         except RefusedError as exc:

@@ -17,6 +17,7 @@ from ..access import limit_to_township
 from ..dates import today
 from ..models import Assignment, Flag, Household, HouseholdFlag, Labour, Person, Post, PostKind, Township, Village
 from ..idnumber import normalise_id_number
+from ..record_ids import record_id
 
 _INITIALS = re.compile(r"^[A-Za-z]{2,10}$")
 _LAST4 = re.compile(r"^\d{3}[\dXx]$")
@@ -49,7 +50,7 @@ class Filters:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return record_id(value)
 
 
 def _choice(value: str | None, allowed: set[str]) -> str | None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from ...access import DISTRICT, roles_required
 from ...extensions import db
 from ...models import AuditEvent, User
+from ...record_ids import record_id
 from .common import PER_PAGE, bp, page_number
 
 
@@ -26,9 +27,9 @@ def audit() -> str:
     action = args.get("action", "")
     if action:
         stmt = stmt.where(AuditEvent.action == action)
-    actor = args.get("actor", "")
-    if actor.isdigit():
-        stmt = stmt.where(AuditEvent.actor_id == int(actor))
+    actor = record_id(args.get("actor"))
+    if actor is not None:
+        stmt = stmt.where(AuditEvent.actor_id == actor)
     zone = ZoneInfo(current_app.config.get("WARDENS_TIMEZONE", "Asia/Shanghai"))
     errors: list[str] = []
     first, last = _date_arg("from", errors), _date_arg("to", errors)
@@ -36,9 +37,9 @@ def audit() -> str:
         stmt = stmt.where(AuditEvent.at >= dt.datetime.combine(first, dt.time.min, tzinfo=zone))
     if last:
         stmt = stmt.where(AuditEvent.at < dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=zone))
-    entity_id = args.get("entity_id", "")
-    if entity_id.isdigit():
-        stmt = stmt.where(AuditEvent.entity_id == int(entity_id))
+    entity_id = record_id(args.get("entity_id"))
+    if entity_id is not None:
+        stmt = stmt.where(AuditEvent.entity_id == entity_id)
     pagination = db.paginate(stmt.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()), page=page_number(),
                              per_page=PER_PAGE, error_out=False)
     types = db.session.scalars(select(distinct(AuditEvent.entity_type)).order_by(AuditEvent.entity_type)).all()

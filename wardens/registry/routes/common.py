@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ...access import check_township
+from ... import record_ids
 from ...extensions import db
 from ...models import Assignment, Household, Person, Post, Village
 from ..forms import ExportForm
@@ -34,8 +35,7 @@ def register_helpers() -> dict[str, Any]:
 
 
 def page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+    return record_ids.page_number(request.args.get("page"))
 
 
 def commit_or_show_error(form: FlaskForm, change: Callable[[], T]) -> T | None:

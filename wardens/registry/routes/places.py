@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from ...access import DISTRICT, roles_required
 from ...extensions import db
 from ...models import Household, Post, Township, Village
+from ...record_ids import record_id
 from ..forms import ActionForm, TownshipForm, VillageForm
 from ..operations.places import create_township, create_village, set_neighbours, update_township, update_village
 from ..search import visible_townships, visible_villages
@@ -73,8 +74,9 @@ def village_new() -> str | Response:
     form = VillageForm()
     form.township_id.choices = [(t.id, t.name) for t in visible_townships() if t.active]
     form.neighbours.choices = _neighbour_choices(None)
-    if request.method == "GET" and request.args.get("township", "").isdigit():
-        form.township_id.data = int(request.args["township"])
+    asked = record_id(request.args.get("township"))
+    if request.method == "GET" and asked is not None:
+        form.township_id.data = asked
     if form.validate_on_submit():
         v = commit_or_show_error(form, lambda: _with_neighbours(create_village(
             db.session.get(Township, form.township_id.data), form.name.data,
