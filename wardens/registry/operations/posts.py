@@ -55,12 +55,15 @@ class PostFields:
 
 
 def _decimal(value: Any, field: str, what: str) -> Decimal:
-    if isinstance(value, Decimal):
-        return value
     try:
-        return Decimal(str(value).strip())
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
+        number = None
+    # Decimal (and WTForms' DecimalField) read "NaN" and "Infinity"; comparing a NaN
+    # with the limits raises InvalidOperation, a 500 instead of this message.
+    if number is None or not number.is_finite():
         raise RegistryError(_("%(what)s must be a number, not %(value)s.", what=what, value=value), field) from None
+    return number
 
 
 def _whole(value: Any, field: str, what: str) -> int:
