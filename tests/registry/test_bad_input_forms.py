@@ -27,3 +27,11 @@ def test_a_post_refuses_a_number_that_is_not_finite(app, make, sign_in, field, r
     assert db.session.scalar(select(Post.km).where(Post.id == post.id)) == post.km
     assert db.session.scalar(select(Post.monthly_subsidy).where(Post.id == post.id)) == post.monthly_subsidy
 
+
+@pytest.mark.parametrize("raw", ["9999-12-31", "0001-01-01"])
+def test_the_audit_trail_takes_the_calendar_s_last_and_first_days(app, make, sign_in, raw):
+    office = make.user("office")
+    db.session.commit()
+    client = sign_in(office)
+    assert client.get(f"/audit?to={raw}").status_code == 200
+    assert client.get(f"/audit?from={raw}").status_code == 200

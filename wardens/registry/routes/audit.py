@@ -35,7 +35,8 @@ def audit() -> str:
     first, last = _date_arg("from", errors), _date_arg("to", errors)
     if first:
         stmt = stmt.where(AuditEvent.at >= dt.datetime.combine(first, dt.time.min, tzinfo=zone))
-    if last:
+    # The calendar's last day has no next day to stop before: it leaves the range open.
+    if last and last < dt.date.max:
         stmt = stmt.where(AuditEvent.at < dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=zone))
     entity_id = record_id(args.get("entity_id"))
     if entity_id is not None:
