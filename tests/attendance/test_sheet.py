@@ -107,3 +107,15 @@ def test_a_term_starting_mid_month_shades_the_days_before(client, make, district
     row = next(r for r in _html_table(html) if "新来的" in r)
     assert row[-1] == "280.00"  # 600 × 14/30
     assert html.count('class="out"') >= 16
+
+
+def test_an_ampersand_in_the_printed_header_is_text_not_an_excel_code() -> None:
+    # A township named "A&Z" would print the file's path where its name belongs.
+    import zipfile
+
+    from wardens.attendance.workbook import PLAIN, Layout, xlsx_document
+
+    data = xlsx_document([[("x", PLAIN)]], Layout(title="t", header_text="石湖&Z村", widths=[5]))
+    sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode("utf-8")
+    assert "<oddHeader>&amp;C石湖&amp;&amp;Z村</oddHeader>" in sheet
+    assert "<oddFooter>&amp;C&amp;P / &amp;N</oddFooter>" in sheet

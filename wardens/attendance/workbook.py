@@ -123,7 +123,9 @@ def xlsx_document(rows: Sequence[Sequence[tuple[Any, int]]], layout: Layout) -> 
         f'<printOptions horizontalCentered="1"/>'
         f'<pageMargins left="0.25" right="0.25" top="0.6" bottom="0.5" header="0.25" footer="0.25"/>'
         f'<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
-        f"<headerFooter><oddHeader>{_text('&C' + layout.header_text)}</oddHeader>"
+        # The header is our text, but Excel reads '&' in it as a code (&F file name,
+        # &Z path...); '&&' prints one ampersand.  The footer is codes on purpose.
+        f"<headerFooter><oddHeader>{_text('&C' + layout.header_text.replace('&', '&&'))}</oddHeader>"
         f"<oddFooter>{_text('&C' + layout.footer_text)}</oddFooter></headerFooter>"
         f"</worksheet>"
     )
