@@ -4,17 +4,17 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from flask import Flask, flash, g, redirect, render_template, request, session, url_for
+from flask import Flask, render_template, request, session
 from flask_babel import format_date, format_datetime, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from . import access, labels
 from .extensions import db, login_manager
+from .forms import refuse_nul_characters
 from .idnumber import mask_id_number, mask_phone
 from .models import User
 from .nav import nav_items
@@ -87,6 +87,7 @@ def init_app(app: Flask) -> None:
     login_manager.user_loader(load_user)
 
     app.before_request(access.enforce_declared_roles)
+    app.before_request(refuse_nul_characters)
 
     @app.context_processor
     def template_helpers() -> dict[str, Any]:

@@ -293,3 +293,17 @@ def test_clerk_cannot_import(client, place):
     login_en(client, place.clerk)
     assert client.get("/imports").status_code == 403
     assert upload(client, xlsx_file(HEADERS, people_rows()), "a.xlsx").status_code == 403
+
+
+def test_control_characters_in_cells_refuse_the_file_naming_each_place(office, place, app):
+    # NUL cannot be stored in PostgreSQL, and the others print as nothing: the file is refused whole.
+    rows = people_rows()
+    rows[0][3] = "张\x00三"
+    rows[2][0] = "H002\x1b"
+    data = "\n".join(",".join(r) for r in [HEADERS, *rows]).encode("utf-8")
+    response = upload(office, data, "people.csv")
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert ("2 cells hold invisible control characters (such as NUL); remove them and upload the file again: "
+            "line 2, column 姓名; line 4, column 户编号.") in text
+    assert db.session.scalar(select(func.count()).select_from(Person)) == 0

@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms import Form
 from sqlalchemy import func, select
 from wtforms import (
     BooleanField,
@@ -43,7 +43,7 @@ def _role_choices() -> list[tuple[str, str]]:
     return [(r.value, label("role", r.value)) for r in Role]
 
 
-class _AccountFields(FlaskForm):
+class _AccountFields(Form):
     """Role, township and person, shared by the create and edit forms."""
 
     role = SelectField(_l("Role"), validators=[InputRequired()])
@@ -111,7 +111,7 @@ class UserEditForm(_AccountFields):
     submit = SubmitField(_l("Save"))
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(Form):
     password = PasswordField(
         _l("New password"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200,
@@ -126,7 +126,7 @@ class PasswordResetForm(FlaskForm):
     submit = SubmitField(_l("Set the new password"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A POST carrying only the CSRF token: disable, enable, unlock."""
 
 
@@ -134,7 +134,7 @@ def _quantize(value: Decimal | None, places: str = "0.01") -> Decimal | None:
     return value.quantize(Decimal(places), rounding=ROUND_HALF_UP) if value is not None else None
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     """Every column of DistrictSettings, grouped as on the page (see SETTINGS_GROUPS)."""
 
     district_name = StringField(_l("District name"), validators=[DataRequired(), Length(max=50)])

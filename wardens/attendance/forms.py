@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms import Form
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
@@ -73,7 +73,7 @@ class MonthField(StringField):
             raise ValidationError(str(exc)) from None
 
 
-class GridPickForm(FlaskForm):
+class GridPickForm(Form):
     """Which day and place the grid shows (a GET form)."""
 
     class Meta:
@@ -84,7 +84,7 @@ class GridPickForm(FlaskForm):
     village_id = SelectField(_l("Village"), coerce=int, validate_choice=False, default=0)
 
 
-class GridSaveForm(FlaskForm):
+class GridSaveForm(Form):
     """Save the whole grid; each row posts s-<id> (status), n-<id> (note), c-<id> (certificate), v-<id> (version)."""
 
     day = HiddenField()
@@ -123,7 +123,7 @@ class GridSaveForm(FlaskForm):
         return entries, errors
 
 
-class StoppageForm(FlaskForm):
+class StoppageForm(Form):
     """Declare work stopped (停工) for a village or a whole township over a date range."""
 
     township_id = SelectField(_l("Township"), coerce=int, validate_choice=False)
@@ -138,30 +138,30 @@ class StoppageForm(FlaskForm):
             raise ValidationError(_("The last day is before the first day."))
 
 
-class MonthActionForm(FlaskForm):
+class MonthActionForm(Form):
     """Submit or close a month (the button is the whole form)."""
 
     submit = SubmitField(_l("Confirm"))
 
 
-class ReturnMonthForm(FlaskForm):
+class ReturnMonthForm(Form):
     reason = StringField(_l("Why the month goes back to the township"), validators=[DataRequired(), Length(max=500)])
     submit = SubmitField(_l("Send back for recording"))
 
 
-class ReopenMonthForm(FlaskForm):
+class ReopenMonthForm(Form):
     reason = TextAreaField(_l("Reason for reopening"), validators=[DataRequired(), Length(max=500)])
     submit = SubmitField(_l("Reopen the month"))
 
 
-class MonthPickForm(FlaskForm):
+class MonthPickForm(Form):
     class Meta:
         csrf = False
 
     month = MonthField(_l("Month"), validators=[DataRequired()])
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(Form):
     township_id = SelectField(_l("Township"), coerce=int, validate_choice=False)
     month = MonthField(_l("Month"), validators=[DataRequired()])
     file = FileField(_l("Monthly sheet (.xlsx or .csv, the layout the sheet exports)"),
@@ -169,7 +169,7 @@ class ImportUploadForm(FlaskForm):
     submit = SubmitField(_l("Check the file"))
 
 
-class ImportApplyForm(FlaskForm):
+class ImportApplyForm(Form):
     token = HiddenField(validators=[DataRequired()])
     township_id = HiddenField(validators=[DataRequired()])
     month = HiddenField(validators=[DataRequired()])

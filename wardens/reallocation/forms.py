@@ -3,7 +3,7 @@ operations modules and their RefusedError is shown by the field it names."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms import Form
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
@@ -22,11 +22,11 @@ from .applications import EXCLUSION_LABELS
 REQUIRED = _l("This field is required.")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A bare POST action (refresh, approve, mark in force): only the CSRF token."""
 
 
-class OpenRoundForm(FlaskForm):
+class OpenRoundForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(message=REQUIRED), Length(max=100)])
     year = IntegerField(_l("Year"), validators=[InputRequired(message=REQUIRED), NumberRange(min=2000, max=2100)])
     term_start = DateField(_l("Term starts"), validators=[InputRequired(message=REQUIRED)])
@@ -50,12 +50,12 @@ class ChoicesMixin:
         return [self.choice1.data or "", self.choice2.data or "", self.choice3.data or ""]  # type: ignore[attr-defined]
 
 
-class ApplyForm(ChoicesMixin, FlaskForm):
+class ApplyForm(ChoicesMixin, Form):
     person_id = HiddenField(validators=[DataRequired(message=_l("Choose a person first."))])
     submit = SubmitField(_l("Add the application"))
 
 
-class NewApplicantForm(ChoicesMixin, FlaskForm):
+class NewApplicantForm(ChoicesMixin, Form):
     name = StringField(_l("Name"), validators=[DataRequired(message=REQUIRED), Length(max=50)])
     id_number = StringField(_l("ID number"), validators=[DataRequired(message=REQUIRED), Length(max=30)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=20)])
@@ -67,18 +67,18 @@ class NewApplicantForm(ChoicesMixin, FlaskForm):
     submit = SubmitField(_l("Register and add the application"))
 
 
-class ChoicesForm(ChoicesMixin, FlaskForm):
+class ChoicesForm(ChoicesMixin, Form):
     submit = SubmitField(_l("Save the choices"))
 
 
-class ExcludeForm(FlaskForm):
+class ExcludeForm(Form):
     code = SelectField(_l("Exclusion"), choices=[("", _l("Not excluded"))] + [(k, v) for k, v in EXCLUSION_LABELS.items()],
                        validators=[Optional()])
     note = StringField(_l("Reason"), validators=[Optional(), Length(max=150)])
     submit = SubmitField(_l("Save the exclusion"))
 
 
-class PinForm(FlaskForm):
+class PinForm(Form):
     post = StringField(_l("Post code"), validators=[DataRequired(message=REQUIRED), Length(max=30)],
                        render_kw={"list": "post-codes", "autocomplete": "off"})
     reason = StringField(_l("Reason"), validators=[DataRequired(message=_l("Give the reason for the pin.")),
@@ -86,28 +86,28 @@ class PinForm(FlaskForm):
     submit = SubmitField(_l("Pin to this post"))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(_l("Applications (.xlsx or .csv)"), validators=[FileRequired(message=_l("Choose a file."))])
     submit = SubmitField(_l("Check the file"))
 
 
-class ImportApplyForm(FlaskForm):
+class ImportApplyForm(Form):
     payload = HiddenField(validators=[DataRequired()])
     submit = SubmitField(_l("Add every application"))
 
 
-class RunForm(FlaskForm):
+class RunForm(Form):
     note = StringField(_l("Note for this run"), validators=[Optional(), Length(max=200)])
     submit = SubmitField(_l("Run the matcher"))
 
 
-class NoticeForm(FlaskForm):
+class NoticeForm(Form):
     run_id = HiddenField(validators=[DataRequired()])
     start = DateField(_l("Notice starts on"), validators=[InputRequired(message=REQUIRED)])
     submit = SubmitField(_l("Start the public notice"))
 
 
-class ObjectionForm(FlaskForm):
+class ObjectionForm(Form):
     raised_by = StringField(_l("Raised by"), validators=[DataRequired(message=REQUIRED), Length(max=100)])
     about = StringField(_l("About (ID number or last 4 digits of a person; optional)"),
                         validators=[Optional(), Length(max=30)])
@@ -116,29 +116,29 @@ class ObjectionForm(FlaskForm):
     submit = SubmitField(_l("Record the objection"))
 
 
-class SettleForm(FlaskForm):
+class SettleForm(Form):
     outcome = TextAreaField(_l("Outcome"), validators=[DataRequired(message=_l("Say how it was settled.")),
                                                        Length(max=2000)])
     submit = SubmitField(_l("Settle"))
 
 
-class DismissForm(FlaskForm):
+class DismissForm(Form):
     reason = StringField(_l("Reason"), validators=[DataRequired(message=_l("Give the reason.")), Length(max=500)])
     last_day = DateField(_l("Last day in post"), validators=[InputRequired(message=REQUIRED)])
     submit = SubmitField(_l("Dismiss"))
 
 
-class ClearForm(FlaskForm):
+class ClearForm(Form):
     reason = StringField(_l("Reason"), validators=[DataRequired(message=_l("Give the reason.")), Length(max=500)])
     submit = SubmitField(_l("Clear the flag"))
 
 
-class FillForm(FlaskForm):
+class FillForm(Form):
     post_id = HiddenField(validators=[DataRequired()])
     submit = SubmitField(_l("Fill from the waiting list"))
 
 
-class ChoosePersonForm(FlaskForm):
+class ChoosePersonForm(Form):
     """Search box (GET) on the add-application page."""
 
     class Meta:

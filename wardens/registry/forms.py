@@ -4,7 +4,7 @@ RegistryError is shown by the field it names."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms import Form
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -34,17 +34,17 @@ def kind_choices() -> list[tuple[str, object]]:
     return [(code, word) for code, word in POST_KINDS.items()]
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A bare POST action (deactivate, reactivate, reveal, confirm): only the CSRF token."""
 
 
-class TownshipForm(FlaskForm):
+class TownshipForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(message=_l("Name is required.")), Length(max=50)])
     code = StringField(_l("Code"), validators=[Optional(), Length(max=20)])
     submit = SubmitField(_l("Save"))
 
 
-class VillageForm(FlaskForm):
+class VillageForm(Form):
     township_id = SelectField(_l("Township"), coerce=int, validate_choice=True)
     name = StringField(_l("Name"), validators=[DataRequired(message=_l("Name is required.")), Length(max=50)])
     code = StringField(_l("Code"), validators=[Optional(), Length(max=20)])
@@ -56,7 +56,7 @@ class VillageForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class HouseholdForm(FlaskForm):
+class HouseholdForm(Form):
     number = StringField(_l("Household number"),
                          validators=[DataRequired(message=_l("Household number is required.")), Length(max=40)])
     village_id = SelectField(_l("Village"), coerce=int, validate_choice=True)
@@ -66,7 +66,7 @@ class HouseholdForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class PersonForm(FlaskForm):
+class PersonForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(message=_l("Name is required.")), Length(max=50)])
     id_number = StringField(_l("ID number"), validators=[DataRequired(message=_l("ID number is required."))],
                             render_kw={"autocomplete": "off", "inputmode": "text", "maxlength": 22})
@@ -81,7 +81,7 @@ class PersonForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class FlagSetForm(FlaskForm):
+class FlagSetForm(Form):
     flag = SelectField(_l("Flag"), choices=flag_choices())
     recorded_on = DateField(_l("Recorded on"), validators=[InputRequired(message=_l("Date is required."))])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)],
@@ -91,7 +91,7 @@ class FlagSetForm(FlaskForm):
     submit = SubmitField(_l("Record flag"))
 
 
-class FlagClearForm(FlaskForm):
+class FlagClearForm(Form):
     flag = SelectField(_l("Flag"), choices=flag_choices())
     cleared_on = DateField(_l("Cleared on"), validators=[InputRequired(message=_l("Date is required."))])
     reason = StringField(_l("Reason"), validators=[DataRequired(message=_l("Give the reason the flag is cleared.")),
@@ -99,7 +99,7 @@ class FlagClearForm(FlaskForm):
     submit = SubmitField(_l("Clear flag"))
 
 
-class PostForm(FlaskForm):
+class PostForm(Form):
     code = StringField(_l("Post code"), validators=[DataRequired(message=_l("Post code is required.")),
                                                     Length(max=30)])
     kind = SelectField(_l("Post kind"), choices=kind_choices(), default="road_warden")
@@ -128,13 +128,13 @@ class PostForm(FlaskForm):
 IMPORT_KINDS = {"people": _l("Households and people"), "posts": _l("Posts")}
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     kind = SelectField(_l("What the file holds"), choices=list(IMPORT_KINDS.items()))
     file = FileField(_l("File (.xlsx or .csv)"), validators=[FileRequired(message=_l("Choose a file to upload."))])
     submit = SubmitField(_l("Upload and preview"))
 
 
-class FlagImportForm(FlaskForm):
+class FlagImportForm(Form):
     flag = SelectField(_l("Flag"), choices=flag_choices())
     recorded_on = DateField(_l("Recorded on"), validators=[InputRequired(message=_l("Date is required."))])
     source = StringField(_l("Source"), validators=[DataRequired(message=_l("Name the department's list.")),
@@ -145,7 +145,7 @@ class FlagImportForm(FlaskForm):
     submit = SubmitField(_l("Upload and preview"))
 
 
-class ExportForm(FlaskForm):
+class ExportForm(Form):
     """An export with full ID numbers: an explicit, audited POST for admin and office staff."""
 
     fmt = SelectField(_l("Format"), choices=[("xlsx", "Excel (.xlsx)"), ("csv", "CSV")])

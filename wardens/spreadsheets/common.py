@@ -7,6 +7,8 @@ from typing import Any, Iterable
 
 from flask_babel import gettext as _
 
+from ..text import has_control_characters
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Uncompressed size an .xlsx may claim before it is treated as a zip bomb.
@@ -77,4 +79,27 @@ def _rows_to_table(numbered_rows: Iterable[tuple[int, list[str]]], max_rows: int
         if len(values) < width:
             values = values + [""] * (width - len(values))
         rows.append((number - offset, {h: values[i] for i, h in keyed}))
-    return Table(headers=[h for _i, h in keyed], rows=rows)
+    table = Table(headers=[h for _i, h in keyed], rows=rows)
+    refuse_control_characters(table)
+    return table
+
+
+def refuse_control_characters(table: Table) -> None:
+    """Refuse a file whose cells hold invisible control characters, naming where.
+
+    They come from exports of other systems, print as nothing, and NUL cannot be
+    stored in PostgreSQL at all: the import is refused before any row is checked.
+    """
+    found = [
+        _("line %(line)d, column %(column)s", line=line, column=column)
+        for line, row in table.rows
+        for column, value in row.items()
+        if has_control_characters(value)
+    ]
+    found += [_("the header %(column)s", column=repr(h)) for h in table.headers if has_control_characters(h)]
+    if found:
+        shown = "; ".join(found[:10]) + ("; …" if len(found) > 10 else "")
+        raise SpreadsheetError(
+            _("%(n)d cells hold invisible control characters (such as NUL); remove them and upload the file again: %(where)s.",
+              n=len(found), where=shown)
+        )
