@@ -146,3 +146,12 @@ def test_a_clerk_cannot_act_on_another_townships_month(client, district: Distric
     assert client.post(url(district, "submit", district.other_township.id)).status_code == 404
     assert client.get(f"/attendance/sheet/{district.other_township.id}/2026/1").status_code == 404
     assert client.get(f"/attendance/sheet/{district.township.id}/2026/13").status_code == 404
+
+
+def test_a_month_that_has_not_begun_cannot_be_submitted(client, district: District) -> None:
+    d = district
+    sign_in(client, d.clerk)
+    year, month = (d.day.year + 1, 1)
+    resp = client.post(f"/attendance/months/{d.township.id}/{year}/{month}/submit", follow_redirects=True)
+    assert f"{year}-01 还没有开始：月份从第一天起才能报送。" in resp.text
+    assert count(AttendanceMonth) == 0

@@ -72,3 +72,14 @@ def test_a_stoppage_reaching_into_a_closed_month_saves_nothing(client, district:
     resp = declare(client, d, first, d.day)
     assert resp.status_code == 409 and f"{y}-{m:02d} 已关闭" in resp.text
     assert count(AttendanceRecord) == 0 and count(Stoppage) == 0
+
+
+def test_a_township_not_in_the_list_is_refused_by_the_field(client, district: District) -> None:
+    # Office staff choose the township; a forged id once reached the database and read as a clash with another user.
+    d = district
+    sign_in(client, d.office)
+    resp = client.post("/attendance/stoppage", data={"township_id": 999999, "village_id": 0, "reason": "洪水",
+                                                     "first_day": d.day.isoformat(), "last_day": d.day.isoformat()})
+    assert resp.status_code == 200
+    assert "请从列表中选择乡镇。" in resp.text
+    assert count(Stoppage) == 0

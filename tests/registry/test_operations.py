@@ -211,7 +211,7 @@ def test_a_post_cannot_move_township_while_its_terms_reach_a_closed_month(make, 
     post = make.post(village=home, code="P-MOVE")
     make.assignment(post=post, term_start=dt.date(2026, 1, 1), term_end=dt.date(2026, 12, 31))
     office = make.user("office")
-    submit_month(home.township_id, 2026, 3, office)
+    submit_month(home.township_id, 2026, 3, office, today=dt.date(2026, 4, 1))
     close_month(home.township_id, 2026, 3, office)
     values = {"code": "P-MOVE", "kind": "road_warden", "km": "3.0", "slots": 1}
 

@@ -134,8 +134,9 @@ def ensure_no_closed_month(township_id: int, first: dt.date, last: dt.date) -> N
         raise ClosedMonthError(_closed_message(township_id, closed.year, closed.month))
 
 
-def submit_month(township_id: int, year: int, month: int, user: User) -> AttendanceMonth:
+def submit_month(township_id: int, year: int, month: int, user: User, *, today: dt.date) -> AttendanceMonth:
     """The township hands its month's sheet to the office for review."""
+    refuse_a_month_not_begun(year, month, today)
     row = lock_month(township_id, year, month)
     if row.state != RECORDING:
         raise MonthStateError(_("Only a month that is being recorded can be submitted."))
@@ -146,6 +147,13 @@ def submit_month(township_id: int, year: int, month: int, user: User) -> Attenda
     db.session.flush()
     record_audit("attendance_month.submit", row, before=before, after={"state": row.state})
     return row
+
+
+def refuse_a_month_not_begun(year: int, month: int, today: dt.date) -> None:
+    """A month can be submitted from its first day (a deadline may fall before it ends), not before."""
+    if (year, month) > (today.year, today.month):
+        raise MonthStateError(_("%(year)d-%(month)02d has not begun yet: a month can be submitted from its first day.",
+                                year=year, month=month))
 
 
 def return_month(township_id: int, year: int, month: int, reason: str) -> AttendanceMonth:

@@ -267,7 +267,9 @@ def stoppage() -> str | Response | tuple[str, int]:
         check_township(township_id)
         village_id = form.village_id.data or None
         village = next((v for v in villages if v.id == village_id), None) if village_id else None
-        if village_id and (village is None or village.township_id != township_id):
+        if township_id not in names:
+            form.township_id.errors = [_("Choose a township from the list.")]
+        elif village_id and (village is None or village.township_id != township_id):
             form.village_id.errors = [_("This village is not in the chosen township.")]
         else:
             assert form.first_day.day and form.last_day.day
@@ -330,7 +332,7 @@ def submit(township_id: int, year: int, month: int) -> Response:
     township = _month_or_404(township_id, year, month)
     if MonthActionForm().validate_on_submit():
         commit_or_flash(
-            lambda: submit_month(township.id, year, month, current_user),
+            lambda: submit_month(township.id, year, month, current_user, today=today()),
             _("%(township)s %(year)d-%(month)02d submitted to the office.", township=township.name, year=year, month=month),
             MonthStateError,
         )
