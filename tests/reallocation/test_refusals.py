@@ -192,3 +192,20 @@ def test_approval_refused_through_the_page(client, make, monkeypatch) -> None:  
     assert "公示期到 2026-11-18 结束，从 2026-11-19 起才能批准。" in page.text
     db.session.commit()
     assert state() == before
+
+
+def test_an_objection_settled_with_the_longest_outcome_the_form_takes_is_recorded(make, sign_in) -> None:  # type: ignore[no-untyped-def]
+    # The outcome may have 2000 characters; the audit event's reason column holds 500.
+    d = build(make)
+    rnd = on_notice(d, start=dt.date(2026, 11, 1))
+    objection_id = notice.record_objection(rnd, raised_by="村民乙", content="异议", raised_on=dt.date(2026, 11, 2),
+                                           about=None, today=TODAY).id
+    office = make.user("office")
+    db.session.commit()
+    outcome = "经核实属实。" * 333 + "结"  # 1999 characters
+    response = sign_in(office).post(f"/reallocation/objections/{objection_id}/settle", data={"outcome": outcome})
+    assert response.status_code == 302
+    settled = db.session.get(Objection, objection_id)
+    assert settled.outcome == outcome and settled.settled_on is not None
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "objection_settle"))
+    assert event is not None and event.after["outcome"] == outcome

@@ -74,8 +74,9 @@ def settle_objection(objection: Objection, outcome: str, today: dt.date, user_id
     objection.settled_on = today
     objection.settled_by_id = user_id
     db.session.flush()
-    record_audit("objection_settle", objection, before=before, after=snapshot(objection, OBJECTION_FIELDS),
-                 reason=objection.outcome)
+    # The outcome is in the event's 'after' already; it is not repeated as the event's
+    # reason, whose column holds 500 characters while an outcome may have 2000.
+    record_audit("objection_settle", objection, before=before, after=snapshot(objection, OBJECTION_FIELDS))
 
 
 def open_objections(rnd: Round) -> list[Objection]:
