@@ -215,3 +215,19 @@ def test_cli_refuses_bad_accounts(app, runner, args, message):
     assert message in result.output
     with app.app_context():
         assert db.session.scalar(select(User)) is None
+
+
+@pytest.mark.parametrize(
+    "username, message",
+    [
+        ("u" * 51, "用户名最多50个字。"),
+        ("two words", "只能使用字母、数字、点、短横线和下划线。"),
+    ],
+)
+def test_cli_refuses_a_username_the_account_form_refuses(app, runner, username, message):
+    # A name past the column's 50 characters reached PostgreSQL and failed there with a traceback.
+    result = runner.invoke(args=["users", "create", username, "--role", "office"], input="a long password\n")
+    assert result.exit_code != 0
+    assert message in result.output
+    with app.app_context():
+        assert db.session.scalar(select(User)) is None

@@ -1,7 +1,6 @@
 """One form per admin action; validators carry the field-level rules."""
 from __future__ import annotations
 
-import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -20,13 +19,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..auth.operations import MIN_PASSWORD_LENGTH
+from ..auth.operations import MIN_PASSWORD_LENGTH, USERNAME_MAX, USERNAME_PATTERN
 from ..extensions import db
 from ..labels import label
 from ..models import Labour, Role, Scope, Township, User
 from .priority_text import PriorityTextError, parse_priority_groups
 
-USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+$")
 PAYMENT_PERIODS = {
     "monthly": _l("Monthly"),
     "quarterly": _l("Quarterly"),
@@ -77,7 +75,7 @@ class _AccountFields(Form):
 class UserCreateForm(_AccountFields):
     username = StringField(
         _l("Username"),
-        validators=[DataRequired(), Length(min=2, max=50)],
+        validators=[DataRequired(), Length(min=2, max=USERNAME_MAX)],
         render_kw={"autocomplete": "off", "autocapitalize": "none"},
     )
     password = PasswordField(

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select, update
@@ -13,6 +14,10 @@ from ..models import Person, Role, Township, User, get_settings
 from .passwords import hash_password, needs_rehash, verify_password
 
 MIN_PASSWORD_LENGTH = 8
+# What the login form's name can be typed as: no spaces (login strips them), no look-alike scripts.
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+$")
+# Taken from the column so the rule and the table cannot drift apart.
+USERNAME_MAX = User.__table__.c.username.type.length
 
 
 
@@ -86,6 +91,20 @@ class AccountError(ValueError):
     """An account cannot be made as asked; the message says why."""
 
 
+def check_username(username: str) -> None:
+    """Refuse a username the account form refuses: too long for the column, or characters other than ASCII letters, digits, dots, dashes, underscores.
+
+    The form checks the same; this holds for every other way in (`flask users create`),
+    where an overlong name otherwise reached PostgreSQL and failed there.
+    """
+    from flask_babel import gettext as _
+
+    if len(username) > USERNAME_MAX:
+        raise AccountError(_("%(what)s may have at most %(n)d characters.", what=_("Username"), n=USERNAME_MAX))
+    if not USERNAME_PATTERN.match(username):
+        raise AccountError(_("Use only letters, digits, dots, dashes and underscores."))
+
+
 def create_user(
     username: str,
     password: str,
@@ -102,6 +121,7 @@ def create_user(
 
     if role not in {r.value for r in Role}:
         raise AccountError(_("Unknown role %(role)s.", role=role))
+    check_username(username)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(_("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
     if db.session.scalar(select(User).where(func.lower(User.username) == username.lower())):
