@@ -304,3 +304,18 @@ def test_create_with_csrf_on(database_url, app):  # type: ignore[no-untyped-def]
         assert db.session.scalar(select(User).where(User.username == "viacsrf")) is not None
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.mark.parametrize("q, listed, not_listed", [
+    ("_", "a_b", "axb"),  # '_' is a character typed, not LIKE's any-one-character
+    ("%", "pct", "axb"),  # nor '%' any text
+    ("\\", "bs", "axb"),  # a backslash is text on PostgreSQL too, where LIKE took it for its escape
+])
+def test_list_search_takes_the_text_as_typed(admin_client, make, q, listed, not_listed):  # type: ignore[no-untyped-def]
+    make.user("office", username="a_b")
+    make.user("office", username="axb")
+    make.user("office", username="pct", display_name="路长办 100%")
+    make.user("office", username="bs", display_name="路\\长")
+    db.session.commit()
+    html = admin_client.get("/admin/users", query_string={"q": q}).get_data(as_text=True)
+    assert f'data-username="{listed}"' in html and f'data-username="{not_listed}"' not in html

@@ -244,3 +244,22 @@ def test_every_page_renders_and_a_new_applicant_is_registered(client, make, monk
         "name": "郑无户", "id_number": "11010519491231002X", "labour": "full", "household_number": "NEW-404",
         "village_id": "0", "choice1": "XH-01"})
     assert "户 NEW-404 尚未登记：请选择所在村以登记该户。" in missing.text
+
+
+@pytest.mark.parametrize("q", ["_", "%", "\\"])
+def test_the_round_s_name_searches_take_the_text_as_typed(client, make, monkeypatch, q) -> None:  # type: ignore[no-untyped-def]
+    # LIKE wildcards listed everyone; PostgreSQL also took a backslash for LIKE's escape.
+    import wardens.reallocation.routes as routes
+
+    monkeypatch.setattr(routes, "today", lambda: TODAY)
+    d = build(make)
+    rnd = new_round()
+    applications.add_application(rnd, d.poor, ["XH-01"])
+    odd = make.person(make.household(d.v1), name=f"赵{q}甲")
+    applications.add_application(rnd, odd, ["XH-01"])
+    db.session.commit()
+    login(client, "office1")
+    listed = client.get(f"/reallocation/rounds/{rnd.id}", query_string={"q": q}).text
+    assert f"赵{q}甲" in listed and "赵脱贫" not in listed
+    found = client.get(f"/reallocation/rounds/{rnd.id}/apply", query_string={"q": q}).text
+    assert f"赵{q}甲" in found and "赵脱贫" not in found

@@ -76,9 +76,13 @@ def users() -> str:
     if role in {r.value for r in Role}:
         stmt = stmt.where(User.role == role)
     if q:
-        like = f"%{q.lower()}%"
+        # autoescape: '%', '_' and a backslash are text typed, not LIKE wildcards (PostgreSQL
+        # also reads a backslash as LIKE's escape, SQLite does not: the lists differed).
+        lowered = q.lower()
         stmt = stmt.where(
-            or_(func.lower(User.username).like(like), func.lower(User.display_name).like(like), Person.name.like(f"%{q}%"))
+            or_(func.lower(User.username).contains(lowered, autoescape=True),
+                func.lower(User.display_name).contains(lowered, autoescape=True),
+                Person.name.contains(q, autoescape=True))
         )
     page = db.paginate(stmt, page=page_number(request.args.get("page")), per_page=PER_PAGE, error_out=False)
     return render_template(

@@ -169,7 +169,8 @@ def find_people(query: str, limit: int = 20) -> list[Person]:
     q_id = normalise_id_number(q)
     stmt = select(Person).where(
         Person.active,
-        or_(Person.name.contains(q), Person.id_last4 == q_id, Person.id_number == q_id,
+        # autoescape: '%', '_' and a backslash are text typed, not LIKE wildcards or (PostgreSQL) its escape.
+        or_(Person.name.contains(q, autoescape=True), Person.id_last4 == q_id, Person.id_number == q_id,
             Person.name_initials == q.lower()),
     ).order_by(Person.name, Person.id).limit(limit)
     return list(db.session.scalars(stmt))

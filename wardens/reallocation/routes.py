@@ -133,7 +133,8 @@ def round_view(round_id: int) -> str:
             .options(selectinload(Application.person).selectinload(Person.household).selectinload(Household.village))
             .order_by(Person.name, Person.id))
     if q:
-        stmt = stmt.where(Person.name.contains(q) | (Person.id_last4 == normalise_id_number(q)))
+        # autoescape: '%', '_' and a backslash are text typed, not LIKE wildcards or (PostgreSQL) its escape.
+        stmt = stmt.where(Person.name.contains(q, autoescape=True) | (Person.id_last4 == normalise_id_number(q)))
     page = db.paginate(stmt, page=page_number(request.args.get("page")), per_page=50, error_out=False)
     total = db.session.scalar(select(db.func.count()).where(Application.round_id == rnd.id)) or 0
     excluded = db.session.scalar(select(db.func.count()).where(Application.round_id == rnd.id,
