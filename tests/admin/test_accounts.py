@@ -319,3 +319,21 @@ def test_list_search_takes_the_text_as_typed(admin_client, make, q, listed, not_
     db.session.commit()
     html = admin_client.get("/admin/users", query_string={"q": q}).get_data(as_text=True)
     assert f'data-username="{listed}"' in html and f'data-username="{not_listed}"' not in html
+
+
+def test_a_username_taken_between_the_form_check_and_the_save_is_shown_by_the_field(admin_client, monkeypatch):  # type: ignore[no-untyped-def]
+    # The form checks the name is free; another admin can still take it before the save.
+    from wardens.admin import routes
+    from wardens.auth.operations import AccountError
+
+    def taken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        db.session.add(AuditEvent(action="half_done", entity_type="user"))  # must be rolled back with the refusal
+        raise AccountError("用户名 newbie 已被占用。")
+
+    monkeypatch.setattr(routes, "create_account", taken)
+    response = _create(admin_client)
+    assert response.status_code == 200
+    assert ("username", "用户名 newbie 已被占用。") in _errors(response.get_data(as_text=True))
+    end_snapshot()
+    assert _audit("half_done") == []
+    assert db.session.scalar(select(User).where(User.username == "newbie")) is None

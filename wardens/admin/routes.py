@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from ..access import roles_required
 from ..auth.operations import AccountError
 from ..extensions import db
-from ..views import commit_or_flash
+from ..views import commit_or_flash, commit_or_show_error
 from ..models import Person, Role, User, get_settings
 from ..record_ids import page_number
 from .forms import (
@@ -54,14 +54,6 @@ def _person_for(form: UserCreateForm | UserEditForm) -> Person | None:
         return None
 
 
-def _account_error(form: UserCreateForm | UserEditForm, err: AccountError) -> None:
-    """Put an account rule's refusal by the field it is about."""
-    # The form already checks everything create_user does; what is left is a race
-    # for the same username between two admins.
-    field = getattr(err, "field", "username" if isinstance(form, UserCreateForm) else "role")
-    form[field].errors.append(str(err))
-
-
 @bp.route("/users")
 @roles_required(*ADMIN)
 def users() -> str:
@@ -97,20 +89,17 @@ def user_new() -> str | Response:
     if form.validate_on_submit():
         person = _person_for(form)
         if not form.id_number.errors:
-            try:
-                user = create_account(
-                    form.username.data or "",
-                    form.password.data or "",
-                    form.role.data or "",
-                    township_id=form.township_value,
-                    person=person,
-                    display_name=form.display_name.data,
-                )
-            except AccountError as err:
-                db.session.rollback()
-                _account_error(form, err)
-            else:
-                db.session.commit()
+            # The form checks everything create_user does; what is left is a race
+            # for the same username between two admins.
+            user = commit_or_show_error(form, lambda: create_account(
+                form.username.data or "",
+                form.password.data or "",
+                form.role.data or "",
+                township_id=form.township_value,
+                person=person,
+                display_name=form.display_name.data,
+            ), AccountError, default_field="username")
+            if user is not None:
                 flash(_("Account %(name)s created.", name=user.username), "success")
                 return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None)
@@ -127,20 +116,15 @@ def user_edit(user_id: int) -> str | Response:
     if form.validate_on_submit():
         person = _person_for(form)
         if not form.id_number.errors:
-            try:
-                changed = update_account(
-                    current_user,
-                    user,
-                    role=form.role.data or "",
-                    township_id=form.township_value,
-                    person=person,
-                    display_name=form.display_name.data,
-                )
-            except AccountError as err:
-                db.session.rollback()
-                _account_error(form, err)
-            else:
-                db.session.commit()
+            changed = commit_or_show_error(form, lambda: update_account(
+                current_user,
+                user,
+                role=form.role.data or "",
+                township_id=form.township_value,
+                person=person,
+                display_name=form.display_name.data,
+            ), AccountError, default_field="role")
+            if changed is not None:
                 if changed:
                     flash(_("Account %(name)s saved.", name=user.username), "success")
                 else:

@@ -5,13 +5,13 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, Callable, TypeVar
 
-from flask import Blueprint, abort, flash, request
+from flask import Blueprint, abort, request
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ...access import check_township
-from ... import record_ids
+from ... import record_ids, views
 from ...extensions import db
 from ...models import Assignment, Household, Person, Post, Village
 from ..forms import ExportForm
@@ -39,26 +39,8 @@ def page_number() -> int:
 
 
 def commit_or_show_error(form: FlaskForm, change: Callable[[], T]) -> T | None:
-    """Run an operation and commit it; on a rule's refusal roll back, show why on the form and return None.
-
-    The form views' sibling of views.commit_or_flash: the refusal's message goes by
-    the field it names, so the user sees it where they typed, or above the form when
-    the form has no such field. `change` returns what the view needs next (the new
-    record, or whether anything changed) and never None, so None means refused.
-    Anything but a RegistryError is a bug and propagates, rolled back by the request.
-    """
-    try:
-        result = change()
-    except RegistryError as exc:
-        db.session.rollback()
-        field = getattr(form, exc.field, None) if exc.field else None
-        if field is not None:
-            field.errors = list(field.errors) + [exc.message]
-        else:
-            flash(exc.message, "error")
-        return None
-    db.session.commit()
-    return result
+    """views.commit_or_show_error for the register, whose rules refuse with a RegistryError naming the field."""
+    return views.commit_or_show_error(form, change, RegistryError)
 
 
 def village_choices(active_only: bool = True) -> list[tuple[int, str]]:
