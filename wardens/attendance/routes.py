@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from ..access import DISTRICT, STAFF, check_township, roles_required, visible_township_id
 from ..dates import today
 from ..extensions import db
-from ..views import commit_or_flash
+from ..views import commit_or_flash, commit_or_show_error
 from ..models import Assignment, AttendanceChange, AttendanceRecord, Role, Township, User, Village, get_settings
 from ..record_ids import record_id
 from ..spreadsheets import XLSX_MIME, SpreadsheetError, read_table
@@ -360,13 +360,8 @@ def send_back(township_id: int, year: int, month: int) -> str | Response:
     township = _month_or_404(township_id, year, month)
     form = ReturnMonthForm()
     if form.validate_on_submit():
-        try:
-            return_month(township.id, year, month, form.reason.data or "")
-        except MonthStateError as exc:
-            db.session.rollback()
-            form.reason.errors = [str(exc)]
-        else:
-            db.session.commit()
+        if commit_or_show_error(form, lambda: return_month(township.id, year, month, form.reason.data or ""),
+                                MonthStateError, default_field="reason") is not None:
             flash(_("The month went back to the township for recording."), "success")
             return _back(year, month)
     return render_template("attendance/month_reason.html", form=form, township=township, year=year, month=month,
@@ -380,13 +375,8 @@ def reopen(township_id: int, year: int, month: int) -> str | Response:
     township = _month_or_404(township_id, year, month)
     form = ReopenMonthForm()
     if form.validate_on_submit():
-        try:
-            reopen_month(township.id, year, month, current_user, form.reason.data or "")
-        except MonthStateError as exc:
-            db.session.rollback()
-            form.reason.errors = [str(exc)]
-        else:
-            db.session.commit()
+        if commit_or_show_error(form, lambda: reopen_month(township.id, year, month, current_user, form.reason.data or ""),
+                                MonthStateError, default_field="reason") is not None:
             flash(_("The month is open again; the reopening is in the audit trail."), "success")
             return _back(year, month)
     return render_template("attendance/month_reason.html", form=form, township=township, year=year, month=month,
