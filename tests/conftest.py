@@ -11,8 +11,10 @@ import itertools
 import os
 from decimal import Decimal
 from typing import Any, Iterator
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
@@ -33,6 +35,7 @@ from wardens.models import (
     get_settings,
 )
 
+DISTRICT = ZoneInfo("Asia/Shanghai")
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 _pg_schema_ready: set[str] = set()
 
@@ -276,3 +279,16 @@ def _password_hash() -> str:
 @pytest.fixture
 def make(app_ctx: Any) -> Factory:
     return Factory()
+
+
+@pytest.fixture
+def clock() -> Iterator[Any]:
+    """A controlled clock (time-machine), stopped at 2026-11-16 10:00 in the district.
+
+    Move it with ``clock.move_to(dt.datetime(..., tzinfo=DISTRICT))`` or
+    ``clock.move_to("2026-12-01 09:00+08:00")``; every path that reads the time
+    (``wardens.dates.today``, ``utcnow``, the database defaults written from Python)
+    sees the same instant. Use this instead of patching ``today`` per module.
+    """
+    with time_machine.travel(dt.datetime(2026, 11, 16, 10, 0, tzinfo=DISTRICT), tick=False) as traveller:
+        yield traveller
