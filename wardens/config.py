@@ -15,6 +15,7 @@ AREA_TRANSLATIONS = (
     "attendance/translations",
     "reallocation/translations",
     "portal/translations",
+    "audit/translations",
 )
 
 

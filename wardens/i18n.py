@@ -51,6 +51,7 @@ AREAS = (
     Area("attendance", ("wardens/attendance",), ("templates/attendance",), "wardens/attendance/translations"),
     Area("reallocation", ("wardens/reallocation",), ("templates/reallocation",), "wardens/reallocation/translations"),
     Area("portal", ("wardens/portal",), ("templates/portal",), "wardens/portal/translations"),
+    Area("audit", ("wardens/audit",), ("templates/audit",), "wardens/audit/translations"),
 )
 
 

@@ -29,7 +29,7 @@ NAV = (
     NavItem("registry.imports", _l("Import"), DISTRICT),
     NavItem("reallocation.rounds", _l("Yearly rounds"), DISTRICT),
     NavItem("reallocation.dismissals", _l("Dismissal review"), DISTRICT),
-    NavItem("registry.audit", _l("Audit trail"), DISTRICT),
+    NavItem("audit.trail", _l("Audit trail"), DISTRICT),
     NavItem("admin.users", _l("Accounts"), ("admin",)),
     NavItem("admin.settings", _l("Settings"), ("admin",)),
     NavItem("portal.index", _l("My post"), ("warden",)),

@@ -241,7 +241,7 @@ def test_audit_page_filters(client, place, data, app):
     client.post("/places/townships/new", data={"name": "新安镇"})
     assert "新安镇" in client.get("/audit?entity_type=township").get_data(as_text=True)
     html = client.get("/audit?action=id_revealed").get_data(as_text=True)
-    assert "id_revealed" in html and "新安镇" not in html
+    assert "Full ID number shown" in html and "新安镇" not in html
     assert "No events match." in client.get("/audit?from=2999-01-01").get_data(as_text=True)
     assert "is not a date" in client.get("/audit?from=yesterday").get_data(as_text=True)
 

@@ -7,7 +7,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..audit import record_audit, snapshot
+from ..audit import AuditAction, record_audit, snapshot
 from ..dates import as_utc, utcnow
 from ..auth.operations import MIN_PASSWORD_LENGTH, AccountError, create_user
 from ..auth.passwords import hash_password
@@ -121,7 +121,7 @@ def update_account(
     if before == after:
         return False
     db.session.flush()
-    record_audit("user_updated", user, before=before, after=after)
+    record_audit(AuditAction.USER_UPDATED, user, before=before, after=after)
     return True
 
 
@@ -135,7 +135,7 @@ def disable_account(actor: User, user: User, reason: str | None = None) -> None:
     # not when it expires.
     user.rotate_session_token()
     db.session.flush()
-    record_audit("user_disabled", user, before={"active": True}, after={"active": False}, reason=reason)
+    record_audit(AuditAction.USER_DISABLED, user, before={"active": True}, after={"active": False}, reason=reason)
 
 
 def enable_account(user: User) -> None:
@@ -146,7 +146,7 @@ def enable_account(user: User) -> None:
     user.failed_logins = 0
     user.locked_until = None
     db.session.flush()
-    record_audit("user_enabled", user, before={"active": False}, after={"active": True})
+    record_audit(AuditAction.USER_ENABLED, user, before={"active": False}, after={"active": True})
 
 
 def reset_password(user: User, new_password: str) -> None:
@@ -159,7 +159,7 @@ def reset_password(user: User, new_password: str) -> None:
     user.failed_logins = 0
     user.locked_until = None
     db.session.flush()
-    record_audit("user_password_reset", user)
+    record_audit(AuditAction.USER_PASSWORD_RESET, user)
 
 
 def unlock_account(user: User) -> None:
@@ -168,7 +168,7 @@ def unlock_account(user: User) -> None:
     user.failed_logins = 0
     user.locked_until = None
     db.session.flush()
-    record_audit("user_unlocked", user, before=before, after={"failed_logins": 0, "locked_until": None})
+    record_audit(AuditAction.USER_UNLOCKED, user, before=before, after={"failed_logins": 0, "locked_until": None})
 
 
 def is_locked(user: User, now: dt.datetime | None = None) -> bool:
@@ -195,7 +195,7 @@ def update_settings(settings: DistrictSettings, values: dict[str, Any]) -> bool:
     after = snapshot(settings, changed)
     db.session.flush()
     record_audit(
-        "settings_changed",
+        AuditAction.SETTINGS_CHANGED,
         settings,
         before=before,
         after=after,

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from ..audit import record_audit
+from ..audit import AuditAction, record_audit
 from ..dates import as_utc, utcnow
 from ..extensions import db
 from ..models import AttendanceMonth, Township, User
@@ -145,7 +145,7 @@ def submit_month(township_id: int, year: int, month: int, user: User, *, today: 
     row.submitted_by_id = user.id
     row.submitted_at = utcnow()
     db.session.flush()
-    record_audit("attendance_month.submit", row, before=before, after={"state": row.state})
+    record_audit(AuditAction.MONTH_SUBMIT, row, before=before, after={"state": row.state})
     return row
 
 
@@ -163,7 +163,7 @@ def return_month(township_id: int, year: int, month: int, reason: str) -> Attend
         raise MonthStateError(_("Only a submitted month can be sent back."))
     row.state = RECORDING
     db.session.flush()
-    record_audit("attendance_month.return", row, before={"state": SUBMITTED}, after={"state": RECORDING}, reason=reason)
+    record_audit(AuditAction.MONTH_RETURN, row, before={"state": SUBMITTED}, after={"state": RECORDING}, reason=reason)
     return row
 
 
@@ -180,7 +180,7 @@ def close_month(township_id: int, year: int, month: int, user: User) -> Attendan
     row.closed_at = utcnow()
     row.settings_used = freeze_rules(township_id, year, month)
     db.session.flush()
-    record_audit("attendance_month.close", row, before={"state": SUBMITTED}, after={"state": CLOSED})
+    record_audit(AuditAction.MONTH_CLOSE, row, before={"state": SUBMITTED}, after={"state": CLOSED})
     return row
 
 
@@ -210,5 +210,5 @@ def reopen_month(township_id: int, year: int, month: int, user: User, reason: st
     row.closed_by_id = None
     row.settings_used = None
     db.session.flush()
-    record_audit("attendance_month.reopen", row, before=before, after={"state": RECORDING}, reason=reason.strip())
+    record_audit(AuditAction.MONTH_REOPEN, row, before=before, after={"state": RECORDING}, reason=reason.strip())
     return row

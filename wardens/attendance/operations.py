@@ -17,7 +17,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..audit import record_audit
+from ..audit import AuditAction, record_audit
 from ..dates import utcnow
 from ..extensions import db
 from ..models import (
@@ -401,7 +401,7 @@ def save_day(
     n = write_records(writes, reason=(reason or "").strip()[:REASON_MAX] or None, user_id=user.id)
     if n:
         record_audit(
-            "attendance.save_day", entity_type="township", entity_id=township_id,
+            AuditAction.ATTENDANCE_SAVE_DAY, entity_type="township", entity_id=township_id,
             after={"day": day, "rows": n}, reason=(reason or "").strip() or None,
         )
     return SaveResult(written=n)
@@ -461,7 +461,7 @@ def declare_stoppage(
     db.session.add(stoppage)
     db.session.flush()
     n = write_records(writes, reason=_("Work stopped: %(reason)s", reason=note), user_id=user.id)
-    record_audit("stoppage.declare", stoppage, after={"first_day": first, "last_day": last, "village_id": village_id,
+    record_audit(AuditAction.STOPPAGE_DECLARE, stoppage, after={"first_day": first, "last_day": last, "village_id": village_id,
                                                      "township_id": township_id, "holder_days": n}, reason=note)
     return stoppage, n
 
@@ -518,7 +518,7 @@ def apply_month_import(
     if cert:
         raise AttendanceError(list(cert.values()))
     n = write_records(writes, reason=(reason or "").strip()[:REASON_MAX] or _("Imported from the monthly sheet"), user_id=user.id)
-    record_audit("attendance.import_month", entity_type="township", entity_id=township_id,
+    record_audit(AuditAction.ATTENDANCE_IMPORT_MONTH, entity_type="township", entity_id=township_id,
                  after={"year": year, "month": month, "holder_days": n}, reason=(reason or "").strip() or None)
     return n
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import case, func, select, update
 
-from ..audit import record_audit
+from ..audit import AuditAction, record_audit
 from ..dates import as_utc, utcnow
 from ..extensions import db
 from ..models import Person, Role, Township, User, get_settings
@@ -79,7 +79,7 @@ def end_session(user: User) -> None:
 def change_password(user: User, new_password: str) -> None:
     user.password_hash = hash_password(new_password)
     user.rotate_session_token()
-    record_audit("password_changed", user, actor_id=user.id)
+    record_audit(AuditAction.PASSWORD_CHANGED, user, actor_id=user.id)
 
 
 def set_locale(user: User, locale: str) -> None:
@@ -152,5 +152,5 @@ def create_user(
     )
     db.session.add(user)
     db.session.flush()
-    record_audit("user_created", user, after={"username": username, "role": role})
+    record_audit(AuditAction.USER_CREATED, user, after={"username": username, "role": role})
     return user

@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 
 import allocation
 
-from ..audit import record_audit
+from ..audit import AuditAction, record_audit
 from ..extensions import db
 from ..models import AllocationRun, Application, Assignment, Household, Person, Post, Round, Village, village_neighbour
 from .applications import flags_on
@@ -186,7 +186,7 @@ def run_round(rnd: Round, *, note: str | None = None, user_id: int | None = None
     db.session.add(run)
     db.session.flush()
     summary = zh["summary"]
-    record_audit("allocation_run", run, after={"round_id": rnd.id, "placed": summary["placed"],
+    record_audit(AuditAction.ALLOCATION_RUN, run, after={"round_id": rnd.id, "placed": summary["placed"],
                                               "candidates": summary["candidates"], "slots": summary["slots"],
                                               "seconds": seconds}, reason=run.note)
     if rnd.state == "applications":
@@ -259,6 +259,6 @@ def run_fill(rnd: Round, post: Post, day: dt.date, *, user_id: int | None = None
                         note=f"{post.code} {day.isoformat()}")
     db.session.add(run)
     db.session.flush()
-    record_audit("mid_year_run", run, after={"round_id": rnd.id, "post_id": post.id, "day": day.isoformat(),
+    record_audit(AuditAction.MID_YEAR_RUN, run, after={"round_id": rnd.id, "post_id": post.id, "day": day.isoformat(),
                                             "placed": zh["summary"]["placed"]})
     return run

@@ -17,7 +17,7 @@ from typing import Iterable
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
-from ..audit import record_audit, snapshot
+from ..audit import AuditAction, record_audit, snapshot
 from ..extensions import db
 from ..idnumber import IdNumberError, normalise_id_number, parse_id_number
 from ..models import Application, Assignment, AttendanceRecord, Household, Person, Post, Round
@@ -147,13 +147,13 @@ def include_current_holders(rnd: Round, day: dt.date) -> tuple[int, int]:
             )
             db.session.add(application)
             db.session.flush()
-            record_audit("application_add", application, after=snapshot(application, APPLICATION_FIELDS))
+            record_audit(AuditAction.APPLICATION_ADD, application, after=snapshot(application, APPLICATION_FIELDS))
             added += 1
         elif (application.current_post_id, application.good_standing, application.attendance_rate) != (post_id, good, rate):
             before = snapshot(application, APPLICATION_FIELDS)
             application.current_post_id, application.good_standing, application.attendance_rate = post_id, good, rate
             db.session.flush()
-            record_audit("application_refresh", application, before=before,
+            record_audit(AuditAction.APPLICATION_REFRESH, application, before=before,
                          after=snapshot(application, APPLICATION_FIELDS))
             refreshed += 1
     return added, refreshed
@@ -238,7 +238,7 @@ def add_application(rnd: Round, person: Person, choice_codes: list[str], *, sour
     _set_choices(application, posts)
     db.session.add(application)
     db.session.flush()
-    record_audit("application_add", application, after=snapshot(application, APPLICATION_FIELDS))
+    record_audit(AuditAction.APPLICATION_ADD, application, after=snapshot(application, APPLICATION_FIELDS))
     return application
 
 
@@ -251,7 +251,7 @@ def change_choices(application: Application, choice_codes: list[str]) -> None:
     before = snapshot(application, APPLICATION_FIELDS)
     _set_choices(application, posts)
     db.session.flush()
-    record_audit("application_choices", application, before=before, after=snapshot(application, APPLICATION_FIELDS))
+    record_audit(AuditAction.APPLICATION_CHOICES, application, before=before, after=snapshot(application, APPLICATION_FIELDS))
 
 
 def set_exclusion(application: Application, code: str | None, note: str | None) -> None:
@@ -272,7 +272,7 @@ def set_exclusion(application: Application, code: str | None, note: str | None) 
     else:
         application.excluded_code = application.excluded_reason = None
     db.session.flush()
-    record_audit("application_exclude" if code else "application_include", application, before=before,
+    record_audit(AuditAction.APPLICATION_EXCLUDE if code else AuditAction.APPLICATION_INCLUDE, application, before=before,
                  after=snapshot(application, APPLICATION_FIELDS), reason=note or None)
 
 
@@ -282,7 +282,7 @@ def withdraw(application: Application) -> None:
 
     require_state(application.round, "applications", "proposed")
     before = snapshot(application, APPLICATION_FIELDS)
-    record_audit("application_withdraw", application, before=before)
+    record_audit(AuditAction.APPLICATION_WITHDRAW, application, before=before)
     if application in application.round.applications:
         application.round.applications.remove(application)
     db.session.delete(application)

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from ..attendance.months import ClosedMonthError, ensure_no_closed_month
-from ..audit import record_audit, snapshot
+from ..audit import AuditAction, record_audit, snapshot
 from ..extensions import db
 from ..models import Assignment, Round
 from ..dates import utcnow
@@ -88,7 +88,7 @@ def end_current_agreements(rnd: Round, current: list[Assignment]) -> list[Assign
         agreement.ended_on = last_day
         agreement.end_note = _("Round %(name)s", name=rnd.name)[:500]
         db.session.flush()
-        record_audit("assignment_end", agreement, before=before, after=snapshot(agreement, ASSIGNMENT_FIELDS),
+        record_audit(AuditAction.ASSIGNMENT_END, agreement, before=before, after=snapshot(agreement, ASSIGNMENT_FIELDS),
                      reason=agreement.end_reason)
     return current
 
@@ -109,7 +109,7 @@ def approve_round(rnd: Round, today: dt.date, user_id: int | None = None) -> lis
                                term_start=rnd.term_start, term_end=rnd.term_end, origin="round", round_id=rnd.id)
         db.session.add(agreement)
         db.session.flush()
-        record_audit("assignment_create", agreement, after=snapshot(agreement, ASSIGNMENT_FIELDS))
+        record_audit(AuditAction.ASSIGNMENT_CREATE, agreement, after=snapshot(agreement, ASSIGNMENT_FIELDS))
         created.append(agreement)
     move_to(rnd, "approved", approved_by_id=user_id, approved_at=utcnow())
     if today >= rnd.term_start:

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..attendance.months import ClosedMonthError, ensure_no_closed_month
-from ..audit import record_audit, snapshot
+from ..audit import AuditAction, record_audit, snapshot
 from ..extensions import db
 from ..models import Assignment, DismissalCase, Household, Person, Post, Round, get_settings
 from ..dates import utcnow
@@ -176,7 +176,7 @@ def refresh_flags(day: dt.date) -> int:
         case = DismissalCase(assignment_id=hit.assignment.id, rule=hit.rule, period=hit.period, evidence=hit.evidence)
         db.session.add(case)
         db.session.flush()
-        record_audit("dismissal_flag", case, after=snapshot(case, CASE_FIELDS + ("evidence",)))
+        record_audit(AuditAction.DISMISSAL_FLAG, case, after=snapshot(case, CASE_FIELDS + ("evidence",)))
         added += 1
     return added
 
@@ -206,7 +206,7 @@ def _decide(case: DismissalCase, decision: str, reason: str, user_id: int | None
     case.decided_by_id = user_id
     case.decided_at = utcnow()
     db.session.flush()
-    record_audit(f"dismissal_{decision}", case, before=before, after=snapshot(case, CASE_FIELDS),
+    record_audit(AuditAction.dismissal_decided(decision), case, before=before, after=snapshot(case, CASE_FIELDS),
                  reason=case.decision_reason)
 
 
@@ -229,7 +229,7 @@ def dismiss(case: DismissalCase, reason: str, last_day: dt.date, user_id: int | 
     agreement.end_reason = "dismissed"
     agreement.end_note = reason.strip()[:500]
     db.session.flush()
-    record_audit("assignment_dismiss", agreement, before=before, after=snapshot(agreement, ASSIGNMENT_FIELDS),
+    record_audit(AuditAction.ASSIGNMENT_DISMISS, agreement, before=before, after=snapshot(agreement, ASSIGNMENT_FIELDS),
                  reason=agreement.end_note)
     _decide(case, "dismissed", reason, user_id)
     # The other open flags on the same agreement are settled by the same decision.
@@ -307,10 +307,10 @@ def approve_fill(run, day: dt.date, user_id: int | None = None) -> list[Assignme
                                origin="mid_year", round_id=rnd.id)
         db.session.add(agreement)
         db.session.flush()
-        record_audit("assignment_create", agreement, after=snapshot(agreement, ASSIGNMENT_FIELDS))
+        record_audit(AuditAction.ASSIGNMENT_CREATE, agreement, after=snapshot(agreement, ASSIGNMENT_FIELDS))
         created.append(agreement)
     run.approved_at = utcnow()
     run.approved_by_id = user_id
     db.session.flush()
-    record_audit("mid_year_approve", run, after={"post_id": post.id, "created": [a.id for a in created]})
+    record_audit(AuditAction.MID_YEAR_APPROVE, run, after={"post_id": post.id, "created": [a.id for a in created]})
     return created

@@ -6,7 +6,7 @@ import datetime as dt
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..audit import record_audit, snapshot
+from ..audit import AuditAction, record_audit, snapshot
 from ..extensions import db
 from ..models import AllocationRun, Objection, Person, Round
 from .adapter import is_current
@@ -61,7 +61,7 @@ def record_objection(rnd: Round, *, raised_by: str, content: str, raised_on: dt.
                           recorded_by_id=user_id)
     db.session.add(objection)
     db.session.flush()
-    record_audit("objection_raise", objection, after=snapshot(objection, OBJECTION_FIELDS))
+    record_audit(AuditAction.OBJECTION_RAISE, objection, after=snapshot(objection, OBJECTION_FIELDS))
     return objection
 
 
@@ -76,7 +76,7 @@ def settle_objection(objection: Objection, outcome: str, today: dt.date, user_id
     db.session.flush()
     # The outcome is in the event's 'after' already; it is not repeated as the event's
     # reason, whose column holds 500 characters while an outcome may have 2000.
-    record_audit("objection_settle", objection, before=before, after=snapshot(objection, OBJECTION_FIELDS))
+    record_audit(AuditAction.OBJECTION_SETTLE, objection, before=before, after=snapshot(objection, OBJECTION_FIELDS))
 
 
 def open_objections(rnd: Round) -> list[Objection]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..audit import record_audit, snapshot
+from ..audit import AuditAction, record_audit, snapshot
 from ..extensions import db
 from ..models import Application, Post, Village, village_neighbour
 from ..priority import priority_tier
@@ -97,7 +97,7 @@ def pin(application: Application, post: Post, reason: str) -> None:
     application.pinned_post_id = post.id
     application.pin_reason = reason.strip()[:200]
     db.session.flush()
-    record_audit("application_pin", application, before=before, after=snapshot(application, APPLICATION_FIELDS),
+    record_audit(AuditAction.APPLICATION_PIN, application, before=before, after=snapshot(application, APPLICATION_FIELDS),
                  reason=application.pin_reason)
 
 
@@ -110,5 +110,5 @@ def unpin(application: Application, reason: str | None = None) -> None:
     application.pinned_post_id = None
     application.pin_reason = None
     db.session.flush()
-    record_audit("application_unpin", application, before=before, after=snapshot(application, APPLICATION_FIELDS),
+    record_audit(AuditAction.APPLICATION_UNPIN, application, before=before, after=snapshot(application, APPLICATION_FIELDS),
                  reason=reason)

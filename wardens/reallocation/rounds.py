@@ -10,7 +10,7 @@ from typing import Any
 
 from flask_babel import gettext as _, lazy_gettext as _l
 
-from ..audit import record_audit, snapshot
+from ..audit import AuditAction, record_audit, snapshot
 from ..extensions import db
 from ..models import Round, get_settings
 from .errors import RefusedError
@@ -97,7 +97,7 @@ def open_round(
     )
     db.session.add(rnd)
     db.session.flush()
-    record_audit("round_open", rnd, after=snapshot(rnd, ROUND_FIELDS + ("rules",)))
+    record_audit(AuditAction.ROUND_OPEN, rnd, after=snapshot(rnd, ROUND_FIELDS + ("rules",)))
     from .applications import include_current_holders
 
     include_current_holders(rnd, today)
@@ -111,7 +111,7 @@ def move_to(rnd: Round, state: str, *, reason: str | None = None, **changes: Any
     for key, value in changes.items():
         setattr(rnd, key, value)
     db.session.flush()
-    record_audit(f"round_{state}", rnd, before=before, after=snapshot(rnd, ROUND_FIELDS), reason=reason)
+    record_audit(AuditAction.round_moved_to(state), rnd, before=before, after=snapshot(rnd, ROUND_FIELDS), reason=reason)
 
 
 def require_state(rnd: Round, *states: str) -> None:

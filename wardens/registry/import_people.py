@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..audit import snapshot
+from ..audit import AuditAction, snapshot
 from ..dates import today
 from ..extensions import db
 from ..idnumber import mask_id_number
@@ -379,7 +379,7 @@ def apply_people(plan: PeoplePlan, *, source: str) -> dict[str, int]:
     _bulk(insert(Household), household_rows)
     household_ids = _ids(Household.id, Household.number, [h.number for h in new_households])
     for row in household_rows:
-        events.append({"action": "create", "entity_type": "household", "entity_id": household_ids[row["number"]],
+        events.append({"action": AuditAction.CREATE, "entity_type": "household", "entity_id": household_ids[row["number"]],
                        "after": {k: row[k] for k in HOUSEHOLD_FIELDS}})
 
     household_updates: list[dict[str, Any]] = []
@@ -399,7 +399,7 @@ def apply_people(plan: PeoplePlan, *, source: str) -> dict[str, int]:
             if change is not None:
                 household_updates.append({"id": household.id, "village_id": after["village_id"],
                                           "address": after["address"], "cadre": after["cadre"]})
-                events.append({"action": "update", "entity_type": "household", "entity_id": household.id,
+                events.append({"action": AuditAction.UPDATE, "entity_type": "household", "entity_id": household.id,
                                "before": change[0], "after": change[1]})
         for flag, want in hplan.flag_changes():
             if want:
@@ -409,7 +409,7 @@ def apply_people(plan: PeoplePlan, *, source: str) -> dict[str, int]:
                     values = check_flag_record(household, flag, day, source=source)
                 row = dict(zip(("flag", "recorded_on", "note", "source"), values), household_id=household_id)
                 flag_rows.append(row)
-                events.append({"action": "flag_set", "entity_type": "household", "entity_id": household_id,
+                events.append({"action": AuditAction.FLAG_SET, "entity_type": "household", "entity_id": household_id,
                                "after": {"flag": row["flag"], "recorded_on": row["recorded_on"].isoformat(),
                                          "note": row["note"], "source": row["source"], "cleared_on": None,
                                          "cleared_reason": None}})
@@ -418,7 +418,7 @@ def apply_people(plan: PeoplePlan, *, source: str) -> dict[str, int]:
                 current, cleared_on, reason = check_flag_clear(household, flag, day, reason=source)
                 before = snapshot(current, FLAG_FIELDS)
                 flag_clears.append({"id": current.id, "cleared_on": cleared_on, "cleared_reason": reason})
-                events.append({"action": "flag_cleared", "entity_type": "household", "entity_id": household_id,
+                events.append({"action": AuditAction.FLAG_CLEARED, "entity_type": "household", "entity_id": household_id,
                                "before": before, "reason": reason,
                                "after": dict(before, cleared_on=cleared_on.isoformat(), cleared_reason=reason)})
     _bulk(update(Household), household_updates)
@@ -432,7 +432,7 @@ def apply_people(plan: PeoplePlan, *, source: str) -> dict[str, int]:
     _bulk(insert(Person), person_rows)
     person_ids = _ids(Person.id, Person.id_number, [r["id_number"] for r in person_rows])
     for row in person_rows:
-        events.append({"action": "create", "entity_type": "person", "entity_id": person_ids[row["id_number"]],
+        events.append({"action": AuditAction.CREATE, "entity_type": "person", "entity_id": person_ids[row["id_number"]],
                        "after": mask_secrets({k: row[k] for k in PERSON_FIELDS})})
 
     person_updates: list[dict[str, Any]] = []
@@ -451,7 +451,7 @@ def apply_people(plan: PeoplePlan, *, source: str) -> dict[str, int]:
                                                        if k in PERSON_FIELDS}})
         if change is not None:
             updated += 1
-            events.append({"action": "update", "entity_type": "person", "entity_id": person.id,
+            events.append({"action": AuditAction.UPDATE, "entity_type": "person", "entity_id": person.id,
                            "before": change[0], "after": change[1]})
     _bulk(update(Person), person_updates)
 

@@ -8,7 +8,7 @@ from typing import Any, Iterable
 from flask_babel import gettext as _
 from sqlalchemy import insert, select
 
-from ...audit import current_actor_id, record_audit, snapshot
+from ...audit import AuditAction, current_actor_id, record_audit, snapshot
 from ...dates import today, utcnow
 from ...extensions import db
 from ...idnumber import mask_id_number, mask_phone
@@ -155,7 +155,7 @@ def set_active(obj: Any, active: bool, fields: Iterable[str] | None = None) -> N
     before = snap(obj, fields)
     obj.active = active
     db.session.flush()
-    record_audit("deactivate" if not active else "reactivate", obj, before=before, after=snap(obj, fields))
+    record_audit(AuditAction.DEACTIVATE if not active else AuditAction.REACTIVATE, obj, before=before, after=snap(obj, fields))
 
 
 def audit_update(obj: Any, before: dict[str, Any], fields: Iterable[str] | None = None) -> bool:
@@ -164,5 +164,5 @@ def audit_update(obj: Any, before: dict[str, Any], fields: Iterable[str] | None 
     change = changed_values(before, after)
     if change is None:
         return False
-    record_audit("update", obj, before=change[0], after=change[1])
+    record_audit(AuditAction.UPDATE, obj, before=change[0], after=change[1])
     return True

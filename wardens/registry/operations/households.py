@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ...access import outside_visible_township
-from ...audit import record_audit, snapshot
+from ...audit import AuditAction, record_audit, snapshot
 from ...dates import today
 from ...extensions import db
 from ...models import Flag, Household, HouseholdFlag, Person, Village
@@ -52,7 +52,7 @@ def create_household(number: str, village: Village, *, address: str | None = Non
     household.members = []
     db.session.add(household)
     db.session.flush()
-    record_audit("create", household, after=snapshot(household, HOUSEHOLD_FIELDS))
+    record_audit(AuditAction.CREATE, household, after=snapshot(household, HOUSEHOLD_FIELDS))
     return household
 
 
@@ -140,7 +140,7 @@ def set_household_flag(household: Household, flag: str, recorded_on: dt.date, *,
                         note=note, source=source)
     household.flags.append(row)
     db.session.flush()
-    record_audit("flag_set", household, after=snapshot(row, FLAG_FIELDS))
+    record_audit(AuditAction.FLAG_SET, household, after=snapshot(row, FLAG_FIELDS))
     return row
 
 
@@ -174,7 +174,7 @@ def clear_household_flag(household: Household, flag: str, cleared_on: dt.date, *
     current.cleared_on = cleared_on
     current.cleared_reason = reason_text
     db.session.flush()
-    record_audit("flag_cleared", household, before=before, after=snapshot(current, FLAG_FIELDS), reason=reason_text)
+    record_audit(AuditAction.FLAG_CLEARED, household, before=before, after=snapshot(current, FLAG_FIELDS), reason=reason_text)
     return current
 
 

@@ -13,7 +13,7 @@ from pypinyin import Style, lazy_pinyin
 from sqlalchemy import select
 
 from ...access import outside_visible_township
-from ...audit import record_audit, snapshot
+from ...audit import AuditAction, record_audit, snapshot
 from ...dates import today
 from ...extensions import db
 from ...idnumber import IdNumberError, mask_id_number, parse_id_number
@@ -173,7 +173,7 @@ def create_person(household: Household, *, name: str, id_number: str, phone: str
     person.assignments = []
     db.session.add(person)
     db.session.flush()
-    record_audit("create", person, after=snap(person, PERSON_FIELDS))
+    record_audit(AuditAction.CREATE, person, after=snap(person, PERSON_FIELDS))
     return person
 
 
@@ -216,5 +216,5 @@ def reactivate_person(person: Person) -> None:
 
 def reveal_id_number(person: Person) -> str:
     """Record that a staff member looked at a full ID number, and return it."""
-    record_audit("id_revealed", person, reason=mask_id_number(person.id_number))
+    record_audit(AuditAction.ID_REVEALED, person, reason=mask_id_number(person.id_number))
     return person.id_number

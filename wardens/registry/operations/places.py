@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ...audit import record_audit, snapshot
+from ...audit import AuditAction, record_audit, snapshot
 from ...extensions import db
 from ...models import Post, Township, Village, village_neighbour
 from .common import RegistryError, audit_update, check_length, clean_text, set_active
@@ -31,7 +31,7 @@ def create_township(name: str, *, code: str | None = None) -> Township:
     township = Township(name=name, code=clean_text(code, limit=20))
     db.session.add(township)
     db.session.flush()
-    record_audit("create", township, after=snapshot(township))
+    record_audit(AuditAction.CREATE, township, after=snapshot(township))
     return township
 
 
@@ -111,7 +111,7 @@ def create_village(township: Township, name: str, *, code: str | None = None,
     village.township = township
     db.session.add(village)
     db.session.flush()
-    record_audit("create", village, after=snapshot(village))
+    record_audit(AuditAction.CREATE, village, after=snapshot(village))
     return village
 
 
@@ -148,7 +148,7 @@ def set_neighbours(village: Village, neighbours: Iterable[Village]) -> None:
         ])
     db.session.flush()
     db.session.expire(village, ["neighbours"])
-    record_audit("neighbours", village, before={"neighbours": sorted(current)}, after={"neighbours": sorted(wanted)})
+    record_audit(AuditAction.NEIGHBOURS, village, before={"neighbours": sorted(current)}, after={"neighbours": sorted(wanted)})
 
 
 def deactivate_village(village: Village) -> None:

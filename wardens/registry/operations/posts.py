@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ...access import outside_visible_township
 from ...attendance.months import ClosedMonthError, ensure_no_closed_month
-from ...audit import record_audit, snapshot
+from ...audit import AuditAction, record_audit, snapshot
 from ...extensions import db
 from ...models import Assignment, Post, PostKind, Village
 from .common import (
@@ -158,7 +158,7 @@ def create_post(village: Village, **values: Any) -> Post:
     post.assignments = []
     db.session.add(post)
     db.session.flush()
-    record_audit("create", post, after=snap(post, POST_FIELDS))
+    record_audit(AuditAction.CREATE, post, after=snap(post, POST_FIELDS))
     return post
 
 

@@ -5,7 +5,7 @@ from flask import abort, current_app, request
 from werkzeug.wrappers import Response
 
 from ...access import DISTRICT, STAFF, roles_required
-from ...audit import record_audit
+from ...audit import AuditAction, record_audit
 from ...dates import today
 from ...extensions import db
 from ...spreadsheets import XLSX_MIME, csv_bytes, xlsx_bytes
@@ -60,7 +60,7 @@ def export_full(name: str) -> Response:
         abort(400)
     if form.unmasked.data:
         statuses, sorts = LISTS[name]
-        record_audit("export_unmasked", entity_type=name,
+        record_audit(AuditAction.EXPORT_UNMASKED, entity_type=name,
                      after={"filters": parse_filters(request.args, statuses, sorts).args(), "format": form.fmt.data})
         db.session.commit()
     return _export_response(name, form.fmt.data, unmasked=bool(form.unmasked.data))

@@ -15,7 +15,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from ...access import DISTRICT, roles_required
-from ...audit import record_audit
+from ...audit import AuditAction, record_audit
 from ...dates import today
 from ...extensions import db
 from ...spreadsheets import XLSX_MIME, SpreadsheetError, xlsx_bytes
@@ -190,7 +190,7 @@ def import_apply(token: str) -> Response:
         flash(_("Nothing was imported: %(reason)s", reason=exc.message), "error")
         return redirect(url_for("registry.import_preview", token=token))
     counts = preview.counts
-    record_audit("import", entity_type="import_" + meta["kind"], after={
+    record_audit(AuditAction.IMPORT, entity_type="import_" + meta["kind"], after={
         "file": meta["filename"], "new": counts["new"], "update": counts["update"],
         "unchanged": counts["unchanged"], **{k: v for k, v in meta["options"].items()},
     })

@@ -1,14 +1,19 @@
-"""Writing the audit trail: one helper that every operation uses."""
+"""The audit trail as its own area: writing it (one helper every operation uses),
+its vocabulary (`AuditAction`) and the site-wide page that reads it (`routes`)."""
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 from typing import Any, Iterable
 
+from flask import Flask
 from flask_login import current_user
 
-from .extensions import db
-from .models import AuditEvent
+from ..extensions import db
+from ..models import AuditEvent
+from .actions import AuditAction
+
+__all__ = ["AuditAction", "current_actor_id", "init_app", "record_audit", "snapshot"]
 
 
 def _plain(value: Any) -> Any:
@@ -40,7 +45,7 @@ def current_actor_id() -> int | None:
 
 
 def record_audit(
-    action: str,
+    action: AuditAction,
     entity: Any | None = None,
     *,
     entity_type: str | None = None,
@@ -56,7 +61,7 @@ def record_audit(
         entity_id = entity_id if entity_id is not None else getattr(entity, "id", None)
     event = AuditEvent(
         actor_id=actor_id if actor_id is not None else current_actor_id(),
-        action=action,
+        action=AuditAction(action).value,
         entity_type=entity_type or "",
         entity_id=entity_id,
         before=_plain(before) if before is not None else None,
@@ -66,3 +71,9 @@ def record_audit(
     db.session.add(event)
     db.session.flush()
     return event
+
+
+def init_app(app: Flask) -> None:
+    from .routes import bp
+
+    app.register_blueprint(bp)

@@ -1,24 +1,28 @@
-"""The audit trail: every change to the register, filtered by record, action, person and dates."""
+"""The site-wide audit trail: every event, filtered by record type, action, person and dates."""
 from __future__ import annotations
 
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import distinct, select
 from sqlalchemy.orm import joinedload
 
-from ...access import DISTRICT, roles_required
-from ...extensions import db
-from ...models import AuditEvent, User
-from ...record_ids import record_id
-from .common import PER_PAGE, bp, page_number
+from ..access import DISTRICT, roles_required
+from ..extensions import db
+from ..models import AuditEvent, User
+from ..record_ids import page_number, record_id
+from .actions import action_label
+from .reading import entity_label, readable
+
+bp = Blueprint("audit", __name__)
+PER_PAGE = 50
 
 
 @bp.route("/audit")
 @roles_required(*DISTRICT)
-def audit() -> str:
+def trail() -> str:
     args = request.args
     stmt = select(AuditEvent).options(joinedload(AuditEvent.actor))
     entity_type = args.get("entity_type", "")
@@ -41,13 +45,16 @@ def audit() -> str:
     entity_id = record_id(args.get("entity_id"))
     if entity_id is not None:
         stmt = stmt.where(AuditEvent.entity_id == entity_id)
-    pagination = db.paginate(stmt.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()), page=page_number(),
-                             per_page=PER_PAGE, error_out=False)
-    types = db.session.scalars(select(distinct(AuditEvent.entity_type)).order_by(AuditEvent.entity_type)).all()
-    actions = db.session.scalars(select(distinct(AuditEvent.action)).order_by(AuditEvent.action)).all()
+    pagination = db.paginate(stmt.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()),
+                             page=page_number(args.get("page")), per_page=PER_PAGE, error_out=False)
+    # The filters offer what the trail holds, each by its name, in the reader's order.
+    types = sorted(((t, entity_label(t)) for t in db.session.scalars(select(distinct(AuditEvent.entity_type)))),
+                   key=lambda kv: kv[1])
+    actions = sorted(((a, action_label(a)) for a in db.session.scalars(select(distinct(AuditEvent.action)))),
+                     key=lambda kv: kv[1])
     actors = db.session.scalars(select(User).order_by(User.username)).all()
-    return render_template("registry/audit.html", pagination=pagination, types=types, actions=actions,
-                           actors=actors, args=args, errors=errors)
+    return render_template("audit/trail.html", pagination=pagination, entries=readable(list(pagination.items)),
+                           types=types, actions=actions, actors=actors, args=args, errors=errors)
 
 
 def _date_arg(name: str, errors: list[str]) -> dt.date | None:
