@@ -9,6 +9,7 @@ from ..dates import today
 from ..models import Role, Township
 from ..extensions import db
 from .glance import district_glance
+from .worklist import worklist
 
 bp = Blueprint("core", __name__)
 
@@ -22,4 +23,5 @@ def home() -> str | Response:
     day = today()
     glance = district_glance(day, township_id)
     township = db.session.get(Township, township_id) if township_id else None
-    return render_template("core/home.html", glance=glance, day=day, township=township)
+    return render_template("core/home.html", glance=glance, day=day, township=township,
+                           work=worklist(current_user.role, day, township_id))
