@@ -23,13 +23,20 @@ run: $(STAMP) translations
 	$(FLASK) demo logins
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: $(STAMP) translations
-	WARDENS_ENV=test $(BIN)/python -m pytest $(PYTEST_ARGS)
+# Tests run in parallel (pytest-xdist, one process per core; PYTEST_WORKERS=0 runs
+# them in one process). --dist loadgroup keeps the browser tests, which share one
+# Chromium and one demo database, on a single worker.
+PYTEST_WORKERS ?= auto
+XDIST := -n $(PYTEST_WORKERS) --dist loadgroup
 
-# The same suite against PostgreSQL (CI runs this after `make test`).
+test: $(STAMP) translations
+	WARDENS_ENV=test $(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
+
+# The same suite against PostgreSQL (CI runs this after `make test`). Each xdist
+# worker tests in a database of its own, <name>_gw0, <name>_gw1 … (created when missing).
 test-postgres: $(STAMP) translations
 	WARDENS_ENV=test WARDENS_TEST_DATABASE_URL=$${WARDENS_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
-	  WARDENS_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
+	  WARDENS_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest $(XDIST) -m "not e2e" $(PYTEST_ARGS)
 
 bench: $(STAMP) translations
 	$(BIN)/python benchmarks/run_all.py

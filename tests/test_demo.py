@@ -68,7 +68,8 @@ def _dispose(app: Any) -> None:
 def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     url = os.environ.get("WARDENS_TEST_DATABASE_URL")
     if url:
-        if postgres_url() is None:
+        url = postgres_url()  # this process's own database under pytest-xdist
+        if url is None:
             pytest.skip("PostgreSQL not reachable")
         _reset_postgres(url)
     else:

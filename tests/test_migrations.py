@@ -4,6 +4,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
 
 from tests.conftest import postgres_url
 from wardens import create_app
@@ -35,11 +36,12 @@ def test_migrations_match_the_models_on_postgresql():
     base = postgres_url()
     if base is None:
         pytest.skip("PostgreSQL not reachable (set WARDENS_REQUIRE_POSTGRES=1 to fail instead)")
-    # A database of its own, so the suite's tables in `test` don't interfere.
+    # A database of its own (named after this process's test database, so xdist
+    # workers and other suites never meet in it): the suite's tables don't interfere.
+    own = make_url(base).set(database=make_url(base).database + "_migrations")
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS wardens_migrations WITH (FORCE)"))
-        conn.execute(text("CREATE DATABASE wardens_migrations"))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{own.database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{own.database}"'))
     admin.dispose()
-    url = base.rsplit("/", 1)[0] + "/wardens_migrations"
-    assert _diff_after_upgrade(url) == []
+    assert _diff_after_upgrade(own.render_as_string(hide_password=False)) == []
