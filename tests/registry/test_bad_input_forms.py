@@ -22,7 +22,7 @@ def test_a_post_refuses_a_number_that_is_not_finite(app, make, sign_in, field, r
     office = make.user("office")
     db.session.commit()
     response = sign_in(office).post(f"/posts/{post.id}/edit", data=_post_form(post, **{field: raw}))
-    assert response.status_code in (200, 422)
+    assert response.status_code == 200  # the form again, the message by the field
     db.session.expire_all()
     assert db.session.scalar(select(Post.km).where(Post.id == post.id)) == post.km
     assert db.session.scalar(select(Post.monthly_subsidy).where(Post.id == post.id)) == post.monthly_subsidy
