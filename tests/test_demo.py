@@ -15,7 +15,7 @@ from typing import Any, Iterator
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import _reset_postgres, _test_config, postgres_url
+from tests.conftest import DISTRICT, _reset_postgres, _test_config, postgres_url
 from wardens import create_app
 from wardens.dates import add_months
 from wardens.demo import DEMO_ACCOUNTS, DemoError, load_demo
@@ -327,10 +327,9 @@ def test_logins_command_prints_accounts_and_url(demo_app: Any) -> None:
         assert re.search(rf"^{username}\s+{spec['role']}\s+{re.escape(spec['password'])}", result.output, re.M)
 
 
-def test_a_fresh_load_by_the_command_gives_the_same_people(
-    demo_app: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("wardens.demo.cli.today", lambda: TODAY)
+def test_a_fresh_load_by_the_command_gives_the_same_people(demo_app: Any, tmp_path: Any, clock: Any) -> None:
+    # `flask demo load` reads the district's today; on the module's day it must make the module's district.
+    clock.move_to(dt.datetime.combine(TODAY, dt.time(10), tzinfo=DISTRICT))
     app = _demo_app(f"sqlite:///{tmp_path / 'again.sqlite3'}")
     try:
         result = app.test_cli_runner().invoke(args=["demo", "load"])

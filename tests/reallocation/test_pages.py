@@ -92,9 +92,7 @@ def test_import_previews_then_adds_all_or_nothing(client, make) -> None:  # type
     assert [p.code for p in added[d.poor.id].choices] == ["XH-01", "XH-02"]
 
 
-def test_dismissal_flags_dismiss_clear_and_fill(client, make, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import wardens.reallocation.routes as routes
-
+def test_dismissal_flags_dismiss_clear_and_fill(clock, client, make) -> None:  # type: ignore[no-untyped-def]
     d = build(make)
     # A round for 2026 already approved, with a waiting list: 2026's term covers "today".
     rnd = open_round(name="2026", year=2026, term_start=dt.date(2026, 1, 1), term_end=dt.date(2026, 12, 31),
@@ -112,7 +110,6 @@ def test_dismissal_flags_dismiss_clear_and_fill(client, make, monkeypatch) -> No
     d.holder_poor.household.cadre = True
     d.holder_good.stable_employment = True
     db.session.commit()
-    monkeypatch.setattr(routes, "today", lambda: TODAY)
     login(client, "office1")
     client.post("/reallocation/dismissals/refresh")
     db.session.commit()
@@ -138,7 +135,7 @@ def test_dismissal_flags_dismiss_clear_and_fill(client, make, monkeypatch) -> No
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "assignment_dismiss")) is not None
 
     # The freed slot of XH-02 from the round's waiting list; the waiting 周受灾 fits it.
-    monkeypatch.setattr(routes, "today", lambda: TODAY + dt.timedelta(days=1))
+    clock.shift(dt.timedelta(days=1))
     response = client.post("/reallocation/fills", data={"post_id": str(d.p2.id)})
     assert response.status_code == 302, response.text
     db.session.commit()
@@ -195,10 +192,7 @@ def test_demo_round_runs(app_ctx) -> None:  # type: ignore[no-untyped-def]
     assert adapter.rerun_stored(run) == run.result
 
 
-def test_every_page_renders_and_a_new_applicant_is_registered(client, make, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import wardens.reallocation.routes as routes
-
-    monkeypatch.setattr(routes, "today", lambda: TODAY)
+def test_every_page_renders_and_a_new_applicant_is_registered(clock, client, make) -> None:  # type: ignore[no-untyped-def]
     d = build(make)
     rnd = new_round()
     applications.add_application(rnd, d.poor, ["XH-01", "XH-02"])
@@ -247,11 +241,8 @@ def test_every_page_renders_and_a_new_applicant_is_registered(client, make, monk
 
 
 @pytest.mark.parametrize("q", ["_", "%", "\\"])
-def test_the_round_s_name_searches_take_the_text_as_typed(client, make, monkeypatch, q) -> None:  # type: ignore[no-untyped-def]
+def test_the_round_s_name_searches_take_the_text_as_typed(clock, client, make, q) -> None:  # type: ignore[no-untyped-def]
     # LIKE wildcards listed everyone; PostgreSQL also took a backslash for LIKE's escape.
-    import wardens.reallocation.routes as routes
-
-    monkeypatch.setattr(routes, "today", lambda: TODAY)
     d = build(make)
     rnd = new_round()
     applications.add_application(rnd, d.poor, ["XH-01"])

@@ -160,10 +160,7 @@ def test_refused_with_precise_message_and_nothing_changed(make, case) -> None:  
     assert state() == before
 
 
-def test_refusal_shown_by_the_field_in_chinese(client, make, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import wardens.reallocation.routes as routes
-
-    monkeypatch.setattr(routes, "today", lambda: TODAY)
+def test_refusal_shown_by_the_field_in_chinese(clock, client, make) -> None:  # type: ignore[no-untyped-def]
     d = build(make)
     rnd = new_round()
     applications.add_application(rnd, d.poor, ["XH-01"])
@@ -179,10 +176,7 @@ def test_refusal_shown_by_the_field_in_chinese(client, make, monkeypatch) -> Non
     assert state() == before
 
 
-def test_approval_refused_through_the_page(client, make, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import wardens.reallocation.routes as routes
-
-    monkeypatch.setattr(routes, "today", lambda: TODAY)
+def test_approval_refused_through_the_page(clock, client, make) -> None:  # type: ignore[no-untyped-def]
     d = build(make)
     rnd = on_notice(d, start=dt.date(2026, 11, 14))
     db.session.commit()

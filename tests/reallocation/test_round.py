@@ -17,10 +17,8 @@ TODAY = dt.date(2026, 11, 16)
 
 
 @pytest.fixture
-def today(monkeypatch: pytest.MonkeyPatch) -> dt.date:
-    import wardens.reallocation.routes as routes
-
-    monkeypatch.setattr(routes, "today", lambda: TODAY)
+def today(clock) -> dt.date:  # type: ignore[no-untyped-def]
+    """The controlled clock's day (2026-11-16): every rule of the round reads it."""
     return TODAY
 
 
