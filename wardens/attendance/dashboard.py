@@ -60,6 +60,11 @@ class Overview:
 
 def overview(day: dt.date, township_id: int | None = None) -> Overview:
     """Rates, unrecorded holder-days (today and month so far) and threshold hits."""
+    return Overview(day, township_lines(day, township_id), holders_crossing_thresholds(day, township_id))
+
+
+def township_lines(day: dt.date, township_id: int | None = None) -> list[TownshipLine]:
+    """Each township's month so far: holder-days expected and recorded, the rate, by village (four queries)."""
     first = day.replace(day=1)
     t_stmt = select(Township.id, Township.name).order_by(Township.name)
     v_stmt = select(Village.id, Village.name, Village.township_id).order_by(Village.name)
@@ -120,4 +125,4 @@ def overview(day: dt.date, township_id: int | None = None) -> Overview:
             bar.present += n
     for vid, bar in villages.items():
         townships[village_township[vid]].villages.append(bar)
-    return Overview(day, list(townships.values()), holders_crossing_thresholds(day, township_id))
+    return list(townships.values())

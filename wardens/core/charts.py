@@ -1,0 +1,228 @@
+"""The district at a glance, as figures for the home page's charts and the tables beside them.
+
+Four views, for the twelve months ending at a chosen month and optionally one township:
+- attendance rate by township by month (present ÷ recorded working days: the overview's
+  measure, not the sheet's present ÷ required days);
+- subsidy payable and paid by month (payable: THE formula over each holder-month; paid:
+  the months the office closed, which is when it pays);
+- holders by priority group on the chosen month's last day (or today) and a year before;
+- the chosen month's recording progress by township (holder-days recorded of those expected).
+
+A closed month never changes (its records are locked and its numbers frozen when it
+closed), so its figures are computed once per process and kept, keyed by the close; only
+open months are counted on every request. That keeps the page at a few queries whatever
+the size of the county.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from ..attendance.dashboard import WORKING, TownshipLine, township_lines
+from ..attendance.subsidy import rules_from, subsidy_payable
+from ..dates import add_months
+from ..extensions import db
+from ..models import Assignment, AttendanceMonth, AttendanceRecord, HouseholdFlag, Person, Post, Status, Township, Village
+from ..models import Household, get_settings
+from ..priority import priority_tier
+
+MONTHS_SHOWN = 12
+_CACHE_KEY = "wardens.closed_month_figures"
+
+
+@dataclass
+class MonthFigures:
+    """One township's month: days present and recorded working days, and the subsidy it pays."""
+
+    present: int = 0
+    working: int = 0
+    payable: Decimal = Decimal("0.00")
+    closed: bool = False
+
+    @property
+    def rate(self) -> float | None:
+        return self.present / self.working if self.working else None
+
+
+def window(year: int, month: int, n: int = MONTHS_SHOWN) -> list[tuple[int, int]]:
+    """The n months ending at (year, month), oldest first."""
+    return [add_months(year, month, -back) for back in range(n - 1, -1, -1)]
+
+
+def _closed_cache() -> dict[tuple[Any, ...], MonthFigures]:
+    return current_app.extensions.setdefault(_CACHE_KEY, {})
+
+
+def _count_month(year: int, month: int, township_ids: set[int], last_day: dt.date,
+                 frozen: dict[int, dict[str, Any]]) -> dict[int, MonthFigures]:
+    """Count one month for some townships: per holder status counts (one query) into THE formula."""
+    days_in_month = calendar.monthrange(year, month)[1]
+    first, last = dt.date(year, month, 1), dt.date(year, month, days_in_month)
+    holders = db.session.execute(
+        select(Assignment.id, Assignment.term_start, func.coalesce(Assignment.ended_on, Assignment.term_end),
+               Post.id, Post.monthly_subsidy, Post.required_days, Village.township_id)
+        .join(Post, Post.id == Assignment.post_id).join(Village, Village.id == Post.village_id)
+        .where(Assignment.overlaps_clause(first, last), Village.township_id.in_(township_ids))
+    ).all()
+    counts: dict[int, Counter[str]] = {}
+    for aid, status, n in db.session.execute(
+        select(AttendanceRecord.assignment_id, AttendanceRecord.status, func.count())
+        .join(Assignment, Assignment.id == AttendanceRecord.assignment_id)
+        .join(Post, Post.id == Assignment.post_id).join(Village, Village.id == Post.village_id)
+        .where(AttendanceRecord.day.between(first, min(last, last_day)), Village.township_id.in_(township_ids),
+               AttendanceRecord.day >= Assignment.term_start,
+               AttendanceRecord.day <= func.coalesce(Assignment.ended_on, Assignment.term_end))
+        .group_by(AttendanceRecord.assignment_id, AttendanceRecord.status)
+    ):
+        counts.setdefault(aid, Counter())[status] = n
+    base = rules_from(get_settings())
+    rules = {tid: rules_from(frozen=used) for tid, used in frozen.items() if used}
+    out = {tid: MonthFigures() for tid in township_ids}
+    for aid, start, end, post_id, standard, required, tid in holders:
+        c = counts.get(aid, Counter())
+        fig = out[tid]
+        fig.present += c.get(Status.PRESENT.value, 0)
+        fig.working += sum(c.get(s, 0) for s in WORKING)
+        month_rules = rules.get(tid, base)
+        std, req = month_rules.posts.get(post_id, (Decimal(standard), int(required)))
+        term_days = (min(end, last) - max(start, first)).days + 1
+        fig.payable += subsidy_payable(
+            standard=std, required_days=req, present_days=c.get(Status.PRESENT.value, 0),
+            stopped_days=c.get(Status.STOPPED.value, 0), term_days_in_month=term_days,
+            days_in_month=days_in_month, absent_days=c.get(Status.ABSENT.value, 0),
+            deduction_per_absent=month_rules.deduction_per_absent,
+        )
+    return out
+
+
+def month_figures(months: list[tuple[int, int]], township_ids: list[int], day: dt.date) -> dict[tuple[int, int, int], MonthFigures]:
+    """Figures for every (township, month): closed months from the kept figures, open months counted now."""
+    if not township_ids or not months:
+        return {}
+    lo = months[0][0] * 12 + months[0][1]
+    hi = months[-1][0] * 12 + months[-1][1]
+    states = {(tid, y, m): (state, closed_at, used) for tid, y, m, state, closed_at, used in db.session.execute(
+        select(AttendanceMonth.township_id, AttendanceMonth.year, AttendanceMonth.month, AttendanceMonth.state,
+               AttendanceMonth.closed_at, AttendanceMonth.settings_used)
+        .where(AttendanceMonth.year * 12 + AttendanceMonth.month >= lo,
+               AttendanceMonth.year * 12 + AttendanceMonth.month <= hi)
+    )}
+    cache = _closed_cache()
+    out: dict[tuple[int, int, int], MonthFigures] = {}
+    for y, m in months:
+        todo: set[int] = set()
+        frozen: dict[int, dict[str, Any]] = {}
+        for tid in township_ids:
+            state, closed_at, used = states.get((tid, y, m), ("recording", None, None))
+            key = (tid, y, m, closed_at)
+            if state == "closed" and key in cache:
+                out[(tid, y, m)] = cache[key]
+                continue
+            todo.add(tid)
+            if state == "closed" and used:
+                frozen[tid] = used
+        if not todo or dt.date(y, m, 1) > day:
+            for tid in todo:
+                out[(tid, y, m)] = MonthFigures()
+            continue
+        for tid, fig in _count_month(y, m, todo, day, frozen).items():
+            state, closed_at, _used = states.get((tid, y, m), ("recording", None, None))
+            fig.closed = state == "closed"
+            out[(tid, y, m)] = fig
+            if fig.closed:
+                cache[(tid, y, m, closed_at)] = fig
+    return out
+
+
+@dataclass
+class RateRow:
+    township: str
+    rates: list[float | None]
+
+
+@dataclass
+class SubsidyRow:
+    year: int
+    month: int
+    payable: Decimal
+    paid: Decimal
+
+
+@dataclass
+class PriorityRow:
+    group: list[str] | None  # None: households in no priority group
+    last_year: int
+    this_year: int
+
+
+@dataclass
+class Charts:
+    months: list[tuple[int, int]]
+    rates: list[RateRow]
+    subsidy: list[SubsidyRow]
+    priority: list[PriorityRow]
+    priority_days: tuple[dt.date, dt.date]
+    progress: list[TownshipLine]
+    progress_day: dt.date
+    townships: list[tuple[int, str]] = field(default_factory=list)
+
+
+def holders_by_priority(day: dt.date, township_id: int | None) -> Counter[int | None]:
+    """Holders in post on the day by their household's priority tier on that day (flags then in force)."""
+    stmt = (select(Person.household_id, Household.cadre)
+            .join(Assignment, Assignment.person_id == Person.id)
+            .join(Household, Household.id == Person.household_id)
+            .join(Post, Post.id == Assignment.post_id).join(Village, Village.id == Post.village_id)
+            .where(Assignment.in_force_on_clause(day)))
+    if township_id is not None:
+        stmt = stmt.where(Village.township_id == township_id)
+    holders = db.session.execute(stmt).all()
+    if not holders:
+        return Counter()
+    flags: dict[int, set[str]] = {}
+    flag_stmt = (select(HouseholdFlag.household_id, HouseholdFlag.flag)
+                 .join(Person, Person.household_id == HouseholdFlag.household_id)
+                 .join(Assignment, Assignment.person_id == Person.id)
+                 .join(Post, Post.id == Assignment.post_id).join(Village, Village.id == Post.village_id)
+                 .where(Assignment.in_force_on_clause(day), HouseholdFlag.recorded_on <= day,
+                        (HouseholdFlag.cleared_on.is_(None)) | (HouseholdFlag.cleared_on > day)))
+    if township_id is not None:
+        flag_stmt = flag_stmt.where(Village.township_id == township_id)
+    for household_id, flag in db.session.execute(flag_stmt):
+        flags.setdefault(household_id, set()).add(flag)
+    groups = get_settings().priority_groups
+    return Counter(priority_tier(flags.get(hid, ()), groups, cadre=cadre) for hid, cadre in holders)
+
+
+def district_charts(year: int, month: int, today: dt.date, township_id: int | None = None) -> Charts:
+    """The four charts' figures for the twelve months ending at (year, month), the district or one township."""
+    towns_stmt = select(Township.id, Township.name).order_by(Township.name)
+    if township_id is not None:
+        towns_stmt = towns_stmt.where(Township.id == township_id)
+    towns = [(tid, name) for tid, name in db.session.execute(towns_stmt)]
+    months = window(year, month)
+    figures = month_figures(months, [tid for tid, _n in towns], today)
+    rates = [RateRow(name, [figures[(tid, y, m)].rate if (tid, y, m) in figures else None for y, m in months])
+             for tid, name in towns]
+    subsidy = []
+    for y, m in months:
+        figs = [figures.get((tid, y, m)) for tid, _n in towns]
+        payable = sum((f.payable for f in figs if f), Decimal("0.00"))
+        paid = sum((f.payable for f in figs if f and f.closed), Decimal("0.00"))
+        subsidy.append(SubsidyRow(y, m, payable, paid))
+    last_day = min(today, dt.date(year, month, calendar.monthrange(year, month)[1]))
+    a_year_before = last_day.replace(year=last_day.year - 1) if not (last_day.month == 2 and last_day.day == 29) \
+        else last_day.replace(year=last_day.year - 1, day=28)
+    now, before = holders_by_priority(last_day, township_id), holders_by_priority(a_year_before, township_id)
+    groups = get_settings().priority_groups
+    priority = [PriorityRow(list(g), before.get(i + 1, 0), now.get(i + 1, 0)) for i, g in enumerate(groups)]
+    priority.append(PriorityRow(None, before.get(None, 0), now.get(None, 0)))
+    return Charts(months, rates, subsidy, priority, (a_year_before, last_day),
+                  township_lines(last_day, township_id), last_day, towns)
