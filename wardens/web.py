@@ -17,7 +17,7 @@ from .extensions import db, login_manager
 from .forms import refuse_nul_characters
 from .idnumber import mask_id_number, mask_phone
 from .models import User
-from .nav import nav_items
+from .nav import nav_groups, nav_items, nav_singles
 from .record_ids import MAX_ID
 
 LANGUAGES = {"zh": "中文", "en": "English"}
@@ -93,6 +93,8 @@ def init_app(app: Flask) -> None:
     def template_helpers() -> dict[str, Any]:
         return {
             "nav_items": nav_items,
+            "nav_groups": nav_groups,
+            "nav_singles": nav_singles,
             "label": labels.label,
             "group_label": labels.group_label,
             "LANGUAGES": LANGUAGES,

@@ -1,11 +1,9 @@
 // The home page's charts, drawn with the vendored Chart.js from the figures the page
-// carries (#chart-data); every figure is also in the table beside its chart, so the page
+// carries (each canvas's data-figures); every figure is also in the table beside its chart, so the page
 // reads the same without JavaScript, in print and to a screen reader.
 (function () {
   "use strict";
-  var source = document.getElementById("chart-data");
-  if (!source || typeof window.Chart === "undefined") { return; }
-  var data = JSON.parse(source.textContent);
+  if (typeof window.Chart === "undefined") { return; }
   // Okabe–Ito and Tableau colours: distinguishable with colour-blindness, contrast on white.
   var COLOURS = ["#0b5cad", "#c75300", "#1f7a3a", "#8e2c8e", "#b42318", "#00708a", "#6b5b00", "#4d4d4d",
                  "#d1006f", "#3f51b5"];
@@ -15,8 +13,8 @@
   window.Chart.defaults.animation = false;
 
   function draw(canvas) {
-    var name = canvas.getAttribute("data-chart"), kind = canvas.getAttribute("data-kind");
-    var figures = data[name];
+    var kind = canvas.getAttribute("data-kind");
+    var figures = JSON.parse(canvas.getAttribute("data-figures") || "null");
     if (!figures) { return; }
     var horizontal = kind === "hbar";
     var datasets = figures.datasets.map(function (set, i) {

@@ -110,6 +110,6 @@ def test_the_home_page_has_each_chart_with_its_table_and_a_picker(county, client
         assert f'data-testid="chart-{name}"' in html and f'data-chart="{name}"' in html
     assert "<td class=\"num\">1,300.00</td>" not in html  # one township only: 甲乡's 900
     assert "<td class=\"num\">900.00</td>" in html
-    assert 'id="chart-data"' in html and "vendor/chartjs/chart.umd.min.js" in html
+    assert "data-figures='{\"datasets\"" in html and "vendor/chartjs/chart.umd.min.js" in html
     bad = client.get("/?month=2031-01&township_id=999").get_data(as_text=True)
     assert "is not a month up to this one" in bad and "There is no such township" in bad

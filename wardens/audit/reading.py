@@ -417,11 +417,11 @@ def _changes(event: AuditEvent, names: Names) -> list[Change]:
     for key in keys:
         if key in before and key in after and before[key] == after[key]:
             continue  # a snapshot field that did not change tells nothing
-        out.append(Change(
-            field_label(key),
-            format_value(key, before[key], names, event.entity_type) if key in before else None,
-            format_value(key, after[key], names, event.entity_type) if key in after else None,
-        ))
+        was = format_value(key, before[key], names, event.entity_type) if key in before else None
+        now = format_value(key, after[key], names, event.entity_type) if key in after else None
+        if (was is None and now == "—") or (now is None and was == "—"):
+            continue  # an empty field of a record created or removed tells nothing
+        out.append(Change(field_label(key), was, now))
     return out
 
 
