@@ -8,6 +8,7 @@ from .months import AttendanceMonth, Stoppage
 from .people import Person
 from .places import Township, Village, village_neighbour
 from .posts import Post
+from .revision import InputRevision, current_revision, problem_hash
 from .rounds import AllocationRun, Application, DismissalCase, Objection, Round
 from .settings import DEFAULT_PRIORITY_GROUPS, DistrictSettings, get_settings
 from .users import User
@@ -29,6 +30,9 @@ __all__ = [
     "EndReason",
     "Flag",
     "Household",
+    "InputRevision",
+    "current_revision",
+    "problem_hash",
     "HouseholdFlag",
     "Labour",
     "Origin",

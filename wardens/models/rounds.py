@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -113,6 +113,10 @@ class AllocationRun(db.Model):
     approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     seconds: Mapped[float] = mapped_column(default=0.0)
+    # What "is this run current" compares (see models/revision.py): the input revision the
+    # problem was built at, and the problem's SHA-256, both stored with the run.
+    input_revision: Mapped[int | None] = mapped_column(BigInteger)
+    problem_hash: Mapped[str | None] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(String(200))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -12,12 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Iterable
+from typing import Callable, Iterable
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, or_, select
 
-from ..audit import AuditAction, record_audit, snapshot
+from ..audit import AuditAction, record_audit, record_audits, snapshot
 from ..extensions import db
 from ..idnumber import IdNumberError, normalise_id_number, parse_id_number
 from ..models import Application, Assignment, AttendanceRecord, Household, Person, Post, Round
@@ -63,9 +63,14 @@ def exclusion_text(code: str, note: str | None) -> str:
 
 def prefilled_exclusion(person: Person, rules: dict) -> str | None:
     """The exclusion the register's person flags suggest under the round's rules, if any."""
-    if person.stable_employment and rules.get("exclude_stable_employment", True):
+    return exclusion_code(person.stable_employment, person.away_working, rules)
+
+
+def exclusion_code(stable_employment: bool, away_working: bool, rules: dict) -> str | None:
+    """The prefilled exclusion for a person with these register flags under the round's rules, if any."""
+    if stable_employment and rules.get("exclude_stable_employment", True):
         return "stable_employment"
-    if person.away_working and rules.get("exclude_away_working", True):
+    if away_working and rules.get("exclude_away_working", True):
         return "away_working"
     return None
 
@@ -120,7 +125,11 @@ def in_good_standing(rate: float | None, threshold: str | Decimal | float) -> bo
 
 
 def include_current_holders(rnd: Round, day: dt.date) -> tuple[int, int]:
-    """Add every holder in force on day to the round (or refresh their post and standing); (added, refreshed)."""
+    """Add every holder in force on day to the round (or refresh their post and standing); (added, refreshed).
+
+    Set-based: one INSERT for the new applications, one UPDATE for the refreshed ones and one
+    INSERT of their audit events, whatever the number of holders (a county has 1,200).
+    """
     holdings = db.session.execute(
         select(Assignment.person_id, Assignment.post_id)
         .where(Assignment.in_force_on_clause(day))
@@ -131,32 +140,52 @@ def include_current_holders(rnd: Round, day: dt.date) -> tuple[int, int]:
         current.setdefault(person_id, post_id)  # a person holding two posts: the latest one
     rates = person_rates(current, day)
     existing = {a.person_id: a for a in db.session.scalars(select(Application).where(Application.round_id == rnd.id))}
-    added = refreshed = 0
     threshold = rnd.rules.get("good_standing_rate", "0.90")
+    new_ids = [pid for pid in current if pid not in existing]
+    flags = {pid: (stable, away) for pid, stable, away in db.session.execute(
+        select(Person.id, Person.stable_employment, Person.away_working).where(Person.id.in_(new_ids)))} if new_ids else {}
+    created: list[dict] = []
+    changed: list[tuple[Application, dict, dict]] = []
     for person_id, post_id in sorted(current.items()):
         rate = rates.get(person_id)
         good = in_good_standing(rate, threshold)
         application = existing.get(person_id)
         if application is None:
-            person = db.session.get(Person, person_id)
-            code = prefilled_exclusion(person, rnd.rules)
-            application = Application(
-                round=rnd, person_id=person_id, current_post_id=post_id, good_standing=good,
-                attendance_rate=rate, source="holder", excluded_code=code,
-                excluded_reason=exclusion_text(code, None) if code else None,
-            )
-            db.session.add(application)
-            db.session.flush()
-            record_audit(AuditAction.APPLICATION_ADD, application, after=snapshot(application, APPLICATION_FIELDS))
-            added += 1
+            stable, away = flags[person_id]
+            code = exclusion_code(stable, away, rnd.rules)
+            created.append({
+                "round_id": rnd.id, "person_id": person_id, "choice1_id": None, "choice2_id": None,
+                "choice3_id": None, "current_post_id": post_id, "good_standing": good, "attendance_rate": rate,
+                "excluded_code": code, "excluded_reason": exclusion_text(code, None) if code else None,
+                "pinned_post_id": None, "pin_reason": None, "source": "holder",
+            })
         elif (application.current_post_id, application.good_standing, application.attendance_rate) != (post_id, good, rate):
             before = snapshot(application, APPLICATION_FIELDS)
             application.current_post_id, application.good_standing, application.attendance_rate = post_id, good, rate
-            db.session.flush()
-            record_audit(AuditAction.APPLICATION_REFRESH, application, before=before,
-                         after=snapshot(application, APPLICATION_FIELDS))
-            refreshed += 1
-    return added, refreshed
+            changed.append((application, before, snapshot(application, APPLICATION_FIELDS)))
+    insert_applications(rnd, created)
+    if changed:
+        db.session.flush()  # the unit of work batches the UPDATEs of the refreshed applications
+        record_audits({"action": AuditAction.APPLICATION_REFRESH, "entity_type": "application", "entity_id": a.id,
+                       "before": before, "after": after} for a, before, after in changed)
+    return len(created), len(changed)
+
+
+def insert_applications(rnd: Round, rows: list[dict]) -> list[int]:
+    """Insert applications in one statement and audit each one (one more); their ids, in order."""
+    if not rows:
+        return []
+    # INSERT without RETURNING, then the ids by the (round, person) key: SQLite answers an
+    # ordered RETURNING one row per statement, this is one batch and one SELECT on both.
+    db.session.execute(insert(Application), rows)
+    by_person = dict(db.session.execute(select(Application.person_id, Application.id).where(
+        Application.round_id == rnd.id)).all())
+    ids = [by_person[row["person_id"]] for row in rows]
+    record_audits({"action": AuditAction.APPLICATION_ADD, "entity_type": "application", "entity_id": i,
+                   "after": {f: row.get(f) for f in APPLICATION_FIELDS}} for i, row in zip(ids, rows))
+    # The round's collection was loaded (or initialised empty) before the INSERT: read it again.
+    db.session.expire(rnd, ["applications"])
+    return ids
 
 
 # -- adding and changing applications ----------------------------------------------------
@@ -186,12 +215,17 @@ def open_post_by_code(code: str) -> Post | None:
 
 def resolve_choices(codes: list[str], max_choices: int = 3) -> list[Post]:
     """Turn up to three post codes into open posts, refusing unknown, inactive and repeated ones."""
+    return choose_posts(codes, max_choices, open_post_by_code)
+
+
+def choose_posts(codes: list[str], max_choices: int, find: Callable[[str], Post | None]) -> list[Post]:
+    """The chosen posts for these codes, each found by `find` (None: not open), refusing faults by the field."""
     codes = [c.strip() for c in codes if c and c.strip()]
     if len(codes) > max_choices:
         raise RefusedError(_("At most %(n)d chosen posts are allowed.", n=max_choices), field="choice1")
     posts: list[Post] = []
     for index, code in enumerate(codes):
-        post = open_post_by_code(code)
+        post = find(code)
         if post is None:
             raise RefusedError(_("Post %(code)s is not open in this round: there is no active post with that code.",
                                  code=code), field=f"choice{index + 1}")
@@ -213,11 +247,12 @@ def refuse_twice(rnd: Round, person: Person) -> None:
         select(Application).where(Application.round_id == rnd.id, Application.person_id == person.id)
     )
     if existing is not None:
-        raise RefusedError(
-            _("%(name)s (ID ending %(last4)s) has already applied in this round (application %(id)d).",
-              name=person.name, last4=person.id_last4, id=existing.id),
-            field="person",
-        )
+        raise RefusedError(already_applied(person, existing.id), field="person")
+
+
+def already_applied(person: Person, application_id: int) -> str:
+    return _("%(name)s (ID ending %(last4)s) has already applied in this round (application %(id)d).",
+             name=person.name, last4=person.id_last4, id=application_id)
 
 
 def add_application(rnd: Round, person: Person, choice_codes: list[str], *, source: str = "manual") -> Application:
@@ -307,52 +342,100 @@ def _cell(row: dict[str, str], names: Iterable[str]) -> str:
 
 
 def check_import(rnd: Round, table: Table) -> list[ImportRow]:
-    """Read an applications sheet (身份证号, 志愿一, 志愿二, 志愿三) into rows, each with every fault found."""
+    """Read an applications sheet (身份证号, 志愿一, 志愿二, 志愿三) into rows, each with every fault found.
+
+    The people, the round's applicants and the open posts are read once for the whole file
+    (three queries whatever its length), then every row is checked against them in memory.
+    """
     if not any(h in table.headers for h in IMPORT_ID_HEADERS):
         raise RefusedError(_("The sheet has no 身份证号 column."))
+    max_choices = int(rnd.rules.get("max_choices", 3))
+    numbers: dict[int, str] = {}
+    faults: dict[int, list[str]] = {}
+    for line, row in table.rows:
+        try:
+            numbers[line] = parse_id_number(_cell(row, IMPORT_ID_HEADERS)).number
+        except IdNumberError as exc:
+            faults[line] = [str(exc)]
+    people = people_by_id_number(set(numbers.values()))
+    applied = dict(db.session.execute(
+        select(Application.person_id, Application.id).where(Application.round_id == rnd.id)).all())
+    posts = {p.code: p for p in db.session.scalars(select(Post).where(Post.active))}
     out: list[ImportRow] = []
     seen: dict[int, int] = {}
-    max_choices = int(rnd.rules.get("max_choices", 3))
     for line, row in table.rows:
-        errors: list[str] = []
+        errors = list(faults.get(line, []))
         person = None
-        raw_id = _cell(row, IMPORT_ID_HEADERS)
-        try:
-            number = parse_id_number(raw_id).number
-        except IdNumberError as exc:
-            errors.append(str(exc))
-        else:
-            person = db.session.scalar(select(Person).where(Person.id_number == number))
+        if line in numbers:
+            person = people.get(numbers[line])
             if person is None:
-                errors.append(_("No person with ID number %(id)s is in the register; add them first.", id=number))
+                errors.append(_("No person with ID number %(id)s is in the register; add them first.", id=numbers[line]))
         if person is not None:
             if person.id in seen:
                 errors.append(_("This person is already on line %(line)d of the file.", line=seen[person.id]))
             else:
                 seen[person.id] = line
-                try:
-                    refuse_twice(rnd, person)
-                except RefusedError as exc:
-                    errors.extend(exc.messages)
+                if person.id in applied:
+                    errors.append(already_applied(person, applied[person.id]))
         codes = [_cell(row, pair) for pair in IMPORT_CHOICE_HEADERS][:max_choices]
-        posts: list[Post] = []
+        chosen: list[Post] = []
         try:
-            posts = resolve_choices(codes, max_choices)
+            chosen = choose_posts(codes, max_choices, posts.get)
         except RefusedError as exc:
             errors.extend(exc.messages)
-        out.append(ImportRow(line, person, posts, errors))
+        out.append(ImportRow(line, person, chosen, errors))
     return out
 
 
+def people_by_id_number(numbers: set[str]) -> dict[str, Person]:
+    """The registered people with these ID numbers, by number (in chunks of 1,000 numbers)."""
+    found: dict[str, Person] = {}
+    ordered = sorted(numbers)
+    for start in range(0, len(ordered), 1000):
+        for person in db.session.scalars(select(Person).where(Person.id_number.in_(ordered[start:start + 1000]))):
+            found[person.id_number] = person
+    return found
+
+
 def apply_import(rnd: Round, rows: list[ImportRow]) -> int:
-    """Add every row's application, or none: refuses when any row has a fault."""
+    """Add every row's application, or none: refuses when any row has a fault.
+
+    Set-based: the current posts of the people in one query, the applications in one INSERT
+    and their audit events in one more.
+    """
     bad = [r for r in rows if r.errors]
     if bad:
         raise RefusedError(*[_("Line %(line)d: %(errors)s", line=r.line, errors="; ".join(r.errors)) for r in bad])
-    for row in rows:
-        if row.person is not None:  # a row without faults always found its person
-            add_application(rnd, row.person, [p.code for p in row.posts], source="import")
+    good = [r for r in rows if r.person is not None]  # a row without faults always found its person
+    current = current_posts({r.person.id for r in good}, rnd.term_start - dt.timedelta(days=1))
+    new_rows = []
+    for row in good:
+        person = row.person
+        code = prefilled_exclusion(person, rnd.rules)
+        padded = [p.id for p in row.posts] + [None] * (3 - len(row.posts))
+        new_rows.append({
+            "round_id": rnd.id, "person_id": person.id, "choice1_id": padded[0], "choice2_id": padded[1],
+            "choice3_id": padded[2], "current_post_id": current.get(person.id), "good_standing": False,
+            "attendance_rate": None, "excluded_code": code,
+            "excluded_reason": exclusion_text(code, None) if code else None,
+            "pinned_post_id": None, "pin_reason": None, "source": "import",
+        })
+    insert_applications(rnd, new_rows)
     return len(rows)
+
+
+def current_posts(person_ids: set[int], day: dt.date) -> dict[int, int]:
+    """Each person's post in force on day (the latest started when they hold two)."""
+    out: dict[int, int] = {}
+    ordered = sorted(person_ids)
+    for start in range(0, len(ordered), 1000):
+        for person_id, post_id in db.session.execute(
+            select(Assignment.person_id, Assignment.post_id)
+            .where(Assignment.person_id.in_(ordered[start:start + 1000]), Assignment.in_force_on_clause(day))
+            .order_by(Assignment.person_id, Assignment.term_start.desc(), Assignment.id.desc())
+        ):
+            out.setdefault(person_id, post_id)
+    return out
 
 
 def household_tier(household: Household, groups: list[list[str]], day: dt.date) -> int | None:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select
 
 from ..attendance.months import ClosedMonthError, ensure_no_closed_month
-from ..audit import AuditAction, record_audit, snapshot
+from ..audit import AuditAction, record_audits, snapshot
 from ..extensions import db
-from ..models import Assignment, Round
+from ..models import Assignment, Post, Round, Village
 from ..dates import utcnow
 from .adapter import key_id
 from .errors import RefusedError
@@ -49,14 +49,15 @@ def refuse_closed_months_in_the_new_term(rnd: Round, current: list[Assignment], 
     short from the term's first day and starts the new ones on it: a township
     month in between that is closed would lose its holders or gain new ones.
     """
-    from ..models import Post, Village
-
     last_day = rnd.term_start - dt.timedelta(days=1)
     spans: dict[int, dt.date] = {}  # township -> last day a changed term reaches
-    for agreement in current:
-        if agreement.last_day > last_day:
-            township_id = agreement.post.village.township_id
-            spans[township_id] = max(spans.get(township_id, agreement.last_day), agreement.last_day)
+    cut = [a for a in current if a.last_day > last_day]
+    township_of = dict(db.session.execute(
+        select(Post.id, Village.township_id).join(Village, Village.id == Post.village_id)
+        .where(Post.id.in_({a.post_id for a in cut}))).all()) if cut else {}
+    for agreement in cut:
+        township_id = township_of[agreement.post_id]
+        spans[township_id] = max(spans.get(township_id, agreement.last_day), agreement.last_day)
     for township_id in db.session.scalars(
         select(Village.township_id).join(Post, Post.village_id == Village.id).where(Post.id.in_(post_ids)).distinct()
     ):
@@ -80,21 +81,54 @@ def in_force_the_day_before(rnd: Round) -> list[Assignment]:
 
 
 def end_current_agreements(rnd: Round, current: list[Assignment]) -> list[Assignment]:
-    """End the agreements in force on the day before the term starts, on that day."""
+    """End the agreements in force on the day before the term starts, on that day.
+
+    One flush (the unit of work batches the UPDATEs) and one INSERT of their audit events,
+    whatever the number of agreements.
+    """
     last_day = rnd.term_start - dt.timedelta(days=1)
+    note = _("Round %(name)s", name=rnd.name)[:500]
+    events = []
     for agreement in current:
         before = snapshot(agreement, ASSIGNMENT_FIELDS)
         agreement.end_reason = "term_end" if agreement.term_end == last_day else "reallocated"
         agreement.ended_on = last_day
-        agreement.end_note = _("Round %(name)s", name=rnd.name)[:500]
-        db.session.flush()
-        record_audit(AuditAction.ASSIGNMENT_END, agreement, before=before, after=snapshot(agreement, ASSIGNMENT_FIELDS),
-                     reason=agreement.end_reason)
+        agreement.end_note = note
+        events.append({"action": AuditAction.ASSIGNMENT_END, "entity_type": "assignment", "entity_id": agreement.id,
+                       "before": before, "after": snapshot(agreement, ASSIGNMENT_FIELDS),
+                       "reason": agreement.end_reason})
+    db.session.flush()
+    record_audits(events)
     return current
 
 
-def approve_round(rnd: Round, today: dt.date, user_id: int | None = None) -> list[Assignment]:
-    """Approve a round: end today's agreements at the new term, start the chosen run's, all at once."""
+def start_agreements(rnd: Round, placements: list[tuple[int, int]], origin: str = "round") -> list[int]:
+    """Start one agreement per (person id, post id) on the round's term, in one INSERT; their ids.
+
+    Each is audited as record_audit would (one event per agreement), in one more INSERT.
+    """
+    rows = [{"person_id": person_id, "post_id": post_id, "term_start": rnd.term_start, "term_end": rnd.term_end,
+             "origin": origin, "round_id": rnd.id, "ended_on": None, "end_reason": None, "end_note": None}
+            for person_id, post_id in placements]
+    if not rows:
+        return []
+    # INSERT without RETURNING, then the ids by (person, post) among the round's new agreements:
+    # SQLite answers an ordered RETURNING one row per statement, this is one batch and one SELECT.
+    db.session.execute(insert(Assignment), rows)
+    made = {(p, q): i for i, p, q in db.session.execute(
+        select(Assignment.id, Assignment.person_id, Assignment.post_id).where(
+            Assignment.round_id == rnd.id, Assignment.origin == origin, Assignment.term_start == rnd.term_start))}
+    ids = [made[(row["person_id"], row["post_id"])] for row in rows]
+    record_audits({"action": AuditAction.ASSIGNMENT_CREATE, "entity_type": "assignment", "entity_id": i,
+                   "after": {f: row[f] for f in ASSIGNMENT_FIELDS}} for i, row in zip(ids, rows))
+    return ids
+
+
+def approve_round(rnd: Round, today: dt.date, user_id: int | None = None) -> list[int]:
+    """Approve a round: end today's agreements at the new term, start the chosen run's, all at once.
+
+    Returns the ids of the agreements started.
+    """
     require_state(rnd, "notice")
     refuse_early_approval(rnd, today)
     run = rnd.chosen_run
@@ -103,14 +137,7 @@ def approve_round(rnd: Round, today: dt.date, user_id: int | None = None) -> lis
     current = in_force_the_day_before(rnd)
     refuse_closed_months_in_the_new_term(rnd, current, {key_id(e["post"]) for e in run.result["assignments"]})
     end_current_agreements(rnd, current)
-    created = []
-    for entry in run.result["assignments"]:
-        agreement = Assignment(person_id=key_id(entry["candidate"]), post_id=key_id(entry["post"]),
-                               term_start=rnd.term_start, term_end=rnd.term_end, origin="round", round_id=rnd.id)
-        db.session.add(agreement)
-        db.session.flush()
-        record_audit(AuditAction.ASSIGNMENT_CREATE, agreement, after=snapshot(agreement, ASSIGNMENT_FIELDS))
-        created.append(agreement)
+    created = start_agreements(rnd, [(key_id(e["candidate"]), key_id(e["post"])) for e in run.result["assignments"]])
     move_to(rnd, "approved", approved_by_id=user_id, approved_at=utcnow())
     if today >= rnd.term_start:
         move_to(rnd, "in_force", reason=_("The term had already started when the round was approved."))
@@ -128,8 +155,6 @@ def mark_in_force(rnd: Round, today: dt.date) -> None:
 
 def round_agreements(rnd: Round) -> list[Assignment]:
     """The agreements a round created (yearly and mid-year), by village and post."""
-    from ..models import Post, Village
-
     return list(db.session.scalars(
         select(Assignment).join(Post, Post.id == Assignment.post_id).join(Village, Village.id == Post.village_id)
         .where(Assignment.round_id == rnd.id, Assignment.origin.in_(("round", "mid_year")))

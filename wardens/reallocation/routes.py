@@ -359,7 +359,8 @@ def import_applications(round_id: int) -> str | WerkzeugResponse:
             form.file.errors = exc.messages
         else:
             apply_form.payload.data = json.dumps([[line, row] for line, row in table.rows], ensure_ascii=False)
-            db.session.rollback()
+            # The check only reads: no rollback here, which would expire the rows' people and
+            # reload them one query each while the preview renders.
     return render_template("reallocation/import.html", rnd=rnd, form=form, apply_form=apply_form, rows=rows)
 
 

@@ -8,7 +8,7 @@ from typing import Any, Iterable
 from flask_babel import gettext as _
 from sqlalchemy import insert, select
 
-from ...audit import AuditAction, current_actor_id, record_audit, snapshot
+from ...audit import AuditAction, current_actor_id, record_audit, record_audits, snapshot  # noqa: F401 (record_audits: re-exported for the importers)
 from ...dates import today, utcnow
 from ...extensions import db
 from ...idnumber import mask_id_number, mask_phone
@@ -128,23 +128,6 @@ def changed_values(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[
                 for k in changed}
 
     return masked(before), masked(after)
-
-
-def record_audits(events: list[dict[str, Any]]) -> None:
-    """Write many audit events in one statement (bulk imports): the same rows record_audit writes one by one.
-
-    Each event is a dict with action, entity_type, entity_id, before, after and reason;
-    every event gets the current user as actor and the same time.
-    """
-    if not events:
-        return
-    actor = current_actor_id()
-    at = utcnow()
-    rows = [{"actor_id": actor, "at": at, "action": e["action"], "entity_type": e["entity_type"],
-             "entity_id": e.get("entity_id"), "before": e.get("before"), "after": e.get("after"),
-             "reason": e.get("reason")} for e in events]
-    for start in range(0, len(rows), BULK_CHUNK):
-        db.session.execute(insert(AuditEvent), rows[start:start + BULK_CHUNK])
 
 
 def set_active(obj: Any, active: bool, fields: Iterable[str] | None = None) -> None:
