@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from . import rules
-from .explain import LANGUAGES, Explainer
+from .explain import LANGUAGES, Explainer, Renderer
 from .model import Assignment, Problem, Result, TierCount, Unassigned
 from .solver import allocate
 from .validate import ProblemError, load_problem_json, parse_problem
@@ -43,6 +43,7 @@ def _solve(problem: Problem, lang: str) -> Result:
     fits = outcome.fits
     placements = outcome.placements
     explainer = Explainer(index, placements, lang)
+    words = Renderer(problem, lang)
     per_household = problem.settings.one_post_per_household
 
     placed_in_household: dict[str, str] = {}
@@ -57,6 +58,7 @@ def _solve(problem: Problem, lang: str) -> Result:
         placement = placements.get(cand.id)
         if placement is not None:
             rank = rules.choice_rank(cand, placement.post)
+            parts = explainer.assigned(fit, placement, rank)
             assignments.append(
                 Assignment(
                     cand.id,
@@ -66,16 +68,19 @@ def _solve(problem: Problem, lang: str) -> Result:
                     cand.current_post == placement.post,
                     placement.score,
                     placement.basis,
-                    explainer.assigned(fit, placement, rank),
+                    words(parts),
+                    parts,
                 )
             )
-        elif not (fit.targets or fit.direct):
-            unassigned.append(Unassigned(cand.id, fit.tier, "not_eligible", explainer.not_eligible(fit)))
-        elif per_household and cand.household in placed_in_household:
-            other = placements[placed_in_household[cand.household]]
-            unassigned.append(Unassigned(cand.id, fit.tier, "household_served", explainer.household_served(fit, other)))
         else:
-            unassigned.append(Unassigned(cand.id, fit.tier, "outranked", explainer.outranked(fit)))
+            if not (fit.targets or fit.direct):
+                code, parts = "not_eligible", explainer.not_eligible(fit)
+            elif per_household and cand.household in placed_in_household:
+                other = placements[placed_in_household[cand.household]]
+                code, parts = "household_served", explainer.household_served(fit, other)
+            else:
+                code, parts = "outranked", explainer.outranked(fit)
+            unassigned.append(Unassigned(cand.id, fit.tier, code, words(parts), parts))
 
     return Result(
         status="optimal",
@@ -158,11 +163,13 @@ def result_to_dict(result: Result) -> dict[str, Any]:
                 "score": a.score,
                 "basis": a.basis,
                 "reason": a.reason,
+                "explanation": a.explanation,
             }
             for a in result.assignments
         ],
         "unassigned": [
-            {"candidate": u.candidate, "tier": u.tier, "reason_code": u.reason_code, "reason": u.reason}
+            {"candidate": u.candidate, "tier": u.tier, "reason_code": u.reason_code, "reason": u.reason,
+             "explanation": u.explanation}
             for u in result.unassigned
         ],
     }
@@ -225,21 +232,38 @@ def assignment_lines(result: Result) -> list[str]:
             found = ids[value] = text(value)
         return found
 
+    parts = _parts_encoder()
     return [
         f'{{"candidate": {text(a.candidate)}, "post": {ident(a.post)}, "tier": {words[a.tier] if a.tier is None else a.tier}, '
         f'"choice_rank": {words[a.choice_rank] if a.choice_rank is None else a.choice_rank}, '
-        f'"stays": {words[a.stays]}, "score": {a.score}, "basis": "{a.basis}", "reason": {text(a.reason)}}}'
+        f'"stays": {words[a.stays]}, "score": {a.score}, "basis": "{a.basis}", "reason": {text(a.reason)}, '
+        f'"explanation": {parts(a.explanation)}}}'
         for a in result.assignments
     ]
+
+
+def _parts_encoder() -> Any:
+    """Encode explanation parts as the generic writer does, once per shared parts list."""
+    dump = json.JSONEncoder(ensure_ascii=False).encode
+    seen: dict[int, tuple[list, str]] = {}
+
+    def encode(parts: list) -> str:
+        found = seen.get(id(parts))
+        if found is None or found[0] is not parts:
+            found = seen[id(parts)] = (parts, dump(parts))
+        return found[1]
+
+    return encode
 
 
 def unassigned_lines(result: Result) -> list[str]:
     """Return one canonical JSON line per unassigned candidate, in the result's order."""
     text = encode_basestring
     words = _WORDS
+    parts = _parts_encoder()
     return [
         f'{{"candidate": {text(u.candidate)}, "tier": {words[u.tier] if u.tier is None else u.tier}, '
-        f'"reason_code": "{u.reason_code}", "reason": {text(u.reason)}}}'
+        f'"reason_code": "{u.reason_code}", "reason": {text(u.reason)}, "explanation": {parts(u.explanation)}}}'
         for u in result.unassigned
     ]
 

@@ -1,10 +1,32 @@
-"""Reasons in plain sentences, Chinese (default) or English, naming the facts.
+"""Reasons in structure, and their words: Chinese (default) or English, naming the facts.
 
-Each reason is short sentences a warden can read: the priority tier and why,
-then what happened and the fact that decided it.  The work per candidate is
-bounded by the number of distinct post requirements in scope, not by the
-number of posts, and not-eligible listings are cached per (place, age,
-labour), so a province-sized run stays linear.
+Each decision is explained by a short list of *parts*, like Timefold's
+justifications: a code and its parameters (``{"code": "tier", "tier": 1,
+"group": [...]}``, ``{"code": "stays", "post": "P14", "good_standing": true}``).
+The parts are what a result stores; the words are made from them at the edge,
+by :func:`render` with this module's own templates (the CLI and the file
+contract's ``reason``), or by the caller in its own words and language (the
+site, with its translations, naming posts by code and road section and people
+by name).  The work per candidate is bounded by the number of distinct post
+requirements in scope, not by the number of posts, and not-eligible listings
+are cached per (place, age class, labour), so a province-sized run stays linear.
+
+Codes and their parameters (post and candidate ids as in the problem):
+
+- ``tier``: tier, group (the flags of the priority group; [] = everyone else)
+- ``pinned`` / ``protected`` / ``unchosen``: post
+- ``stays``: post, good_standing (the incumbent keeps the post held now)
+- ``chosen`` / ``chosen_also_held``: post, rank (1–3)
+- ``person_not_eligible``: faults, each {"rule": "excluded", "why"} | {"rule": "cadre"} | {"rule": "priority_group"}
+- ``no_posts``: scope
+- ``all_fail``: scope, n, age, labour, posts (up to 5, each {"post", "faults": [rule, ...]}),
+  more (null or {"n", "counts": {rule: n}}); rules: slots, age, labour, chosen
+- ``out_of_scope``: posts, scope
+- ``served``: who (the candidate of the household who was placed), post
+- ``outranked``: posts (named, up to 3, or null), n, slots
+- ``outranked_low``: unit (household | person), tier
+- ``outranked_same``: tier
+- ``outranked_fixed``: n
 """
 
 from __future__ import annotations
@@ -37,6 +59,7 @@ _TEXT = {
         "pinned": "工作人员指定到岗位{post}。",
         "protected": "保留现在的岗位{post}：在岗表现良好，仍然符合条件。",
         "stays": "继续留在现在的岗位{post}，在岗表现良好。",
+        "stays_plain": "继续留在现在的岗位{post}：本人仍然符合条件，这个岗位的名额没有被更优先的人占用。",
         "chosen": "安排到{rank}岗位{post}。",
         "chosen_also_held": "安排到{rank}岗位{post}，也是现在的岗位。",
         "unchosen": "安排到岗位{post}。这个岗位不在本人志愿中，是本人符合条件、还有名额的岗位。",
@@ -95,6 +118,7 @@ _TEXT = {
         "pinned": "Placed in post {post} by staff decision (pinned).",
         "protected": "Keeps post {post}: holds it in good standing and still fits.",
         "stays": "Stays in post {post}, held in good standing.",
+        "stays_plain": "Stays in post {post}: still fits it, and no one of a higher priority took its slot.",
         "chosen": "Placed in post {post}, the {rank}.",
         "chosen_also_held": "Placed in post {post}, the {rank} and the post already held.",
         "unchosen": "Placed in post {post}. It is not one of the choices; it is a post this person fits that had a slot left.",
@@ -144,10 +168,13 @@ _TEXT = {
 }
 
 LANGUAGES = tuple(_TEXT)
-_AGE = "\x00age\x00"  # stands for the candidate's age in cached listings
+_AGE = "\x00age\x00"  # kept for callers of the old name; listings now carry the age as a parameter
+
+Part = dict
+Parts = list
 
 
-def group_words(group: tuple[str, ...], lang: str) -> str:
+def group_words(group: tuple[str, ...] | list[str], lang: str) -> str:
     """Describe a priority group: "受灾户且脱贫户" / "flood-affected and registered poor household"."""
     t = _TEXT[lang]
     if not group:
@@ -157,23 +184,12 @@ def group_words(group: tuple[str, ...], lang: str) -> str:
     return words if lang == "zh" else f"{words} household"
 
 
-def _label(record: Post | Candidate, lang: str) -> str:
-    if record.name:
-        return f"{record.id}（{record.name}）" if lang == "zh" else f"{record.id} ({record.name})"
-    return record.id
-
-
-def _post(post: Post, lang: str) -> str:
-    return _label(post, lang)
-
-
 class Explainer:
-    """Writes the reason for every candidate from the fit index and the placements."""
+    """Writes the parts of every candidate's explanation from the fit index and the placements."""
 
-    def __init__(self, index: FitIndex, placements: dict[str, Placement], lang: str) -> None:
+    def __init__(self, index: FitIndex, placements: dict[str, Placement], lang: str = "zh") -> None:
         self.index = index
         self.lang = lang
-        self.t = _TEXT[lang]
         self.placements = placements
         self.candidates = {c.id: c for c in index.problem.candidates}
         self.groups = index.settings.priority_groups
@@ -189,62 +205,52 @@ class Explainer:
         self.lowest = lowest
         self.fixed = fixed
         self._hub_summary: dict[tuple, tuple] = {}
-        self._listing: dict[tuple, str] = {}
+        self._listing: dict[tuple, Part] = {}
         self._places: dict[str, tuple[list[Post], dict]] = {}
-        self._tier_words: dict[int, str] = {}
-        self._outranked_cache: dict[tuple[int | None, int], tuple[tuple, str]] = {}
+        self._tier_parts: dict[int, list[Part]] = {}
+        self._outranked_cache: dict[tuple[int | None, int], tuple[tuple, Parts]] = {}
 
-    def tier_words(self, tier: int | None) -> str:
+    def tier_parts(self, tier: int | None) -> list[Part]:
         if tier is None:
-            return ""
-        found = self._tier_words.get(tier)
+            return []
+        found = self._tier_parts.get(tier)
         if found is None:
-            group = group_words(self.groups[tier - 1], self.lang)
-            found = self._tier_words[tier] = self.t["tier"].format(tier=tier, group=group)
+            found = self._tier_parts[tier] = [{"code": "tier", "tier": tier, "group": list(self.groups[tier - 1])}]
         return found
-
-    def _finish(self, *parts: str) -> str:
-        return "".join(parts) if self.lang == "zh" else " ".join(p for p in parts if p)
 
     # -- placed -------------------------------------------------------------
 
-    def assigned(self, fit: CandidateFit, placement: Placement, rank: int | None) -> str:
-        t = self.t
-        post = _post(self.index.posts[placement.post], self.lang)
+    def assigned(self, fit: CandidateFit, placement: Placement, rank: int | None) -> Parts:
+        post = placement.post
         cand = fit.candidate
-        holds = cand.current_post == placement.post
+        holds = cand.current_post == post
         if placement.basis == "pinned":
-            what = t["pinned"].format(post=post)
+            what: Part = {"code": "pinned", "post": post}
         elif placement.basis == "protected":
-            what = t["protected"].format(post=post)
-        elif holds and cand.good_standing and (rank is None or rank > 1):
-            what = t["stays"].format(post=post)
+            what = {"code": "protected", "post": post}
+        elif holds and rank == 1:
+            what = {"code": "chosen_also_held", "post": post, "rank": rank}
+        elif holds:
+            # An incumbent who keeps the post held now is explained as staying, whatever their
+            # other choices (a holder need not list their own post): the label says 留任 too.
+            what = {"code": "stays", "post": post, "good_standing": bool(cand.good_standing)}
         elif rank is not None:
-            key = "chosen_also_held" if holds else "chosen"
-            what = t[key].format(post=post, rank=t["choice_word"][rank])
+            what = {"code": "chosen", "post": post, "rank": rank}
         else:
-            what = t["unchosen"].format(post=post)
-        return self._finish(self.tier_words(fit.tier), what)
+            what = {"code": "unchosen", "post": post}
+        return [*self.tier_parts(fit.tier), what]
 
     # -- not placed ---------------------------------------------------------
 
-    def household_served(self, fit: CandidateFit, placement: Placement) -> str:
-        other = self.index.posts[placement.post]
-        who = self.candidates[placement.candidate]
-        text = self.t["served"].format(who=_label(who, self.lang), post=_post(other, self.lang))
-        return self._finish(self.tier_words(fit.tier), text)
+    def household_served(self, fit: CandidateFit, placement: Placement) -> Parts:
+        return [*self.tier_parts(fit.tier), {"code": "served", "who": placement.candidate, "post": placement.post}]
 
-    def not_eligible(self, fit: CandidateFit) -> str:
-        t = self.t
+    def not_eligible(self, fit: CandidateFit) -> Parts:
         if fit.person_failures:
-            faults = []
-            for rule in fit.person_failures:
-                if rule == "excluded":
-                    faults.append(t["excluded"].format(why=fit.candidate.excluded))
-                else:
-                    faults.append(t[rule])
-            return self._finish(self.tier_words(fit.tier), t["person_not_eligible"].format(faults=t["fault_join"].join(faults)))
-        return self._finish(self.tier_words(fit.tier), self._post_listing(fit))
+            faults = [{"rule": "excluded", "why": fit.candidate.excluded} if rule == "excluded" else {"rule": rule}
+                      for rule in fit.person_failures]
+            return [*self.tier_parts(fit.tier), {"code": "person_not_eligible", "faults": faults}]
+        return [*self.tier_parts(fit.tier), *self._post_listing(fit)]
 
     def _place_posts(self, fit: CandidateFit, place: str) -> tuple[list[Post], dict]:
         """Return the posts in scope sorted by id, and how many posts each requirement key has."""
@@ -261,40 +267,40 @@ class Explainer:
             found = self._places[place] = (posts, per_key)
         return found
 
-    def _post_listing(self, fit: CandidateFit) -> str:
+    def _post_listing(self, fit: CandidateFit) -> Parts:
         index = self.index
         settings = index.settings
         cand = fit.candidate
         only_chosen = settings.only_chosen_posts
         # The posts in scope depend on the township (township scope) or the own village.
         place = index.villages[fit.village].township if settings.scope == "township" else fit.village
-        t = self.t
-        scope_words = t["scope"][settings.scope]
         scope_villages = index.scope_villages(fit.village)
-        outside = [index.posts[p] for p in cand.choices if index.posts[p].village not in scope_villages]
-        text = self._in_scope_listing(fit, place, only_chosen)
+        outside = [p for p in cand.choices if index.posts[p].village not in scope_villages]
+        parts: Parts = [self._in_scope_listing(fit, place, only_chosen)]
         if outside:
-            names = t["name_join"].join(_post(p, self.lang) for p in outside)
-            extra = t["out_of_scope"].format(posts=names, scope=scope_words)
-            text = text + ("" if self.lang == "zh" else " ") + extra
-        return text
+            parts.append({"code": "out_of_scope", "posts": outside, "scope": settings.scope})
+        return parts
 
-    def _in_scope_listing(self, fit: CandidateFit, place: str, only_chosen: bool) -> str:
+    def _in_scope_listing(self, fit: CandidateFit, place: str, only_chosen: bool) -> Part:
         cand = fit.candidate
         labour = cand.labour
-        # The listing depends on the age only through which age ranges hold it,
-        # and names the age itself: cache it with a placeholder for the age.
+        # The listing depends on the age only through which age ranges hold it:
+        # cache it per age class and add the age itself per candidate.
         cache_key = (place, self.index._age_class(fit.age), labour, cand.choices if only_chosen else ())
         cached = self._listing.get(cache_key)
-        if cached is not None:
-            return cached.replace(_AGE, str(fit.age))
-        t = self.t
-        scope_words = t["scope"][self.index.settings.scope]
+        if cached is None:
+            cached = self._listing[cache_key] = self._listing_for(fit, place, only_chosen)
+        if cached["code"] == "no_posts":
+            return cached
+        return {**cached, "age": fit.age}
+
+    def _listing_for(self, fit: CandidateFit, place: str, only_chosen: bool) -> Part:
+        cand = fit.candidate
+        labour = cand.labour
+        scope = self.index.settings.scope
         posts, per_key = self._place_posts(fit, place)
         if not posts:
-            text = t["no_posts"].format(scope=scope_words)
-            self._listing[cache_key] = text
-            return text
+            return {"code": "no_posts", "scope": scope}
         faults_of_key = {
             key: [r for r in ("slots", "age", "labour") if _key_fails(r, key, fit.age, labour)] for key in per_key
         }
@@ -311,13 +317,8 @@ class Explainer:
             key = post_key(post)
             left[key] -= 1
             faults = faults_of_key[key] + (["chosen"] if only_chosen and post.id not in cand.choices else [])
-            shown.append(
-                t["post_fault"].format(
-                    post=_post(post, self.lang),
-                    faults=t["rule_join"].join(self._rule(r, _AGE, labour, post) for r in faults),
-                )
-            )
-        listing = t["list_join"].join(shown) + t["list_end"]
+            shown.append({"post": post.id, "faults": faults})
+        more = None
         rest = sum(left.values())
         if rest:
             counts: dict[str, int] = {}
@@ -326,32 +327,22 @@ class Explainer:
                     counts[rule] = counts.get(rule, 0) + n
             if only_chosen:
                 counts["chosen"] = rest
-            parts = [t["count"][r].format(n=counts[r]) for r in ("slots", "age", "labour", "chosen") if counts.get(r)]
-            more = t["more"].format(n=rest, counts=t["count_join"].join(parts))
-            listing = listing + ("" if self.lang == "zh" else " ") + more
-        text = t["all_fail"].format(n=len(posts), scope=scope_words, listing=listing)
-        self._listing[cache_key] = text
-        return text.replace(_AGE, str(fit.age))
+            more = {"n": rest, "counts": {r: counts[r] for r in ("slots", "age", "labour", "chosen") if counts.get(r)}}
+        return {"code": "all_fail", "scope": scope, "n": len(posts), "labour": labour, "posts": shown, "more": more}
 
-    def _rule(self, rule: str, age: str, labour: str, post: Post) -> str:
-        template = self.t["rule"][rule]
-        labour_words = self.t["labour"]
-        return template.format(min=post.min_age, max=post.max_age, age=age, need=labour_words[post.labour], has=labour_words[labour])
-
-    def outranked(self, fit: CandidateFit) -> str:
+    def outranked(self, fit: CandidateFit) -> Parts:
         if not fit.targets:
             return self._outranked(fit)
-        # With targets, the sentence depends only on the tier and the targets,
-        # and a target tuple is shared by everyone of a village with the same
-        # fit: cache by its identity (kept alive in the entry, so never reused).
+        # With targets, the parts depend only on the tier and the targets, and a
+        # target tuple is shared by everyone of a village with the same fit:
+        # cache by its identity (kept alive in the entry, so never reused).
         cache_key = (fit.tier, id(fit.targets))
         found = self._outranked_cache.get(cache_key)
         if found is None or found[0] is not fit.targets:
             found = self._outranked_cache[cache_key] = (fit.targets, self._outranked(fit))
         return found[1]
 
-    def _outranked(self, fit: CandidateFit) -> str:
-        t = self.t
+    def _outranked(self, fit: CandidateFit) -> Parts:
         slots = fixed = count = 0
         lowest = 0
         names: list[str] = []
@@ -376,20 +367,17 @@ class Explainer:
                 count += 1
                 lowest = max(lowest, self.lowest.get(post_id, 0))
                 names.append(post_id)
-        if count <= NAMED_FIT_POSTS:
-            named = t["name_join"].join(_post(index.posts[p], self.lang) for p in sorted(names))
-            posts = t["posts_named"].format(posts=named)
-        else:
-            posts = t["posts_counted"].format(n=count)
-        parts = [self.tier_words(fit.tier), t["outranked"].format(posts=posts, slots=slots)]
+        parts: Parts = [*self.tier_parts(fit.tier), {
+            "code": "outranked", "posts": sorted(names) if count <= NAMED_FIT_POSTS else None, "n": count,
+            "slots": slots}]
         if lowest:
-            unit = t["unit_household"] if self.per_household else t["unit_person"]
-            parts.append(t["outranked_low"].format(unit=unit, tier=lowest))
+            parts.append({"code": "outranked_low", "unit": "household" if self.per_household else "person",
+                          "tier": lowest})
             if lowest == fit.tier:
-                parts.append(t["outranked_same"].format(tier=lowest))
+                parts.append({"code": "outranked_same", "tier": lowest})
         if fixed:
-            parts.append(t["outranked_fixed"].format(n=fixed))
-        return self._finish(*parts)
+            parts.append({"code": "outranked_fixed", "n": fixed})
+        return parts
 
     def _summary(self, hub: tuple) -> tuple[int, int, int, int, list[str]]:
         found = self._hub_summary.get(hub)
@@ -415,3 +403,107 @@ def _key_fails(rule: str, key: tuple, age: int, labour: str) -> bool:
     if rule == "age":
         return not key[0] <= age <= key[1]
     return rules.LABOUR_RANK[labour] < key[2]
+
+
+# -- words: the CLI's and the file contract's rendering of the parts ------------------------
+
+class Renderer:
+    """Turns parts into this module's sentences in one language, naming records as the problem does."""
+
+    def __init__(self, problem: Problem, lang: str) -> None:
+        if lang not in _TEXT:
+            raise ValueError(f"unknown language {lang!r} (allowed: {', '.join(LANGUAGES)})")
+        self.lang = lang
+        self.t = _TEXT[lang]
+        self.posts = {p.id: p for p in problem.posts}
+        self.candidates = {c.id: c for c in problem.candidates}
+        self._cache: dict[int, tuple[Parts, str]] = {}
+        self._tier: dict[int, str] = {}
+
+    def label(self, record: Post | Candidate | None, key: str) -> str:
+        if record is not None and record.name:
+            return f"{key}（{record.name}）" if self.lang == "zh" else f"{key} ({record.name})"
+        return key
+
+    def post(self, key: str) -> str:
+        return self.label(self.posts.get(key), key)
+
+    def __call__(self, parts: Parts) -> str:
+        # Parts lists shared between candidates (cached outranked reasons) are rendered once.
+        found = self._cache.get(id(parts))
+        if found is not None and found[0] is parts:
+            return found[1]
+        words = [self.part(p) for p in parts]
+        text = "".join(words) if self.lang == "zh" else " ".join(w for w in words if w)
+        self._cache[id(parts)] = (parts, text)
+        return text
+
+    def part(self, part: Part) -> str:
+        t = self.t
+        code = part["code"]
+        if code == "tier":
+            found = self._tier.get(part["tier"])
+            if found is None:
+                found = self._tier[part["tier"]] = t["tier"].format(tier=part["tier"],
+                                                                    group=group_words(part["group"], self.lang))
+            return found
+        if code in ("pinned", "protected", "unchosen"):
+            return t[code].format(post=self.post(part["post"]))
+        if code == "stays":
+            return t["stays" if part.get("good_standing") else "stays_plain"].format(post=self.post(part["post"]))
+        if code in ("chosen", "chosen_also_held"):
+            return t[code].format(post=self.post(part["post"]), rank=t["choice_word"][part["rank"]])
+        if code == "served":
+            return t["served"].format(who=self.label(self.candidates.get(part["who"]), part["who"]),
+                                      post=self.post(part["post"]))
+        if code == "person_not_eligible":
+            faults = [t["excluded"].format(why=f["why"]) if f["rule"] == "excluded" else t[f["rule"]]
+                      for f in part["faults"]]
+            return t["person_not_eligible"].format(faults=t["fault_join"].join(faults))
+        if code == "no_posts":
+            return t["no_posts"].format(scope=t["scope"][part["scope"]])
+        if code == "all_fail":
+            return self.all_fail(part)
+        if code == "out_of_scope":
+            names = t["name_join"].join(self.post(p) for p in part["posts"])
+            return t["out_of_scope"].format(posts=names, scope=t["scope"][part["scope"]])
+        if code == "outranked":
+            if part["posts"] is not None:
+                posts = t["posts_named"].format(posts=t["name_join"].join(self.post(p) for p in part["posts"]))
+            else:
+                posts = t["posts_counted"].format(n=part["n"])
+            return t["outranked"].format(posts=posts, slots=part["slots"])
+        if code == "outranked_low":
+            unit = t["unit_household"] if part["unit"] == "household" else t["unit_person"]
+            return t["outranked_low"].format(unit=unit, tier=part["tier"])
+        if code == "outranked_same":
+            return t["outranked_same"].format(tier=part["tier"])
+        if code == "outranked_fixed":
+            return t["outranked_fixed"].format(n=part["n"])
+        raise ValueError(f"unknown reason code {code!r}")
+
+    def all_fail(self, part: Part) -> str:
+        t = self.t
+        labour_words = t["labour"]
+        age, labour = part["age"], part["labour"]
+
+        def rule(name: str, post: Post) -> str:
+            return t["rule"][name].format(min=post.min_age, max=post.max_age, age=age, need=labour_words[post.labour],
+                                          has=labour_words[labour])
+
+        shown = []
+        for entry in part["posts"]:
+            post = self.posts[entry["post"]]
+            shown.append(t["post_fault"].format(post=self.post(entry["post"]),
+                                                faults=t["rule_join"].join(rule(r, post) for r in entry["faults"])))
+        listing = t["list_join"].join(shown) + t["list_end"]
+        more = part.get("more")
+        if more:
+            counts = t["count_join"].join(t["count"][r].format(n=n) for r, n in more["counts"].items())
+            listing = listing + ("" if self.lang == "zh" else " ") + t["more"].format(n=more["n"], counts=counts)
+        return t["all_fail"].format(n=part["n"], scope=t["scope"][part["scope"]], listing=listing)
+
+
+def render(parts: Parts, problem: Problem, lang: str = "zh") -> str:
+    """The sentences of one explanation in ``lang``, naming posts and people as the problem does."""
+    return Renderer(problem, lang)(parts)

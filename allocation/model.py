@@ -6,7 +6,7 @@ Everything here is data only; the rules live in ``rules.py``, the matching in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 #: Household flags the office records (domain glossary).
@@ -128,6 +128,9 @@ class Assignment:
     score: int
     basis: str  # "pinned" | "protected" | "matched"
     reason: str = ""
+    # The reason in structure: parts with a code and parameters (see explain.py); ``reason``
+    # is these parts in the words of the result's language.
+    explanation: list = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -136,6 +139,7 @@ class Unassigned:
     tier: int | None
     reason_code: str  # "not_eligible" | "household_served" | "outranked"
     reason: str = ""
+    explanation: list = field(default_factory=list)
 
 
 @dataclass(slots=True)

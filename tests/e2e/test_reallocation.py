@@ -54,6 +54,10 @@ def test_office_runs_pins_notices_and_approves(page: Any, live_server: Any, logi
 
     page.get_by_test_id("run-matcher").click()
     page.wait_for_url(re.compile(r"/runs/\d+"))
+    # The proposal is paginated: find the pinned person by the name filter, as staff do.
+    page.get_by_test_id("proposal-filters").locator("input[name=q]").fill(name)
+    page.get_by_test_id("proposal-filters").locator("button[type=submit]").click()
+    page.wait_for_load_state()
     row = page.get_by_test_id("decisions").locator("tbody tr", has_text=name).first
     assert code in row.inner_text() and "📌" in row.inner_text()
 

@@ -219,7 +219,10 @@ def test_every_page_renders_and_a_new_applicant_is_registered(clock, client, mak
         assert page.status_code == 200, url
         assert text in page.text, url
     client.post("/language", data={"lang": "en"})
-    assert "Every decision with its explanation" in client.get(f"/reallocation/runs/{second.id}").text
+    english = client.get(f"/reallocation/runs/{second.id}").text
+    # One stored result, explained in the reader's language from its codes.
+    assert "Decisions with their explanation" in english and "Priority tier " in english
+    assert "优先级" not in english
     client.post("/language", data={"lang": "zh"})
 
     from tests.helpers import make_id_number

@@ -75,7 +75,9 @@ def test_whole_round(client, district):  # type: ignore[no-untyped-def]
     # P2 (江店村): the flood-affected household outranks the holder whose household is in no group... but
     # the holder's household has no flags, so the "everyone else" group still holds them: tier 8 vs tier 3.
     assert placed[d.plain2.id] == d.p2.id
-    assert first.result_en is not None and first.result_en["assignments"][0]["reason"] != first.result["assignments"][0]["reason"]
+    # Solved once: every decision explained as codes with parameters, beside the Chinese reason text.
+    assert all(entry["explanation"] and entry["explanation"][-1]["code"]
+               for entry in first.result["assignments"] + first.result["unassigned"])
     page = client.get(f"/reallocation/runs/{first.id}")
     assert page.status_code == 200
     assert "张受灾" in page.text and "钱老" in page.text
@@ -99,7 +101,6 @@ def test_whole_round(client, district):  # type: ignore[no-untyped-def]
     # Every stored run's input reproduces its stored result exactly.
     for stored in (first, second):
         assert allocation.solve_dict(stored.problem, lang="zh") == stored.result
-        assert allocation.solve_dict(stored.problem, lang="en") == stored.result_en
 
     # Public notice, started in the past so it is over by today.
     response = client.post(f"/reallocation/rounds/{rnd.id}/notice", data={"run_id": str(second.id),

@@ -102,12 +102,16 @@ class AllocationRun(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20), default="round")  # round | mid_year
-    problem: Mapped[dict[str, Any]] = mapped_column(JSON)
-    # The matcher's result with its reasons in Chinese (result) and English
-    # (result_en): the same decision, solved once per language, so a warden
-    # reads the explanation in the language they chose.
-    result: Mapped[dict[str, Any]] = mapped_column(JSON)
-    result_en: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The problem and the result are large (a county's are about 1 MB each) and deferred:
+    # a page listing runs reads their summary only, and a page showing one run loads
+    # its problem and result when it reads them, not every run's.
+    problem: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
+    # The matcher's result, solved once: every decision's reason as codes with parameters
+    # (rendered in the reader's language by reallocation/explain.py) and as Chinese text
+    # (the file contract's `reason`).
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
+    # The result's summary (candidates, placed, slots, preference score), kept beside it.
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # A mid-year fill is a run for one post's free slots; approving it creates the assignments.
     post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id"))
     approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
@@ -125,11 +129,6 @@ class AllocationRun(db.Model):
     created_by: Mapped["User | None"] = relationship(foreign_keys=[created_by_id])
     post: Mapped["Post | None"] = relationship(foreign_keys=[post_id])
 
-    def result_in(self, lang: str) -> dict[str, Any]:
-        """The result with reasons in the given language (zh when no English copy exists)."""
-        if lang == "en" and self.result_en is not None:
-            return self.result_en
-        return self.result
 
 
 class Objection(db.Model):

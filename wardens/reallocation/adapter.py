@@ -2,9 +2,9 @@
 
 `build_problem` turns a round (its frozen rules, applications, the district's posts,
 villages and households) into the matcher's problem dict of the issue-5 file contract;
-`run_round` solves it and stores an AllocationRun with the exact problem and the result,
-solved once per language (zh and en) so every reason can be shown in the reader's
-language. Ids in the problem are the database ids with a letter in front (V12, H7, P3,
+`run_round` solves it once and stores an AllocationRun with the exact problem and the
+result, whose reasons are codes with parameters rendered in the reader's language by
+`explain.py`. Ids in the problem are the database ids with a letter in front (V12, H7, P3,
 C45 = person 45), so a stored run can always be read back against the database.
 """
 from __future__ import annotations
@@ -26,7 +26,6 @@ from ..models import (AllocationRun, Application, Assignment, Household, Person,
 from .applications import flags_on
 from .errors import RefusedError
 
-LANGS = ("zh", "en")
 
 
 def village_key(village_id: int) -> str:
@@ -155,15 +154,19 @@ def build_problem(rnd: Round) -> dict[str, Any]:
     }
 
 
-def solve_both(problem: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], float]:
-    """Solve a problem with its reasons in Chinese and in English; (zh, en, seconds)."""
+def solve_once(problem: dict[str, Any]) -> tuple[dict[str, Any], float]:
+    """Solve a problem once; (result, seconds).
+
+    The result explains every decision as codes with parameters (its `explanation`), which
+    the pages render in the reader's language; its `reason` text (Chinese) is the file
+    contract's, for the command line and problem.json users.
+    """
     started = time.perf_counter()
     try:
-        zh = allocation.solve_dict(problem, lang="zh")
-        en = allocation.solve_dict(problem, lang="en")
+        result = allocation.solve_dict(problem, lang="zh")
     except allocation.ProblemError as exc:
         raise RefusedError(_("The matcher refused the problem; nothing was stored:"), *exc.errors) from None
-    return zh, en, round(time.perf_counter() - started, 3)
+    return result, round(time.perf_counter() - started, 3)
 
 
 def refuse_empty(problem: dict[str, Any]) -> None:
@@ -183,9 +186,9 @@ def run_round(rnd: Round, *, note: str | None = None, user_id: int | None = None
     revision = current_revision()
     problem = build_problem(rnd)
     refuse_empty(problem)
-    zh, en, seconds = solve_both(problem)
-    run = AllocationRun(round_id=rnd.id, kind="round", problem=problem, result=zh, result_en=en,
-                        seconds=seconds, note=(note or "").strip()[:200] or None, created_by_id=user_id,
+    zh, seconds = solve_once(problem)
+    run = AllocationRun(round_id=rnd.id, kind="round", problem=problem, result=zh,
+                        seconds=seconds, note=(note or "").strip()[:200] or None, created_by_id=user_id, summary=zh["summary"],
                         input_revision=revision, problem_hash=problem_hash(problem))
     db.session.add(run)
     db.session.flush()
@@ -262,9 +265,9 @@ def run_fill(rnd: Round, post: Post, day: dt.date, *, user_id: int | None = None
         raise RefusedError(_("Post %(code)s has no free slot on %(day)s.", code=post.code, day=day.isoformat()))
     if not problem["candidates"]:
         raise RefusedError(_("The waiting list of round “%(name)s” is empty.", name=rnd.name))
-    zh, en, seconds = solve_both(problem)
-    run = AllocationRun(round_id=rnd.id, kind="mid_year", problem=problem, result=zh, result_en=en,
-                        seconds=seconds, problem_hash=problem_hash(problem), post_id=post.id, created_by_id=user_id,
+    zh, seconds = solve_once(problem)
+    run = AllocationRun(round_id=rnd.id, kind="mid_year", problem=problem, result=zh,
+                        seconds=seconds, problem_hash=problem_hash(problem), summary=zh["summary"], post_id=post.id, created_by_id=user_id,
                         note=f"{post.code} {day.isoformat()}")
     db.session.add(run)
     db.session.flush()

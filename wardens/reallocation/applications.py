@@ -15,9 +15,10 @@ from decimal import Decimal
 from typing import Callable, Iterable
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import func, or_, select
 
 from ..audit import AuditAction, record_audit, record_audits, snapshot
+from ..dates import utcnow
 from ..extensions import db
 from ..idnumber import IdNumberError, normalise_id_number, parse_id_number
 from ..models import Application, Assignment, AttendanceRecord, Household, Person, Post, Round
@@ -177,7 +178,8 @@ def insert_applications(rnd: Round, rows: list[dict]) -> list[int]:
         return []
     # INSERT without RETURNING, then the ids by the (round, person) key: SQLite answers an
     # ordered RETURNING one row per statement, this is one batch and one SELECT on both.
-    db.session.execute(insert(Application), rows)
+    created_at = utcnow()
+    db.session.execute(Application.__table__.insert(), [{**row, "created_at": created_at} for row in rows])
     by_person = dict(db.session.execute(select(Application.person_id, Application.id).where(
         Application.round_id == rnd.id)).all())
     ids = [by_person[row["person_id"]] for row in rows]

@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, or_, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from ..attendance.months import ClosedMonthError, ensure_no_closed_month
 from ..audit import AuditAction, record_audits, snapshot
 from ..extensions import db
-from ..models import Assignment, Post, Round, Village
+from ..models import Assignment, Household, Person, Post, Round, Township, Village
 from ..dates import utcnow
 from .adapter import key_id
 from .errors import RefusedError
@@ -114,7 +115,7 @@ def start_agreements(rnd: Round, placements: list[tuple[int, int]], origin: str 
         return []
     # INSERT without RETURNING, then the ids by (person, post) among the round's new agreements:
     # SQLite answers an ordered RETURNING one row per statement, this is one batch and one SELECT.
-    db.session.execute(insert(Assignment), rows)
+    db.session.execute(Assignment.__table__.insert(), rows)
     made = {(p, q): i for i, p, q in db.session.execute(
         select(Assignment.id, Assignment.person_id, Assignment.post_id).where(
             Assignment.round_id == rnd.id, Assignment.origin == origin, Assignment.term_start == rnd.term_start))}
@@ -153,10 +154,32 @@ def mark_in_force(rnd: Round, today: dt.date) -> None:
     move_to(rnd, "in_force")
 
 
-def round_agreements(rnd: Round) -> list[Assignment]:
-    """The agreements a round created (yearly and mid-year), by village and post."""
-    return list(db.session.scalars(
-        select(Assignment).join(Post, Post.id == Assignment.post_id).join(Village, Village.id == Post.village_id)
+def round_agreements(rnd: Round, *, township_id: int | None = None, village_id: int | None = None,
+                     assignment_id: int | None = None) -> list[Assignment]:
+    """The agreements a round created (yearly and mid-year), by village and post; of one place if given.
+
+    Holder, household, village and post are loaded with them (a fixed number of queries for
+    any number of agreements: the print view shows them all).
+    """
+    stmt = (select(Assignment).join(Post, Post.id == Assignment.post_id).join(Village, Village.id == Post.village_id)
+            .where(Assignment.round_id == rnd.id, Assignment.origin.in_(("round", "mid_year")))
+            .options(selectinload(Assignment.person).selectinload(Person.household)
+                     .selectinload(Household.village).selectinload(Village.township),
+                     selectinload(Assignment.post).selectinload(Post.village).selectinload(Village.township))
+            .order_by(Village.township_id, Village.name, Post.code, Assignment.id))
+    if township_id is not None:
+        stmt = stmt.where(Village.township_id == township_id)
+    if village_id is not None:
+        stmt = stmt.where(Post.village_id == village_id)
+    if assignment_id is not None:
+        stmt = stmt.where(Assignment.id == assignment_id)
+    return list(db.session.scalars(stmt))
+
+
+def agreements_by_township(rnd: Round) -> list[tuple[Township, int]]:
+    """How many agreements the round made in each township (the print view's index)."""
+    return [(t, n) for t, n in db.session.execute(
+        select(Township, func.count(Assignment.id)).join(Village, Village.township_id == Township.id)
+        .join(Post, Post.village_id == Village.id).join(Assignment, Assignment.post_id == Post.id)
         .where(Assignment.round_id == rnd.id, Assignment.origin.in_(("round", "mid_year")))
-        .order_by(Village.township_id, Village.name, Post.code, Assignment.id)
-    ))
+        .group_by(Township.id).order_by(Township.name)).all()]

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import AllocationRun, Application, Post, Round
 from .adapter import candidate_key, key_id
+from .explain import Explainer
 from .rounds import PUBLISHED_STATES, state_label
 
 
@@ -52,18 +53,18 @@ def latest_decision(person_id: int, lang: str) -> Decision | None:
 
 def decision_in_run(rnd: Round, run: AllocationRun, person_id: int, lang: str) -> Decision | None:
     """The person's decision in one run (None when they were not a candidate in it)."""
-    result = run.result_in("en" if lang == "en" else "zh")
+    result = run.result
     key = candidate_key(person_id)
     groups = run.problem["settings"]["priority_groups"]
     for entry in result["assignments"]:
         if entry["candidate"] == key:
             tier = entry["tier"]
             return Decision(rnd.name, rnd.state, True, db.session.get(Post, key_id(entry["post"])), tier,
-                            list(groups[tier - 1]) if tier else None, entry["reason"], None,
+                            list(groups[tier - 1]) if tier else None, Explainer([entry], lang)(entry), None,
                             entry.get("choice_rank"), bool(entry.get("stays")))
     for entry in result["unassigned"]:
         if entry["candidate"] == key:
             tier = entry.get("tier")
             return Decision(rnd.name, rnd.state, False, None, tier, list(groups[tier - 1]) if tier else None,
-                            entry["reason"], entry["reason_code"], None, False)
+                            Explainer([entry], lang)(entry), entry["reason_code"], None, False)
     return None

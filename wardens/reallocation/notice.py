@@ -11,7 +11,7 @@ from ..extensions import db
 from ..models import AllocationRun, Objection, Person, Round
 from .adapter import is_current
 from .errors import RefusedError
-from .proposal import Row, read_run
+from .proposal import Row, placed_rows
 from .rounds import move_to, require_state
 
 OBJECTION_FIELDS = ("round_id", "raised_by", "about_person_id", "content", "raised_on", "outcome", "settled_on")
@@ -40,11 +40,7 @@ def notice_rows(rnd: Round, lang: str, township_id: int | None = None, village_i
     """The placed people of the chosen run, for one township or village (or all), in village order."""
     if rnd.chosen_run is None:
         return []
-    rows = [r for r in read_run(rnd.chosen_run, lang).placed
-            if (township_id is None or r.post.village.township_id == township_id)
-            and (village_id is None or r.post.village_id == village_id)]
-    rows.sort(key=lambda r: (r.post.village.township.name, r.post.village.name, r.post.code, r.person.name))
-    return rows
+    return placed_rows(rnd.chosen_run, lang, township_id, village_id)
 
 
 def record_objection(rnd: Round, *, raised_by: str, content: str, raised_on: dt.date,

@@ -8,61 +8,84 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+import allocation
+
 from ..audit import AuditAction, record_audit, snapshot
 from ..extensions import db
-from ..models import Application, Post, Village, village_neighbour
-from ..priority import priority_tier
-from .adapter import post_age_limit
+from ..models import Application, Household, Post, Village, village_neighbour
+from .adapter import candidate_key, household_key, post_age_limit, post_key, village_key
 from .applications import APPLICATION_FIELDS, flags_on
 from .errors import RefusedError
 
-LABOUR_RANK = {"none": 0, "weak": 1, "full": 2}
-
-
-def villages_in_scope(village: Village, scope: str) -> set[int]:
-    """The villages whose posts a household of this village may take under the scope rule."""
+def scope_map(village: Village, scope: str) -> list[allocation.Village]:
+    """The villages the scope rule needs for a household of this village, as the matcher's records."""
+    links: list[tuple[int, int]] = []
     if scope == "village":
-        return {village.id}
-    if scope == "neighbouring":
-        ids = {village.id}
-        for a, b in db.session.execute(select(village_neighbour.c.village_id, village_neighbour.c.neighbour_id).where(
-                (village_neighbour.c.village_id == village.id) | (village_neighbour.c.neighbour_id == village.id))):
-            ids.update((a, b))
-        return ids
-    return set(db.session.scalars(select(Village.id).where(Village.township_id == village.township_id)))
+        rows = [(village.id, village.township_id)]
+    else:
+        links = [(a, b) for a, b in db.session.execute(
+            select(village_neighbour.c.village_id, village_neighbour.c.neighbour_id).where(
+                (village_neighbour.c.village_id == village.id) | (village_neighbour.c.neighbour_id == village.id)))]
+        near = {village.id} | {v for pair in links for v in pair}
+        if scope == "township":
+            near |= set(db.session.scalars(select(Village.id).where(Village.township_id == village.township_id)))
+        rows = [(v, t) for v, t in db.session.execute(select(Village.id, Village.township_id).where(Village.id.in_(near)))]
+    neighbours: dict[int, list[str]] = {}
+    for a, b in links:
+        neighbours.setdefault(a, []).append(village_key(b))
+    return [allocation.Village(village_key(v), f"T{t}", tuple(neighbours.get(v, ()))) for v, t in rows]
 
 
 def pin_faults(application: Application, post: Post) -> list[str]:
-    """Every reason the applicant cannot be pinned to the post (empty when the pin is possible)."""
+    """Every reason the applicant cannot be pinned to the post (empty when the pin is possible).
+
+    The fit rules are the matcher's own (allocation.candidate_post_faults); this says them
+    in the reader's language and adds what only the site knows (an inactive post).
+    """
     rnd = application.round
     rules = rnd.rules
     person = application.person
     household = person.household
+    choices = [c for c in (application.choice1_id, application.choice2_id, application.choice3_id) if c]
+    candidate = allocation.Candidate(candidate_key(person.id), household_key(household.id), person.birth_date,
+                                     person.labour, tuple(post_key(c) for c in choices),
+                                     excluded=application.excluded_reason or None)
+    home = allocation.Household(household_key(household.id), village_key(household.village_id),
+                                frozenset(flags_on(household, rnd.reference_date)), bool(household.cadre))
+    target = allocation.Post(post_key(post.id), village_key(post.village_id), post.slots, post.min_age,
+                             post_age_limit(post, rules), post.labour)
+    settings = allocation.Settings(scope=rules["scope"], only_chosen_posts=bool(rules.get("only_chosen_posts")),
+                                   priority_groups=tuple(tuple(g) for g in rules["priority_groups"]))
     faults: list[str] = []
     if not post.active:
         faults.append(_("post %(code)s is not active", code=post.code))
-    if application.excluded_reason:
-        faults.append(_("the applicant is excluded (%(reason)s)", reason=application.excluded_reason))
-    if household.cadre:
-        faults.append(_("the household is a village-cadre household"))
-    elif priority_tier(flags_on(household, rnd.reference_date), rules["priority_groups"]) is None:
-        faults.append(_("the household is in no priority group"))
-    if post.village_id not in villages_in_scope(household.village, rules["scope"]):
-        faults.append(_("the post is in %(post_village)s, outside the scope of the household's village %(village)s",
-                        post_village=post.village.name, village=household.village.name))
-    if post.slots == 0:
-        faults.append(_("the post has no slots"))
-    age = person.age_on(rnd.reference_date)
-    high = post_age_limit(post, rules)
-    if not post.min_age <= age <= high:
-        faults.append(_("age %(age)d on %(day)s is outside the post's range %(low)d–%(high)d",
-                        age=age, day=rnd.reference_date.isoformat(), low=post.min_age, high=high))
-    if LABOUR_RANK[person.labour] < LABOUR_RANK[post.labour]:
-        faults.append(_("labour ability is below what the post needs"))
-    if rules.get("only_chosen_posts") and post.id not in (application.choice1_id, application.choice2_id,
-                                                          application.choice3_id):
-        faults.append(_("the post is not among the applicant's choices"))
+    for fault in allocation.candidate_post_faults(candidate, home, target, reference=rnd.reference_date,
+                                                  settings=settings,
+                                                  villages=scope_map(household.village, rules["scope"])):
+        faults.append(fault_words(fault, post, household, rnd.reference_date.isoformat()))
     return faults
+
+
+def fault_words(fault: dict, post: Post, household: Household, day: str) -> str:
+    """One of the matcher's fit faults in the reader's language."""
+    rule = fault["rule"]
+    if rule == "excluded":
+        return _("the applicant is excluded (%(reason)s)", reason=fault["why"])
+    if rule == "cadre":
+        return _("the household is a village-cadre household")
+    if rule == "priority_group":
+        return _("the household is in no priority group")
+    if rule == "scope":
+        return _("the post is in %(post_village)s, outside the scope of the household's village %(village)s",
+                 post_village=post.village.name, village=household.village.name)
+    if rule == "slots":
+        return _("the post has no slots")
+    if rule == "age":
+        return _("age %(age)d on %(day)s is outside the post's range %(low)d–%(high)d",
+                 age=fault["age"], day=day, low=fault["min"], high=fault["max"])
+    if rule == "labour":
+        return _("labour ability is below what the post needs")
+    return _("the post is not among the applicant's choices")
 
 
 def pin_conflicts(application: Application, post: Post) -> list[str]:

@@ -51,15 +51,17 @@ from .forms import (
     RunForm,
     SettleForm,
 )
-from .proposal import compare_runs, read_run
+from .proposal import CHANGE_KINDS, Filters, change_label, compare_runs, read_proposal, read_run
 
 bp = Blueprint("reallocation", __name__, url_prefix="/reallocation")
+# More agreements than this are printed one township at a time (a page stays under 500 KB).
+AGREEMENTS_AT_ONCE = 200
 
 
 @bp.app_context_processor
 def helpers() -> dict[str, Any]:
     return {"state_label": rounds.state_label, "exclusion_label": applications.exclusion_label,
-            "rule_label": dismissal.rule_label}
+            "rule_label": dismissal.rule_label, "change_label": change_label, "change_kinds": CHANGE_KINDS}
 
 
 def lang() -> str:
@@ -82,7 +84,9 @@ def refused(exc: RefusedError, form: Any = None) -> None:
 
 
 def post_codes() -> list[Post]:
-    return list(db.session.scalars(select(Post).where(Post.active).order_by(Post.code)))
+    """The open posts for the choice lists, with their villages and townships (the list names them)."""
+    return list(db.session.scalars(select(Post).where(Post.active).order_by(Post.code)
+                                   .options(selectinload(Post.village).selectinload(Village.township))))
 
 
 # -- rounds ------------------------------------------------------------------------------
@@ -130,7 +134,9 @@ def round_view(round_id: int) -> str:
     rnd = get_round(round_id)
     q = (request.args.get("q") or "").strip()
     stmt = (select(Application).where(Application.round_id == rnd.id).join(Person, Person.id == Application.person_id)
-            .options(selectinload(Application.person).selectinload(Person.household).selectinload(Household.village))
+            .options(selectinload(Application.person).selectinload(Person.household).selectinload(Household.village),
+                     *(selectinload(rel) for rel in (Application.current_post, Application.pinned_post,
+                                                     Application.choice1, Application.choice2, Application.choice3)))
             .order_by(Person.name, Person.id))
     if q:
         # autoescape: '%', '_' and a backslash are text typed, not LIKE wildcards or (PostgreSQL) its escape.
@@ -411,12 +417,33 @@ def run(round_id: int) -> WerkzeugResponse:
 @roles_required(*DISTRICT)
 def run_view(run_id: int) -> str:
     stored = db.get_or_404(AllocationRun, run_id)
-    proposal = read_run(stored, lang())
+    filters = proposal_filters()
+    proposal = read_proposal(stored, lang(), filters, page_number(request.args.get("page")))
     rnd = stored.round
     others = [r for r in rnd.runs if r.kind == "round" and r.id != stored.id]
+    townships = list(db.session.scalars(select(Township).order_by(Township.name)))
+    villages = list(db.session.scalars(select(Village).where(Village.township_id == filters.township)
+                                       .order_by(Village.name))) if filters.township else []
+    place = None
+    if filters.village:
+        place = db.session.get(Village, filters.village)
     return render_template("reallocation/run.html", rnd=rnd, run=stored, p=proposal, others=others,
-                           current=stored.kind == "round" and adapter.is_current(stored),
+                           current=stored.kind == "round" and adapter.is_current(stored), filters=filters,
+                           townships=townships, villages=villages, place=place,
                            notice_form=_notice_form(rnd, stored), action=ActionForm())
+
+
+def proposal_filters() -> Filters:
+    """The proposal filters from the query string; anything unknown is no filter."""
+    args = request.args
+    tier = record_id(args.get("tier"))
+    change = args.get("change") or None
+    village = record_id(args.get("village"))
+    township = record_id(args.get("township"))
+    if village and not township:
+        township = db.session.scalar(select(Village.township_id).where(Village.id == village))
+    return Filters(township=township, village=village, tier=tier if tier and tier <= 99 else None,
+                   change=change if change in CHANGE_KINDS else None, q=(args.get("q") or "").strip()[:50])
 
 
 @bp.route("/runs/<int:run_id>/problem.json")
@@ -570,13 +597,24 @@ def in_force(round_id: int) -> WerkzeugResponse:
 @roles_required(*DISTRICT)
 def agreements(round_id: int) -> str:
     rnd = get_round(round_id)
-    rows = approval.round_agreements(rnd)
     one = record_id(request.args.get("assignment"))
-    if one:
-        rows = [a for a in rows if a.id == one]
-        if not rows:
-            abort(404)
-    return render_template("reallocation/agreements.html", rnd=rnd, rows=rows, settings=get_settings())
+    township_id = record_id(request.args.get("township"))
+    village_id = record_id(request.args.get("village"))
+    place = None
+    if village_id:
+        place = db.get_or_404(Village, village_id).full_name
+    elif township_id:
+        place = db.get_or_404(Township, township_id).name
+    index = approval.agreements_by_township(rnd)
+    if one is None and place is None and sum(n for _, n in index) > AGREEMENTS_AT_ONCE:
+        # A county's 1,200 agreements are printed township by township: the page lists them.
+        return render_template("reallocation/agreements.html", rnd=rnd, rows=[], index=index, place=None,
+                               settings=get_settings())
+    rows = approval.round_agreements(rnd, township_id=township_id, village_id=village_id, assignment_id=one)
+    if one and not rows:
+        abort(404)
+    return render_template("reallocation/agreements.html", rnd=rnd, rows=rows, index=index, place=place,
+                           settings=get_settings())
 
 
 # -- dismissal review and mid-year fills ------------------------------------------------------
