@@ -156,7 +156,8 @@ def round_view(round_id: int) -> str:
         holders=holders, runs=round_runs, latest=latest, latest_current=latest is not None and adapter.is_current(latest),
         run_form=RunForm(), notice_form=_notice_form(rnd, latest), action=ActionForm(),
         objection_form=_objection_form(), objections=notice.round_objections(rnd), settle_form=SettleForm(),
-        townships=list(db.session.scalars(select(Township).order_by(Township.name))), day=today(),
+        townships=list(db.session.scalars(select(Township).order_by(Township.name)
+                                          .options(selectinload(Township.villages)))), day=today(),
     )
 
 
