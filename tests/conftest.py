@@ -157,13 +157,22 @@ def _empty_postgres_sql(conn: Any) -> str:
 _pg_reset_sql: dict[str, str] = {}
 
 
+def clear_postgres_schema(conn: Any) -> None:
+    """Drop everything in the schema, whatever made it.
+
+    metadata.drop_all only knows today's tables: a database left by a run of
+    another branch (a table this one lacks, still pointing at ours) makes it fail.
+    """
+    conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+    conn.execute(text("CREATE SCHEMA public"))
+
+
 def _reset_postgres(url: str) -> None:
     """Give the database at ``url`` the current schema, empty (the schema is built once per process)."""
     engine = create_engine(url)
     with engine.begin() as conn:
         if url not in _pg_schema_ready:
-            db.metadata.drop_all(conn)
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            clear_postgres_schema(conn)
             db.metadata.create_all(conn)
             _pg_reset_sql[url] = _empty_postgres_sql(conn)
             _pg_schema_ready.add(url)

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import create_engine, delete, func, insert, select, text, update
 from sqlalchemy.engine import make_url
 
-from tests.conftest import _test_config, postgres_url
+from tests.conftest import _test_config, clear_postgres_schema, postgres_url
 from wardens import create_app
 from wardens.dates import today
 from wardens.extensions import db
@@ -68,7 +68,10 @@ def race_url(request: Any, tmp_path: Any) -> Iterator[str]:
             names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
-            db.metadata.drop_all(conn)
+            if url.startswith("postgresql"):
+                clear_postgres_schema(conn)
+            else:
+                db.metadata.drop_all(conn)
             db.metadata.create_all(conn)
             _pg_ready.add(url)
     engine.dispose()
