@@ -25,9 +25,14 @@ def test_plain_text_is_left_alone(payload: str) -> None:
     assert neutralise_formula(payload) == payload
 
 
-def test_csv_and_xlsx_quote_formulas_after_leading_blanks() -> None:
+def test_csv_quotes_and_xlsx_prefixes_formulas_after_leading_blanks() -> None:
     rows = [[p] for p in PAYLOADS]
     text = csv_bytes(["备注"], rows).decode("utf-8-sig")
     assert [r[0] for r in csv.reader(io.StringIO(text))][1:] == ["'" + p for p in PAYLOADS]
-    ws = load_workbook(io.BytesIO(xlsx_bytes(["备注"], rows, text_columns=[0]))).active
-    assert all(str(c.value).startswith("'") for (c,) in ws.iter_rows(min_row=2))
+    # .xlsx: text cells with the quote prefix (never evaluated, no apostrophe shown), the text as it was.
+    for text_columns in ([0], []):
+        ws = load_workbook(io.BytesIO(xlsx_bytes(["备注"], rows, text_columns=text_columns))).active
+        cells = [c for (c,) in ws.iter_rows(min_row=2)]
+        assert all(c.data_type == "s" and c.quotePrefix for c in cells)
+        # (openpyxl leaves the XML escape of a carriage return, _x000D_, as it is)
+        assert [c.value.replace("_x000D_", "\r") for c in cells] == PAYLOADS

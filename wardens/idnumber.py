@@ -55,9 +55,10 @@ def parse_id_number(raw: str, *, today: dt.date | None = None) -> IdNumber:
         raise IdNumberError(_("ID number holds a birth date in the future (%(d)s).", d=birth.isoformat()))
     expected = check_character(number[:17])
     if number[17] != expected:
-        raise IdNumberError(
-            _("ID number check character is wrong: it should be %(c)s.", c=expected)
-        )
+        # Not naming the "right" last character: the mistyped digit is usually another
+        # one, and correcting the last to fit would store a valid-looking wrong number.
+        raise IdNumberError(_("ID number does not pass its check: a digit is likely mistyped. "
+                              "Check it against the ID card or the household register."))
     sex = "M" if int(number[16]) % 2 == 1 else "F"
     return IdNumber(number=number, birth_date=birth, sex=sex)
 

@@ -124,7 +124,7 @@ def test_new_account_can_log_in(admin_client, app):  # type: ignore[no-untyped-d
         ({"role": "clerk"}, "township_id", "乡镇考勤员账号必须指定乡镇。"),
         ({"role": "warden"}, "id_number", "护路员账号需要填写其身份证号。"),
         ({"role": "warden", "id_number": "1101051949123100"}, "id_number", "身份证号应为 18 位，此号码为 16 位。"),
-        ({"role": "warden", "id_number": "110105194912310021"}, "id_number", "身份证号校验位错误：应为 X。"),
+        ({"role": "warden", "id_number": "110105194912310021"}, "id_number", "身份证号校验不通过：很可能有一位数字录错了，请对照身份证或户口簿核对原号码。"),
         ({"role": "warden", "id_number": "440524188001010014"}, "id_number",
          "登记册中没有身份证号为 440524188001010014 的人员。"),
         ({"role": "root"}, "role", "不是有效的选择。"),

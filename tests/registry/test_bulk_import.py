@@ -121,7 +121,9 @@ def test_xlsx_writer_keeps_text_dates_and_neutralises_formulas():
                       [["0012", ID_A, dt.date(1949, 12, 31), 3, "=HYPERLINK(\"x\")"], ["0013", None, None, 2.5, "@x"]],
                       text_columns=(0, 1), sheet_title="people")
     ws = load_workbook(io.BytesIO(data)).active
-    assert ws.title == "people" and ws["A1"].font.b and ws["E1"].value == "'=备注"
-    assert [c.value for c in ws[2]] == ["0012", ID_A, dt.datetime(1949, 12, 31), 3, "'=HYPERLINK(\"x\")"]
+    # Formula-looking text is a string cell with the quote prefix: never evaluated, no apostrophe shown.
+    assert ws.title == "people" and ws["A1"].font.b and ws["E1"].value == "=备注" and ws["E1"].quotePrefix
+    assert [c.value for c in ws[2]] == ["0012", ID_A, dt.datetime(1949, 12, 31), 3, "=HYPERLINK(\"x\")"]
+    assert ws["E2"].data_type == "s" and ws["E2"].quotePrefix and not ws["D2"].quotePrefix
     assert ws["A2"].number_format == "@" and ws["B2"].data_type == "s"
-    assert [c.value for c in ws[3]] == ["0013", None, None, 2.5, "'@x"]
+    assert [c.value for c in ws[3]] == ["0013", None, None, 2.5, "@x"]

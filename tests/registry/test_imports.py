@@ -136,7 +136,7 @@ def test_header_variants_are_accepted(office, place, app):
 @pytest.mark.parametrize(
     "change, message",
     [
-        ((4, "110105194912310021"), "ID number check character is wrong: it should be X."),
+        ((4, "110105194912310021"), "ID number does not pass its check: a digit is likely mistyped. Check it against the ID card or the household register."),
         ((4, ID_B), "ID number 1101**********0116 appears twice in the file (line 3 and this line)."
          if ID_B.endswith("0116") else "appears twice in the file (line 3 and this line)."),
         ((2, "不存在村"), "Unknown village: 西河口乡 不存在村 is not in the register."),
@@ -199,14 +199,14 @@ def test_missing_required_column_is_refused_with_its_name(office, place):
 
 def test_malformed_and_wrong_files_are_refused(office, place):
     bad_zip = upload(office, b"not a zip at all", "x.xlsx")
-    assert "The file is not a valid .xlsx workbook." in bad_zip.get_data(as_text=True)
+    assert "The file is not a valid .xlsx, .xls or .ods workbook." in bad_zip.get_data(as_text=True)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("[Content_Types].xml", "<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'aaaa'>]><Types>&a;</Types>")
     hostile = upload(office, buf.getvalue(), "x.xlsx")
-    assert "The file is not a valid .xlsx workbook." in hostile.get_data(as_text=True)
+    assert "The file is not a valid .xlsx, .xls or .ods workbook." in hostile.get_data(as_text=True)
     other = upload(office, b"abc", "x.txt")
-    assert "Only .xlsx and .csv files can be imported." in other.get_data(as_text=True)
+    assert "Only .xlsx, .xls, .ods and .csv files can be imported." in other.get_data(as_text=True)
 
 
 def test_row_limit(office, place, app):
@@ -285,8 +285,13 @@ def test_templates_download_and_reimport_cleanly(office, place):
     headers = [c.value for c in next(wb.active.iter_rows(max_row=1))]
     assert headers[:5] == ["户编号", "所属乡镇", "所属村", "姓名", "身份证号"]
     assert office.get("/imports/template/posts.xlsx").status_code == 200
-    token, preview, applied = import_file(office, response.data, "template.xlsx")
-    assert counts(preview) == {"new": 1, "update": 0, "unchanged": 0, "error": 0}
+    # The example row is marked 【示例】 and never imported: the untouched template has no rows.
+    assert wb.active["A2"].value.startswith("【示例】") and wb.sheetnames == ["导入数据", "填写说明"]
+    response = upload(office, response.data, "template.xlsx")
+    assert response.status_code == 302
+    preview = office.get(response.headers["Location"]).get_data(as_text=True)
+    assert counts(preview) == {"new": 0, "update": 0, "unchanged": 0, "error": 0}
+    assert "The template&#39;s example row (row 2) was not imported." in preview
 
 
 def test_clerk_cannot_import(client, place):

@@ -32,7 +32,7 @@ def en(app_ctx):
         ({"name": "张" * 51}, "name", "Name may have at most 50 characters."),
         ({"id_number": ""}, "id_number", "ID number is required."),
         ({"id_number": "11010519491231002"}, "id_number", "ID number must have 18 characters, this one has 17."),
-        ({"id_number": "110105194912310021"}, "id_number", "ID number check character is wrong: it should be X."),
+        ({"id_number": "110105194912310021"}, "id_number", "ID number does not pass its check: a digit is likely mistyped. Check it against the ID card or the household register."),
         ({"id_number": "11010519491331002X"}, "id_number",
          "ID number holds the birth date 19491331, which does not exist."),
         ({"id_number": make_id_number(dt.date(2099, 1, 1))}, "id_number",

@@ -17,8 +17,9 @@ from ..extensions import db
 from ..idnumber import mask_id_number
 from ..labels import label
 from ..models import Household, Person
-from ..spreadsheets import Table
-from .importing import ERROR, NEW, UNCHANGED, ImportFileError, Preview, RowOutcome, cell, chunks, resolve_headers
+from ..spreadsheets import Table, header_words
+from .importing import (ERROR, NEW, UNCHANGED, ImportFileError, Preview, RowOutcome, cell, chunks, damaged_cells,
+                        resolve_headers)
 from .operations.common import RegistryError
 from .operations.households import check_flag, check_recorded_on, set_household_flag
 from .operations.people import check_id_number
@@ -30,6 +31,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 TEMPLATE_HEADERS = ["身份证号", "户编号", "姓名"]
 TEMPLATE_EXAMPLE = ("11010519491231002X", "", "张三")
+HEADER_WORDS = header_words(ALIASES)
+TEXT_KEYS = ("id_number", "household_number", "name")
 
 
 @dataclass
@@ -66,9 +69,15 @@ def preview_flags(table: Table, *, flag: str, recorded_on: dt.date) -> tuple[Pre
     plan = FlagPlan()
     rows: list[RowOutcome] = []
     seen: dict[int, int] = {}
+    damaged = damaged_cells(table, columns, TEXT_KEYS)
     for line, row in table.rows:
         outcome = RowOutcome(line=line, outcome=NEW)
         rows.append(outcome)
+        if line in damaged:
+            outcome.label = cell(row, columns, "id_number") or cell(row, columns, "household_number") or ""
+            for message in damaged[line]:
+                outcome.fail(message)
+            continue
         raw_id = cell(row, columns, "id_number")
         raw_hh = cell(row, columns, "household_number")
         household: Household | None = None

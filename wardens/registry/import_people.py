@@ -23,7 +23,7 @@ from ..extensions import db
 from ..idnumber import mask_id_number
 from ..labels import label
 from ..models import Household, HouseholdFlag, Person, Village
-from ..spreadsheets import Table
+from ..spreadsheets import Table, header_words
 from .importing import (
     ERROR,
     chunks,
@@ -35,6 +35,7 @@ from .importing import (
     Preview,
     RowOutcome,
     cell,
+    damaged_cells,
     labour_code,
     resolve_headers,
     yes_no,
@@ -94,7 +95,10 @@ TEMPLATE_EXAMPLE = (
     "H0001", "西河口乡", "石湖村", "张三", "11010519491231002X", "13800001234", "弱劳力", "否", "否",
     "是", "是", "否", "否", "否", "否", "否", "农商银行", "6228480000000000000", "石湖村三组", "",
 )
-TEXT_TEMPLATE_COLUMNS = (0, 4, 5, 17)
+HEADER_WORDS = header_words(ALIASES)
+# Columns that are text by nature: a number or date cell there has already changed what was typed.
+TEXT_KEYS = ("household_number", "township", "village", "name", "id_number", "phone", "bank_name", "bank_account",
+             "address", "note")
 
 
 @dataclass
@@ -106,6 +110,7 @@ class HouseholdPlan:
     cadre: bool | None
     flags: dict[str, bool]
     existing: Household | None = None
+    outcome: RowOutcome | None = None
 
     def changes(self) -> bool:
         h = self.existing
@@ -153,7 +158,8 @@ def _existing_households(numbers: list[str]) -> dict[str, Household]:
     out: dict[str, Household] = {}
     for chunk in chunks(numbers):
         rows = db.session.scalars(
-            select(Household).where(Household.number.in_(chunk)).options(selectinload(Household.flags))
+            select(Household).where(Household.number.in_(chunk))
+            .options(selectinload(Household.flags), joinedload(Household.village).joinedload(Village.township))
         ).all()
         out.update({h.number: h for h in rows})
     return out
@@ -221,9 +227,11 @@ class _Row:
 
 
 def _check_row(line: int, row: dict[str, str], columns: dict[str, str], by_pair: Any, by_name: Any,
-               seen_ids: dict[str, int]) -> _Row:
+               seen_ids: dict[str, int], damaged: list[str]) -> _Row:
     """Every rule a row can be checked against without the database (and duplicates within the file)."""
     outcome = RowOutcome(line=line, outcome=NEW)
+    for message in damaged:
+        outcome.fail(message)
     name = cell(row, columns, "name") or ""
     values = _read_person(row, columns, outcome)
     number = values.get("id_number")
@@ -275,7 +283,9 @@ def preview_people(table: Table) -> tuple[Preview, PeoplePlan]:
     columns = resolve_headers(table.headers, ALIASES, REQUIRED)
     by_pair, by_name = village_lookup()
     seen_ids: dict[str, int] = {}
-    checked = [_check_row(line, row, columns, by_pair, by_name, seen_ids) for line, row in table.rows]
+    damaged = damaged_cells(table, columns, TEXT_KEYS)
+    checked = [_check_row(line, row, columns, by_pair, by_name, seen_ids, damaged.get(line, []))
+               for line, row in table.rows]
     people = _existing_people(sorted(seen_ids))
     households = _existing_households(sorted({r.household_number for r in checked if r.household_number}))
 
@@ -290,10 +300,13 @@ def preview_people(table: Table) -> tuple[Preview, PeoplePlan]:
         if outcome.outcome == ERROR or village is None or not household_number:
             continue
 
+        registered = households.get(household_number)
+        if registered is not None and existing is None and not _new_member_fits(r, registered, outcome):
+            continue
         hplan = plan.households.get(household_number)
         if hplan is None:
             hplan = HouseholdPlan(number=household_number, village=village, first_line=line, address=r.address,
-                                  cadre=r.cadre, flags=r.flags, existing=households.get(household_number))
+                                  cadre=r.cadre, flags=r.flags, existing=registered, outcome=outcome)
             if hplan.existing is not None and not hplan.existing.active:
                 outcome.fail(_("Household %(number)s is deactivated.", number=household_number))
                 continue
@@ -314,11 +327,79 @@ def preview_people(table: Table) -> tuple[Preview, PeoplePlan]:
                                       fields=fields, existing=existing))
         if existing is None:
             outcome.outcome = NEW
-        elif person_differs(existing, fields) or (hplan.first_line == line and hplan.changes()):
+        elif person_differs(existing, fields):
             outcome.outcome = UPDATE
+            _list_person_changes(outcome, existing, fields)
         else:
             outcome.outcome = UNCHANGED
+    for hplan in plan.households.values():
+        _list_household_changes(hplan)
     return Preview(kind="people", rows=[r.outcome for r in checked]), plan
+
+
+# What the preview names a field by: the column header the template and the export use.
+_FIELD_NAMES = {key: names[0] for key, names in ALIASES.items()}
+_MASKED = {"id_number": mask_id_number, "bank_account": mask_id_number}
+
+
+def _list_person_changes(outcome: RowOutcome, person: Person, fields: PersonFields) -> None:
+    """Each of the person's fields the row changes: field, before → after."""
+    for key, after in fields.columns().items():
+        if key not in _FIELD_NAMES:
+            continue  # derived columns (initials, birth date from the ID) follow the ones listed
+        before = getattr(person, key)
+        if before != after:
+            if key == "labour":
+                before, after = label("labour", before), label("labour", after)
+            mask = _MASKED.get(key)
+            outcome.change("person", _FIELD_NAMES[key], mask(before) if mask and before else before,
+                           mask(after) if mask and after else after)
+
+
+def _list_household_changes(hplan: HouseholdPlan) -> None:
+    """An existing household's village, address, cadre mark and flags the file changes, on its first row."""
+    household, outcome = hplan.existing, hplan.outcome
+    if household is None or outcome is None or outcome.outcome == ERROR or not hplan.changes():
+        return
+    name = _("Household %(number)s", number=household.number)
+    if household.village_id != hplan.village.id:
+        outcome.change("household", f"{name} {_FIELD_NAMES['village']}", household.village.full_name,
+                       hplan.village.full_name)
+    if hplan.address is not None and household.address != hplan.address:
+        outcome.change("household", f"{name} {_FIELD_NAMES['address']}", household.address, hplan.address)
+    if hplan.cadre is not None and household.cadre != hplan.cadre:
+        outcome.change("household", f"{name} {_FIELD_NAMES['cadre']}", household.cadre, hplan.cadre)
+    for flag, want in hplan.flag_changes():
+        outcome.change("flag", f"{name} {label('flag', flag)}", not want, want)
+    if outcome.outcome == UNCHANGED:
+        outcome.outcome = UPDATE
+
+
+def _new_member_fits(r: "_Row", household: Household, outcome: RowOutcome) -> bool:
+    """A new member's row adds a person to an existing household; it does not decide about the household.
+
+    Its village and address must be the household's (a different one is far more
+    often a mistyped household number than a move, and a move must not ride in on
+    someone else's row); its flag and cadre cells are not applied: a blank or 否
+    there says nothing about the household. Changing the household is done on an
+    existing member's row or on the household's page.
+    """
+    fits = True
+    if r.village is not None and r.village.id != household.village_id:
+        outcome.fail(_("Household %(number)s is registered in %(registered)s, but this row (a new member) says "
+                       "%(given)s. Check the household number; to move the household, change its village on an "
+                       "existing member's row or on the household's page.", number=household.number,
+                       registered=household.village.full_name, given=r.village.full_name))
+        fits = False
+    if r.address is not None and household.address and r.address != household.address:
+        outcome.fail(_("Household %(number)s has the address %(registered)s in the register, but this row (a new "
+                       "member) says %(given)s. Leave the address empty or change it on an existing member's row.",
+                       number=household.number, registered=household.address, given=r.address))
+        fits = False
+    r.flags = {}
+    r.cadre = None
+    r.address = None
+    return fits
 
 
 def _household_conflict(hplan: HouseholdPlan, village: Village, address: str | None, cadre: bool | None,
@@ -459,9 +540,3 @@ def apply_people(plan: PeoplePlan, *, source: str) -> dict[str, int]:
     # The bulk statements bypass the identity map: objects loaded for the preview are stale now.
     db.session.expire_all()
     return {"created": len(person_rows), "updated": updated}
-
-
-def template_rows() -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Headers and one example row for the downloadable template."""
-    return [ALIASES[k][0] for k in TEMPLATE_KEYS], [TEMPLATE_EXAMPLE]
-

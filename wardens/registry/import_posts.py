@@ -10,8 +10,8 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Post, Village
-from ..spreadsheets import Table
-from .importing import (ERROR, NEW, UNCHANGED, UPDATE, Preview, RowOutcome, cell, chunks, find_village,
+from ..spreadsheets import Table, header_words
+from .importing import (ERROR, NEW, UNCHANGED, UPDATE, Preview, RowOutcome, cell, chunks, damaged_cells, find_village,
                         labour_code, normalise_header, resolve_headers, village_lookup)
 from .operations.common import RegistryError
 from .operations.posts import check_post, create_post, post_differs, update_post
@@ -38,7 +38,9 @@ REQUIRED = ("code", "kind", "village")
 TEMPLATE_KEYS = tuple(ALIASES)
 TEMPLATE_EXAMPLE = ("HL-001", "护路员", "西河口乡", "石湖村", "Y012", "石湖村部", "郝集路口", "3.5", "1", "18", "60",
                     "弱劳力", "600", "20", "王路长", "13900001234")
-TEXT_TEMPLATE_COLUMNS = (0, 4, 15)
+HEADER_WORDS = header_words(ALIASES)
+TEXT_KEYS = ("code", "township", "village", "route_code", "section_start", "section_end", "road_chief",
+             "road_chief_phone")
 KIND_WORDS = {
     "road_warden": ("护路员", "公路护路员", "农村公路护路员", "road warden", "road_warden"),
     "road_cleaner": ("保洁员", "道路保洁员", "公路保洁员", "road cleaner", "road_cleaner"),
@@ -87,10 +89,13 @@ def preview_posts(table: Table) -> tuple[Preview, PostsPlan]:
     plan = PostsPlan()
     rows: list[RowOutcome] = []
     seen: dict[str, int] = {}
+    damaged = damaged_cells(table, columns, TEXT_KEYS)
     for line, row in table.rows:
         code = cell(row, columns, "code")
         outcome = RowOutcome(line=line, outcome=NEW, label=code or "")
         rows.append(outcome)
+        for message in damaged.get(line, []):
+            outcome.fail(message)
         if code and code in seen:
             outcome.fail(_("Post code %(code)s appears twice in the file (line %(first)d and this line).",
                            code=code, first=seen[code]))
@@ -148,8 +153,3 @@ def apply_posts(plan: PostsPlan) -> dict[str, int]:
         elif update_post(pplan.existing, pplan.village, **pplan.values):
             updated += 1
     return {"created": created, "updated": updated}
-
-
-def template_rows() -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Headers and one example row for the downloadable template."""
-    return [ALIASES[k][0] for k in TEMPLATE_KEYS], [TEMPLATE_EXAMPLE]

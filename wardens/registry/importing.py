@@ -1,23 +1,16 @@
 """What every import shares: header words, cell words, row outcomes and the kept upload.
 
-An import runs in two steps. The upload is kept under the instance folder as
-``imports/<random token>.<ext>`` (the token is bound to the user's session), the
-preview lists every row's outcome, and the confirm step reads the same file again,
-re-validates it against the database as it is now, and applies everything in one
-transaction, or nothing when any row is in error.
+An import runs in two steps. The upload is kept by wardens.uploads (tied to the user who
+made it, with an expiry), the preview lists every row's outcome, and the confirm step
+reads the same file again, re-validates it against the database as it is now, and
+applies everything in one transaction, or nothing when any row is in error.
 """
 from __future__ import annotations
 
-import datetime as dt
-import json
 import re
-import secrets
-import time
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from flask import current_app
 from flask_babel import gettext as _
 
 from sqlalchemy import select
@@ -25,26 +18,15 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Village
-from ..spreadsheets import SpreadsheetError, Table
+from ..spreadsheets import Table, lossy_cells, normalise_header
 
 NEW, UPDATE, UNCHANGED, ERROR = "new", "update", "unchanged", "error"
 OUTCOMES = (NEW, UPDATE, UNCHANGED, ERROR)
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,60}$")
 CHUNK = 500
-# Uploads nobody confirmed are removed after a day.
-STALE_AFTER_S = 24 * 3600
 
 
 class ImportFileError(ValueError):
     """The file as a whole cannot be imported (missing columns, unreadable); the message says why."""
-
-
-def normalise_header(text: str) -> str:
-    """Header text compared loosely: no spaces or marks, full-width brackets made ASCII."""
-    text = (text or "").strip().lower()
-    text = text.replace("（", "(").replace("）", ")").replace("：", ":")
-    text = re.sub(r"\((必填|选填|可选|required|optional)\)", "", text)
-    return re.sub(r"[\s*＊:]", "", text)
 
 
 def resolve_headers(headers: Iterable[str], aliases: Mapping[str, tuple[str, ...]],
@@ -116,10 +98,26 @@ class RowOutcome:
     outcome: str
     label: str = ""
     messages: list[str] = field(default_factory=list)
+    # What applying would change: [what, field, before, after] (what: person, household, flag).
+    changes: list[list[str]] = field(default_factory=list)
 
     def fail(self, message: str) -> None:
         self.outcome = ERROR
         self.messages.append(message)
+
+    def change(self, what: str, name: str, before: Any, after: Any) -> None:
+        self.changes.append([what, name, shown(before), shown(after)])
+
+
+def shown(value: Any) -> str:
+    """A stored value as the preview shows it: 是/否, dates as YYYY-MM-DD, nothing as "—"."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
 
 
 @dataclass
@@ -129,6 +127,8 @@ class Preview:
     kind: str
     rows: list[RowOutcome]
     file_error: str | None = None
+    # What the file itself was found to be: its sheet, header row, hidden columns, skipped example row.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -146,12 +146,28 @@ class Preview:
         return [r for r in self.rows if r.outcome == ERROR]
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "file_error": self.file_error, "rows": [asdict(r) for r in self.rows]}
+        return {"kind": self.kind, "file_error": self.file_error, "notes": self.notes,
+                "rows": [asdict(r) for r in self.rows]}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> "Preview":
-        return cls(kind=data["kind"], file_error=data.get("file_error"),
+        return cls(kind=data["kind"], file_error=data.get("file_error"), notes=list(data.get("notes") or []),
                    rows=[RowOutcome(**r) for r in data["rows"]])
+
+
+def table_notes(table: Table) -> list[str]:
+    """What the preview says about the file as a whole: where the table was found, what was skipped."""
+    notes: list[str] = []
+    if table.sheet and table.typed:
+        notes.append(_("Read the sheet “%(sheet)s”, header on row %(line)d.", sheet=table.sheet,
+                       line=table.header_line))
+    if table.hidden:
+        notes.append(_("These columns are hidden in the file and were read all the same: %(names)s.",
+                       names="、".join(table.hidden)))
+    if table.examples:
+        notes.append(_("The template's example row (row %(lines)s) was not imported.",
+                       lines=", ".join(str(n) for n in table.examples)))
+    return notes
 
 
 def chunks(items: list[str]) -> Iterable[list[str]]:
@@ -193,105 +209,12 @@ def find_village(township: str | None, village: str | None, by_pair: dict[tuple[
     return found
 
 
-# ---------------------------------------------------------------- the kept upload
+# ---------------------------------------------------------------- text-by-nature cells
 
-def _folder() -> Path:
-    # IMPORT_FOLDER lets tests (and deployments with a separate upload volume) move it.
-    folder = Path(current_app.config.get("IMPORT_FOLDER") or Path(current_app.instance_path) / "imports")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def damaged_cells(table: Table, columns: Mapping[str, str], keys: Iterable[str]) -> dict[int, list[str]]:
+    """For each row, why a text-by-nature cell (ID, account, phone, codes …) cannot be stored as read.
 
-
-def _meta_path(token: str) -> Path:
-    return _folder() / f"{token}.json"
-
-
-def _remove_stale(folder: Path) -> None:
-    cutoff = time.time() - STALE_AFTER_S
-    for path in folder.iterdir():
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-        except OSError:
-            continue
-
-
-def keep_upload(data: bytes, filename: str, kind: str, options: Mapping[str, Any], user_id: int) -> str:
-    """Store an uploaded file until it is confirmed; returns its random token."""
-    ext = "xlsx" if filename.lower().endswith(".xlsx") else "csv" if filename.lower().endswith(".csv") else ""
-    if not ext:
-        raise SpreadsheetError(_("Only .xlsx and .csv files can be imported."))
-    folder = _folder()
-    _remove_stale(folder)
-    token = secrets.token_urlsafe(24)
-    (folder / f"{token}.{ext}").write_bytes(data)
-    meta = {"kind": kind, "token": token, "filename": filename[:200], "ext": ext, "options": dict(options),
-            "user_id": user_id, "uploaded_at": dt.datetime.now(dt.timezone.utc).isoformat()}
-    _meta_path(token).write_text(json.dumps(meta, ensure_ascii=False))
-    return token
-
-
-def load_upload(token: str, user_id: int) -> tuple[dict[str, Any], bytes] | None:
-    """The kept file and its description, or None when the token is unknown, stale or another user's."""
-    if not _TOKEN.match(token or ""):
-        return None
-    meta_path = _meta_path(token)
-    if not meta_path.exists():
-        return None
-    meta = json.loads(meta_path.read_text())
-    if meta.get("user_id") != user_id:
-        return None
-    data_path = _folder() / f"{token}.{meta['ext']}"
-    if not data_path.exists():
-        return None
-    return meta, data_path.read_bytes()
-
-
-def save_preview(token: str, preview: Preview) -> None:
-    (_folder() / f"{token}.preview.json").write_text(json.dumps(preview.to_json(), ensure_ascii=False))
-
-
-def cached_preview(token: str) -> Preview | None:
-    path = _folder() / f"{token}.preview.json"
-    if not _TOKEN.match(token or "") or not path.exists():
-        return None
-    return Preview.from_json(json.loads(path.read_text()))
-
-
-def discard_upload(token: str) -> None:
-    """Remove the kept file, its description and its preview."""
-    if not _TOKEN.match(token or ""):
-        return
-    for path in _folder().glob(f"{token}.*"):
-        path.unlink(missing_ok=True)
-
-
-def read_kept(meta: Mapping[str, Any], data: bytes) -> Table:
-    """Read the kept file with the configured row limit; the confirm step reuses the first reading.
-
-    Parsing an .xlsx is still the slowest single step of an import, and the file cannot
-    change between preview and confirm, so its cells are kept beside it as JSON. The
-    rows are still checked again on confirm.
+    The spreadsheet reader keeps each cell's kind; an 18-digit ID in a number cell
+    has lost its last digits before the file reached us, so it is refused by the cell.
     """
-    token = meta.get("token")
-    cache = _folder() / f"{token}.table.json" if token and _TOKEN.match(token) else None
-    if cache is not None and cache.exists():
-        kept = json.loads(cache.read_text())
-        return Table(headers=kept["headers"], rows=[(line, row) for line, row in kept["rows"]])
-    table = _read_file(meta, data)
-    if cache is not None:
-        # Written aside and renamed, so a request reading it at the same moment never sees half a file.
-        partial = cache.with_name(f"{token}.table.{secrets.token_hex(4)}.tmp")
-        partial.write_text(json.dumps({"headers": table.headers, "rows": table.rows}, ensure_ascii=False))
-        partial.replace(cache)
-    return table
-
-
-def _read_file(meta: Mapping[str, Any], data: bytes) -> Table:
-    import io
-
-    from ..spreadsheets import read_table
-
-    return read_table(meta["filename"] if meta["filename"].lower().endswith(("." + meta["ext"])) else
-                      "upload." + meta["ext"], io.BytesIO(data),
-                      max_rows=int(current_app.config.get("IMPORT_MAX_ROWS", 60000)))
+    return lossy_cells(table, [columns[k] for k in keys if k in columns])

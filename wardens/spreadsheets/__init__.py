@@ -1,23 +1,47 @@
-"""Reading and writing .xlsx and .csv safely, for every import and export.
+"""Reading and writing spreadsheets safely, for every import and export.
 
-Exports: ID numbers and phones are written as text (Excel keeps 15 digits of a
-number), and any cell that a spreadsheet would run as a formula is neutralised.
-Imports: .xlsx through a streaming reader on the C expat parser that refuses
-zip bombs, DOCTYPE/ENTITY declarations and malformed XML; a row limit; and CSV in
-UTF-8 (with or without BOM) or GB18030.
+Imports: .xlsx, .xls and .ods through python-calamine behind a zip pre-check (bombs,
+lying sizes, sheets spanning millions of cells), and CSV in UTF-8 (with or without
+BOM), GBK or GB18030; every cell keeps its kind so identifiers that a number cell has
+already damaged are refused, not stored. Exports: XlsxWriter, text columns typed as
+text, formulas never evaluated (see writers).
 """
-from .common import FORMULA_PREFIXES, MAX_XLSX_UNCOMPRESSED, XLSX_MIME, SpreadsheetError, Table, neutralise_formula
-from .readers import read_table
+from .common import (
+    EXAMPLE_MARK,
+    FORMULA_PREFIXES,
+    MAX_XLSX_UNCOMPRESSED,
+    XLSX_MIME,
+    CellKind,
+    SpreadsheetError,
+    Table,
+    header_words,
+    looks_like_formula,
+    lossy_cell_message,
+    lossy_cells,
+    neutralise_formula,
+    normalise_header,
+    strip_export_quote,
+)
+from .readers import SUFFIXES, read_table
 from .writers import csv_bytes, xlsx_bytes
 
 __all__ = [
+    "CellKind",
+    "EXAMPLE_MARK",
     "FORMULA_PREFIXES",
     "MAX_XLSX_UNCOMPRESSED",
+    "SUFFIXES",
     "SpreadsheetError",
     "Table",
     "XLSX_MIME",
     "csv_bytes",
+    "header_words",
+    "looks_like_formula",
+    "lossy_cell_message",
+    "lossy_cells",
     "neutralise_formula",
+    "normalise_header",
     "read_table",
+    "strip_export_quote",
     "xlsx_bytes",
 ]

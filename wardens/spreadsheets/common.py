@@ -1,9 +1,9 @@
-"""What every import and export shares: the error, the table, formula neutralising, cell text."""
+"""What every import and export shares: the error, the table, formula neutralising, header words."""
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-from typing import Any, Iterable
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
 
 from flask_babel import gettext as _
 
@@ -11,8 +11,10 @@ from ..text import has_control_characters
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Uncompressed size an .xlsx may claim before it is treated as a zip bomb.
+# Uncompressed size an .xlsx or .ods may claim before it is treated as a zip bomb.
 MAX_XLSX_UNCOMPRESSED = 200 * 1024 * 1024
+# The mark that opens the first cell of a template's example row: such a row is never imported.
+EXAMPLE_MARK = "【示例】"
 
 
 class SpreadsheetError(ValueError):
@@ -20,68 +22,103 @@ class SpreadsheetError(ValueError):
 
 
 def neutralise_formula(value: Any) -> Any:
-    """Prefix text a spreadsheet would evaluate (=, +, -, @, tab, CR) with a quote.
+    """Prefix text a spreadsheet would evaluate (=, +, -, @, tab, CR) with a quote (CSV exports).
 
     Leading blanks are looked through: Excel and LibreOffice trim them when a CSV is
     opened or a cell is edited, so " =HYPERLINK(...)" runs as well as "=HYPERLINK(...)".
     """
-    if isinstance(value, str) and (value.startswith(FORMULA_PREFIXES) or value.lstrip().startswith(FORMULA_PREFIXES)):
+    if isinstance(value, str) and looks_like_formula(value):
         return "'" + value
     return value
+
+
+def looks_like_formula(value: str) -> bool:
+    """Whether a spreadsheet program would take this text for a formula when it opens a CSV."""
+    return value.startswith(FORMULA_PREFIXES) or value.lstrip().startswith(FORMULA_PREFIXES)
+
+
+def strip_export_quote(value: str) -> str:
+    """Undo neutralise_formula: the quote our CSV export put before formula-looking text.
+
+    Only a quote followed by what neutralise_formula would have quoted is removed, so
+    a name typed with a leading apostrophe for any other reason is kept as typed.
+    """
+    if value.startswith("'") and looks_like_formula(value[1:]):
+        return value[1:]
+    return value
+
+
+def normalise_header(text: str) -> str:
+    """Header text compared loosely: no spaces or marks, full-width brackets made ASCII."""
+    text = (text or "").strip().lower()
+    text = text.replace("（", "(").replace("）", ")").replace("：", ":")
+    text = re.sub(r"\((必填|选填|可选|required|optional)\)", "", text)
+    return re.sub(r"[\s*＊:]", "", text)
+
+
+class CellKind:
+    """What a cell was in the file when it was not text (CSV cells are all text)."""
+
+    NUMBER = "number"      # a whole number of at most 15 digits: read as its digits, exactly
+    INEXACT = "inexact"    # a whole number of 16 digits or more: the spreadsheet kept only 15
+    FRACTION = "fraction"  # a number with a fractional part
+    DATE = "date"          # a date or time
+    BOOL = "bool"          # TRUE / FALSE
 
 
 @dataclass
 class Table:
     headers: list[str]
-    # Each row with its 1-based line number in the file (header is line 1).
+    # Each row with its row number as the spreadsheet program shows it (CSV: record number).
     rows: list[tuple[int, dict[str, str]]]
+    # Cells that were not text in the file, by (row number, header): see CellKind.
+    kinds: dict[tuple[int, str], str] = field(default_factory=dict)
+    # Headers of columns the file hides (read all the same; the preview says so).
+    hidden: list[str] = field(default_factory=list)
+    sheet: str = ""
+    header_line: int = 1
+    # Row numbers of template example rows that were skipped.
+    examples: list[int] = field(default_factory=list)
+    # True for .xlsx/.xls/.ods; CSV cells carry our export's formula quote, spreadsheets do not.
+    typed: bool = False
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+_EXPONENT = re.compile(r"^[+-]?\d+(\.\d*)?[eE][+-]?\d+$")
 
 
-def _rows_to_table(numbered_rows: Iterable[tuple[int, list[str]]], max_rows: int) -> Table:
-    """Header = the first row with any text; each later row keyed by header, blank rows skipped.
+def lossy_cell_message(table: Table, line: int, header: str, value: str | None) -> str | None:
+    """Why a text-by-nature cell (ID, account, phone, code …) cannot be trusted, or None when it can.
 
-    Rows come numbered (1-based, as in the file), already as stripped text, so a sheet
-    whose next row is row 900,000 costs nothing for the rows in between. A row's line
-    counts from the header as line 1, as it always has.
+    A spreadsheet number keeps 15 significant digits: an 18-digit ID in a number cell
+    has lost its last digits before the file was saved, and nothing in the file can
+    bring them back. A fraction, a date, or the exponent form a spreadsheet shows for
+    a long number (in a CSV saved from it) are not what was typed either.
     """
-    iterator = iter(numbered_rows)
-    headers: list[str] = []
-    header_number = 0
-    for header_number, first in iterator:
-        headers = list(first)
-        if any(headers):
-            break
-    if not any(headers):
-        raise SpreadsheetError(_("The file has no header row."))
-    while headers and not headers[-1]:
-        headers.pop()
-    keyed = [(i, h) for i, h in enumerate(headers) if h]
-    width = len(headers)
-    offset = header_number - 1
-    rows: list[tuple[int, dict[str, str]]] = []
-    for number, values in iterator:
-        if not any(values):
-            continue
-        if len(rows) >= max_rows:
-            raise SpreadsheetError(_("The file has more than %(n)d rows.", n=max_rows))
-        if len(values) < width:
-            values = values + [""] * (width - len(values))
-        rows.append((number - offset, {h: values[i] for i, h in keyed}))
-    table = Table(headers=[h for _i, h in keyed], rows=rows)
-    refuse_control_characters(table)
-    return table
+    kind = table.kinds.get((line, header))
+    if kind in (CellKind.INEXACT,) or (value and _EXPONENT.match(value)):
+        return _("Line %(line)d %(column)s: the cell is a number cell; spreadsheet programs keep only 15 "
+                 "significant digits, so the original number is lost. Format the column as text and type the "
+                 "numbers in again.", line=line, column=header)
+    if kind == CellKind.FRACTION:
+        return _("Line %(line)d %(column)s: the cell is a number cell holding %(value)s, which is not what was "
+                 "typed. Format the column as text and type it in again.", line=line, column=header, value=value)
+    if kind == CellKind.DATE:
+        return _("Line %(line)d %(column)s: the spreadsheet program turned what was typed into the date "
+                 "%(value)s. Format the column as text and type it in again.", line=line, column=header,
+                 value=value)
+    return None
+
+
+def lossy_cells(table: Table, headers: Iterable[str]) -> dict[int, list[str]]:
+    """lossy_cell_message for every cell of the given columns, by row number."""
+    wanted = [h for h in headers if h]
+    out: dict[int, list[str]] = {}
+    for line, row in table.rows:
+        for header in wanted:
+            message = lossy_cell_message(table, line, header, row.get(header))
+            if message is not None:
+                out.setdefault(line, []).append(message)
+    return out
 
 
 def refuse_control_characters(table: Table) -> None:
@@ -90,9 +127,10 @@ def refuse_control_characters(table: Table) -> None:
     They come from exports of other systems, print as nothing, and NUL cannot be
     stored in PostgreSQL at all: the import is refused before any row is checked.
     """
+    # One search per row (the cells joined) finds the rare row worth looking at cell by cell.
     found = [
         _("line %(line)d, column %(column)s", line=line, column=column)
-        for line, row in table.rows
+        for line, row in table.rows if has_control_characters("".join(row.values()))
         for column, value in row.items()
         if has_control_characters(value)
     ]
@@ -103,3 +141,8 @@ def refuse_control_characters(table: Table) -> None:
             _("%(n)d cells hold invisible control characters (such as NUL); remove them and upload the file again: %(where)s.",
               n=len(found), where=shown)
         )
+
+
+def header_words(aliases: Mapping[str, Iterable[str]]) -> frozenset[str]:
+    """Every header an import knows, normalised, for finding its header row and its sheet."""
+    return frozenset(normalise_header(a) for names in aliases.values() for a in names)

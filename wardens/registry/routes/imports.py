@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -18,19 +18,12 @@ from ...access import DISTRICT, roles_required
 from ...audit import AuditAction, record_audit
 from ...dates import today
 from ...extensions import db
-from ...spreadsheets import XLSX_MIME, SpreadsheetError, xlsx_bytes
+from ... import uploads
+from ...spreadsheets import XLSX_MIME, SpreadsheetError
 from .. import import_flags, import_people, import_posts
 from ..forms import ActionForm, FlagImportForm, UploadForm
-from ..importing import (
-    ImportFileError,
-    Preview,
-    cached_preview,
-    discard_upload,
-    keep_upload,
-    load_upload,
-    read_kept,
-    save_preview,
-)
+from ..importing import ImportFileError, Preview, table_notes
+from ..templates import template_workbook
 from ..operations.common import RegistryError
 from .common import bp, page_number
 
@@ -64,43 +57,46 @@ def too_large(err: RequestEntityTooLarge) -> Any:
     return err
 
 
-def _run_preview(meta: dict[str, Any], data: bytes) -> tuple[Preview, Any]:
+_HEADERS = {"people": import_people.HEADER_WORDS, "posts": import_posts.HEADER_WORDS,
+            "flags": import_flags.HEADER_WORDS}
+
+
+def _run_preview(upload: uploads.Upload) -> tuple[Preview, Any]:
     """Read the kept file and check every row against the register as it is now."""
     try:
-        table = read_kept(meta, data)
-        kind = meta["kind"]
-        if kind == "people":
-            return import_people.preview_people(table)
-        if kind == "posts":
-            return import_posts.preview_posts(table)
-        options = meta["options"]
-        return import_flags.preview_flags(table, flag=options["flag"],
-                                          recorded_on=dt.date.fromisoformat(options["recorded_on"]))
+        table = uploads.table(upload, max_rows=int(current_app.config.get("IMPORT_MAX_ROWS", 60000)),
+                              headers=_HEADERS[upload.kind])
+        if upload.kind == "people":
+            preview, plan = import_people.preview_people(table)
+        elif upload.kind == "posts":
+            preview, plan = import_posts.preview_posts(table)
+        else:
+            options = upload.options
+            preview, plan = import_flags.preview_flags(table, flag=options["flag"],
+                                                       recorded_on=dt.date.fromisoformat(options["recorded_on"]))
     except (SpreadsheetError, ImportFileError, RegistryError) as exc:
-        return Preview(kind=meta["kind"], rows=[], file_error=str(exc)), None
+        return Preview(kind=upload.kind, rows=[], file_error=str(exc)), None
+    preview.notes = table_notes(table) + preview.notes
+    return preview, plan
 
 
 def _accept_upload(form: Any, kind: str, options: dict[str, Any]) -> Response | None:
     """Keep the file and check it; a redirect to the preview, or None with the error by the file field."""
-    upload = form.file.data
-    data = upload.read()
+    file = form.file.data
     try:
-        token = keep_upload(data, upload.filename or "", kind, options, int(current_user.id))
+        upload = uploads.keep(file.read(), file.filename or "", kind=kind, user_id=int(current_user.id),
+                              options=options)
     except SpreadsheetError as exc:
         form.file.errors = list(form.file.errors) + [str(exc)]
         return None
-    kept = load_upload(token, int(current_user.id))
-    assert kept is not None
-    preview, _plan = _run_preview(kept[0], data)
+    preview, _plan = _run_preview(upload)
     db.session.rollback()
     if preview.file_error:
-        discard_upload(token)
+        uploads.discard(upload.token)
         form.file.errors = list(form.file.errors) + [preview.file_error]
         return None
-    save_preview(token, preview)
-    tokens = session.get("registry_imports", [])
-    session["registry_imports"] = (tokens + [token])[-10:]
-    return redirect(url_for("registry.import_preview", token=token))
+    uploads.save_note(upload, "preview", preview.to_json())
+    return redirect(url_for("registry.import_preview", token=upload.token))
 
 
 @bp.route("/imports/upload", methods=["POST"])
@@ -131,31 +127,31 @@ def import_flags_upload() -> Any:
     return _imports_page(flag_form=form, status=400)
 
 
-def _kept_or_404(token: str) -> tuple[dict[str, Any], bytes]:
-    if token not in session.get("registry_imports", []):
+def _kept_or_404(token: str) -> uploads.Upload:
+    """The user's own kept register upload; 404 for anyone else's, an expired one or another area's."""
+    upload = uploads.load(token, user_id=int(current_user.id))
+    if upload is None or upload.kind not in _HEADERS:
         abort(404)
-    kept = load_upload(token, int(current_user.id))
-    if kept is None:
-        abort(404)
-    return kept
+    return upload
 
 
 @bp.route("/imports/<token>")
 @roles_required(*DISTRICT)
 def import_preview(token: str) -> str:
-    meta, data = _kept_or_404(token)
-    preview = cached_preview(token)
+    upload = _kept_or_404(token)
+    kept = uploads.note(upload, "preview")
+    preview = Preview.from_json(kept) if kept is not None else None
     if preview is None:
-        preview, _plan = _run_preview(meta, data)
+        preview, _plan = _run_preview(upload)
         db.session.rollback()
-        save_preview(token, preview)
+        uploads.save_note(upload, "preview", preview.to_json())
     show = request.args.get("show", "all")
     rows = preview.rows if show != "errors" else preview.errors
     page = page_number()
     pages = max(1, -(-len(rows) // PREVIEW_PER_PAGE))
     page = min(page, pages)
     shown = rows[(page - 1) * PREVIEW_PER_PAGE: page * PREVIEW_PER_PAGE]
-    return render_template("registry/import_preview.html", token=token, meta=meta, preview=preview, rows=shown,
+    return render_template("registry/import_preview.html", token=token, meta=upload, preview=preview, rows=shown,
                            page=page, pages=pages, show=show, counts=preview.counts, action_form=ActionForm(),
                            error_rows=preview.errors)
 
@@ -163,24 +159,24 @@ def import_preview(token: str) -> str:
 @bp.route("/imports/<token>/apply", methods=["POST"])
 @roles_required(*DISTRICT)
 def import_apply(token: str) -> Response:
-    meta, data = _kept_or_404(token)
+    upload = _kept_or_404(token)
     if not ActionForm().validate_on_submit():
         abort(400)
-    preview, plan = _run_preview(meta, data)
+    preview, plan = _run_preview(upload)
     if not preview.ok or plan is None:
         db.session.rollback()
-        save_preview(token, preview)
+        uploads.save_note(upload, "preview", preview.to_json())
         flash(_("Nothing was imported: %(n)d rows have errors. Correct the file and upload it again.",
                 n=len(preview.errors)) if not preview.file_error else preview.file_error, "error")
         return redirect(url_for("registry.import_preview", token=token, show="errors"))
-    source = _("Import of %(file)s", file=meta["filename"])
+    source = _("Import of %(file)s", file=upload.filename)
     try:
-        if meta["kind"] == "people":
+        if upload.kind == "people":
             import_people.apply_people(plan, source=source)
-        elif meta["kind"] == "posts":
+        elif upload.kind == "posts":
             import_posts.apply_posts(plan)
         else:
-            options = meta["options"]
+            options = upload.options
             import_flags.apply_flags(
                 plan, flag=options["flag"], recorded_on=dt.date.fromisoformat(options["recorded_on"]),
                 source=options["source"], note=options.get("note"))
@@ -190,14 +186,13 @@ def import_apply(token: str) -> Response:
         flash(_("Nothing was imported: %(reason)s", reason=exc.message), "error")
         return redirect(url_for("registry.import_preview", token=token))
     counts = preview.counts
-    record_audit(AuditAction.IMPORT, entity_type="import_" + meta["kind"], after={
-        "file": meta["filename"], "new": counts["new"], "update": counts["update"],
-        "unchanged": counts["unchanged"], **{k: v for k, v in meta["options"].items()},
+    record_audit(AuditAction.IMPORT, entity_type="import_" + upload.kind, after={
+        "file": upload.filename, "new": counts["new"], "update": counts["update"],
+        "unchanged": counts["unchanged"], **{k: v for k, v in upload.options.items()},
     })
     db.session.commit()
-    discard_upload(token)
-    session["registry_imports"] = [t for t in session.get("registry_imports", []) if t != token]
-    flash(_("Imported %(file)s: %(new)d new, %(update)d updated, %(same)d unchanged.", file=meta["filename"],
+    uploads.discard(token)
+    flash(_("Imported %(file)s: %(new)d new, %(update)d updated, %(same)d unchanged.", file=upload.filename,
             new=counts["new"], update=counts["update"], same=counts["unchanged"]), "success")
     return redirect(url_for("registry.imports"))
 
@@ -207,8 +202,7 @@ def import_apply(token: str) -> Response:
 def import_discard(token: str) -> Response:
     _kept_or_404(token)
     if ActionForm().validate_on_submit():
-        discard_upload(token)
-        session["registry_imports"] = [t for t in session.get("registry_imports", []) if t != token]
+        uploads.discard(token)
         flash(_("The upload was discarded; nothing was imported."), "info")
     return redirect(url_for("registry.imports"))
 
@@ -216,15 +210,6 @@ def import_discard(token: str) -> Response:
 @bp.route("/imports/template/<any(people, posts, flags):kind>.xlsx")
 @roles_required(*DISTRICT)
 def import_template(kind: str) -> Response:
-    if kind == "people":
-        headers, rows = import_people.template_rows()
-        text = import_people.TEXT_TEMPLATE_COLUMNS
-    elif kind == "posts":
-        headers, rows = import_posts.template_rows()
-        text = import_posts.TEXT_TEMPLATE_COLUMNS
-    else:
-        headers, rows, text = import_flags.TEMPLATE_HEADERS, [import_flags.TEMPLATE_EXAMPLE], (0, 1)
-    body = xlsx_bytes(headers, rows, text_columns=text, sheet_title=kind)
-    response = current_app.response_class(body, mimetype=XLSX_MIME)
+    response = current_app.response_class(template_workbook(kind), mimetype=XLSX_MIME)
     response.headers["Content-Disposition"] = f'attachment; filename="template-{kind}.xlsx"'
     return response
