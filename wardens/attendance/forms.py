@@ -164,15 +164,13 @@ class MonthPickForm(Form):
 class ImportUploadForm(Form):
     township_id = SelectField(_l("Township"), coerce=int, validate_choice=False)
     month = MonthField(_l("Month"), validators=[DataRequired()])
-    file = FileField(_l("Monthly sheet (.xlsx or .csv, the layout the sheet exports)"),
+    file = FileField(_l("Monthly sheet (.xlsx, .xls, .ods or .csv, the layout the sheet exports)"),
                      validators=[FileRequired(_l("Choose a file."))])
     submit = SubmitField(_l("Check the file"))
 
 
 class ImportApplyForm(Form):
     token = HiddenField(validators=[DataRequired()])
-    township_id = HiddenField(validators=[DataRequired()])
-    month = HiddenField(validators=[DataRequired()])
     fingerprint = HiddenField(validators=[DataRequired()])
     reason = TextAreaField(_l("Reason (needed when days are more than a few days old)"),
                            validators=[Optional(), Length(max=REASON_MAX)])

@@ -10,13 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
-import secrets
-import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from flask import current_app
 from flask_babel import force_locale, gettext as _
 from sqlalchemy import select
 
@@ -24,12 +19,12 @@ from ..dates import month_days
 from ..extensions import db
 from ..labels import STATUS_SYMBOLS
 from ..models import Assignment, AttendanceRecord, Person, Post, Status, Village
-from ..spreadsheets import Table, neutralise_formula
+from ..spreadsheets import Table, neutralise_formula, normalise_header
 from .operations import ImportCell, RecordWrite, check_sick_certificates, month_writes
 from .sheet import CERTIFIED_SICK, fixed_headers
 
-UPLOAD_KEEP_SECONDS = 24 * 3600
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+# The most rows a month's sheet import reads (a township's holders, with room to spare).
+MAX_ROWS = 5000
 
 
 def _symbol_table() -> dict[str, tuple[str, bool]]:
@@ -99,6 +94,11 @@ def _header_names() -> list[set[str]]:
             for i, h in enumerate(fixed_headers()):
                 names[i].add(h)
     return names
+
+
+def header_words() -> frozenset[str]:
+    """The sheet's fixed headers in both languages, for finding the header row below the printed title."""
+    return frozenset(normalise_header(name) for names in _header_names() for name in names)
 
 
 def _find(headers: list[str], accepted: set[str]) -> str | None:
@@ -199,33 +199,3 @@ def parse_month_sheet(table: Table, township_id: int, year: int, month: int, tod
 
 def _change(w: RecordWrite, name: str, code: str) -> Change:
     return Change(name, code, w.day, w.old.status if w.old else None, w.status, w.certificate)
-
-
-def _upload_dir() -> Path:
-    path = Path(current_app.instance_path) / "attendance-imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def keep_upload(data: bytes, filename: str) -> str:
-    """Keep an uploaded file between preview and apply; returns its token."""
-    folder = _upload_dir()
-    cutoff = time.time() - UPLOAD_KEEP_SECONDS
-    for old in folder.iterdir():
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-    suffix = ".csv" if filename.lower().endswith(".csv") else ".xlsx"
-    token = secrets.token_urlsafe(24)
-    (folder / f"{token}{suffix}").write_bytes(data)
-    return token + suffix
-
-
-def load_upload(token: str) -> tuple[str, bytes] | None:
-    """The kept file for a token, or None when unknown or expired."""
-    stem, _dot, suffix = token.rpartition(".")
-    if not TOKEN_RE.match(stem) or suffix not in ("csv", "xlsx"):
-        return None
-    path = _upload_dir() / token
-    if not path.exists():
-        return None
-    return token, path.read_bytes()

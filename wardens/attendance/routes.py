@@ -17,7 +17,8 @@ from ..extensions import db
 from ..views import commit_or_flash, commit_or_show_error
 from ..models import Assignment, AttendanceChange, AttendanceRecord, Role, Township, User, Village, get_settings
 from ..record_ids import record_id
-from ..spreadsheets import XLSX_MIME, SpreadsheetError, read_table
+from .. import uploads
+from ..spreadsheets import XLSX_MIME, SpreadsheetError
 from .dashboard import overview
 from .forms import (
     GridPickForm,
@@ -30,10 +31,9 @@ from .forms import (
     ReturnMonthForm,
     StoppageForm,
     parse_day,
-    parse_month,
 )
 from .grid import GridRow, grid_rows, group_by_village
-from .importer import keep_upload, load_upload, parse_month_sheet
+from .importer import MAX_ROWS, header_words, parse_month_sheet
 from .months import (
     CLOSED,
     ClosedMonthError,
@@ -443,10 +443,11 @@ def import_month() -> str | tuple[str, int]:
         check_township(township_id)
         assert form.month.month
         year, month = form.month.month
-        upload = form.file.data
-        data = upload.read()
+        file = form.file.data
         try:
-            table = read_table(upload.filename or "", io.BytesIO(data), max_rows=5000)
+            upload = uploads.keep(file.read(), file.filename or "", kind="attendance", user_id=int(current_user.id),
+                                  options={"township_id": township_id, "year": year, "month": month})
+            table = uploads.table(upload, max_rows=MAX_ROWS, headers=header_words())
         except SpreadsheetError as exc:
             form.file.errors = [str(exc)]
             return render_template("attendance/import.html", form=form), 422
@@ -456,10 +457,10 @@ def import_month() -> str | tuple[str, int]:
             preview.errors.insert(0, _("This month is closed: an import cannot change it."))
         apply = ImportApplyForm(formdata=None)
         if preview.ok:
-            apply.token.data = keep_upload(data, upload.filename or "")
-            apply.township_id.data = str(township_id)
-            apply.month.data = f"{year}-{month:02d}"
+            apply.token.data = upload.token
             apply.fingerprint.data = preview.fingerprint
+        else:
+            uploads.discard(upload.token)
         return render_template("attendance/import_preview.html", preview=preview, apply=apply,
                                township=db.session.get(Township, township_id), year=year, month=month,
                                needs_reason=any(reason_required(c.day, today()) for c in preview.changes)), (200 if preview.ok else 422)
@@ -471,22 +472,18 @@ def import_month() -> str | tuple[str, int]:
 def import_apply() -> Response | tuple[str, int]:
     """Apply a previewed import, all or nothing."""
     form = ImportApplyForm()
-    township_id = record_id(form.township_id.data)
-    if not form.validate_on_submit() or township_id is None:
+    if not form.validate_on_submit():
         abort(400)
+    # The township and month are the ones chosen with the upload, kept with it on the server.
+    upload = uploads.load(form.token.data, user_id=int(current_user.id), kind="attendance")
+    if upload is None:
+        flash(_("The uploaded file has expired; upload it again."), "error")
+        return redirect(url_for("attendance.import_month"))
+    township_id, year, month = (int(upload.options[k]) for k in ("township_id", "year", "month"))
     check_township(township_id)
     township = db.get_or_404(Township, township_id)
     try:
-        year, month = parse_month(form.month.data)
-    except ValueError:
-        abort(400)
-    kept = load_upload(form.token.data or "")
-    if kept is None:
-        flash(_("The uploaded file has expired; upload it again."), "error")
-        return redirect(url_for("attendance.import_month"))
-    token, data = kept
-    try:
-        table = read_table(token, io.BytesIO(data), max_rows=5000)
+        table = uploads.table(upload, max_rows=MAX_ROWS, headers=header_words())
     except SpreadsheetError:
         abort(400)
     preview = parse_month_sheet(table, township_id, year, month, today())
@@ -505,6 +502,7 @@ def import_apply() -> Response | tuple[str, int]:
         return render_template("attendance/import_preview.html", preview=preview, apply=form, township=township,
                                year=year, month=month, needs_reason=True), 409
     db.session.commit()
+    uploads.discard(upload.token)
     flash(_("Imported: %(n)d holder-days changed.", n=n), "success")
     return redirect(url_for("attendance.sheet", township_id=township_id, year=year, month=month))
 

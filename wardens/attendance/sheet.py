@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Any
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Sequence
 
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
@@ -22,6 +22,7 @@ from ..extensions import db
 from ..idnumber import mask_id_number
 from ..labels import STATUS_SYMBOLS
 from ..models import AttendanceMonth, Assignment, Person, Post, Status, Township, Village, get_settings
+from ..spreadsheets.writers import display_width
 from .subsidy import HolderMonth, holder_months, rules_from
 from .workbook import AS_TEXT, CENTRE, HEADER, MONEY, PLAIN, RATE, SHADED, TEXT, Layout, xlsx_document
 
@@ -131,12 +132,23 @@ def column_kinds(sheet: Sheet) -> list[str]:
     )
 
 
+def rate_percent(value: Any) -> Decimal:
+    """A rate as the sheet shows it, in whole percent, half up (5/8 is 63%).
+
+    The one rounding of the rate, for the screen, the print view and the .xlsx (which
+    holds the rounded value, so Excel's 0% format shows the same digits). Python's own
+    percent format rounds the binary float half to even (62%) and Excel rounds half up
+    (63%): the two disagreed on the same sheet.
+    """
+    return (Decimal(str(value)) * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+
+
 def cell_text(value: Any, kind: str) -> str:
     """How a cell reads on the HTML sheet (the test reads the .xlsx back through this too)."""
     if value is None or value == "":
         return ""
     if kind == "rate" and isinstance(value, (int, float, Decimal)):
-        return f"{float(value):.0%}"
+        return f"{rate_percent(value)}%"
     if kind in ("money", "days") and isinstance(value, (int, float, Decimal)):
         return f"{Decimal(str(value)):.2f}"
     return str(value)
@@ -258,18 +270,44 @@ def sheet_xlsx(sheet: Sheet) -> bytes:
     by_kind = {"count": TEXT, "text": TEXT, "days": MONEY, "money": MONEY, "rate": RATE}
     styles = [AS_TEXT if i == 4 else CENTRE if first <= i < last else by_kind[k] for i, k in enumerate(kinds)]
 
-    def plain(value: Any) -> Any:
+    def plain(value: Any, kind: str) -> Any:
+        if kind == "rate" and isinstance(value, (int, float, Decimal)):
+            return float(rate_percent(value) / 100)  # the digits the screen shows, under the 0% format
         return float(value) if isinstance(value, Decimal) else value
 
     rows: list[list[tuple[Any, int]]] = [[(h, HEADER) for h in sheet.headers]]
-    for values, out in zip(sheet.body(), sheet.out_of_term()):
-        rows.append([(plain(v), SHADED if i in out else styles[i]) for i, v in enumerate(values)])
-    rows.append([(plain(v), HEADER if i == 0 else styles[i]) for i, v in enumerate(sheet.totals())])
+    body = list(sheet.body())
+    for values, out in zip(body, sheet.out_of_term()):
+        rows.append([(plain(v, kinds[i]), SHADED if i in out else styles[i]) for i, v in enumerate(values)])
+    totals = sheet.totals()
+    rows.append([(plain(v, kinds[i]), HEADER if i == 0 else styles[i]) for i, v in enumerate(totals)])
     rows.append([])
     rows += [[(f"{name}：{text}", PLAIN)] for name, text in sheet.settings_used]
     rows.append([])
     rows.append([(signature_line(), PLAIN)])
-    widths = [5, 7, 8, 8, 20, 10] + [3.2] * len(sheet.days) + [5] * len(STATUS_ORDER) + [8, 6, 8, 8, 10]
+    widths, header_lines = _fitted_widths(sheet.headers, [*body, totals], kinds, first, last)
     layout = Layout(title=f"{sheet.year}-{sheet.month:02d}", header_text=sheet_title(sheet), widths=widths,
-                    frozen_columns=first, frozen_rows=1)
+                    frozen_columns=first, frozen_rows=1, header_height=14 * header_lines + 4)
     return xlsx_document(rows, layout)
+
+
+def _fitted_widths(headers: Sequence[str], rows: Sequence[Sequence[Any]], kinds: Sequence[str], first_day: int,
+                   after_days: int) -> tuple[list[float], int]:
+    """Column widths that fit the longest cell (a post code is never cut) and headers in at most two lines.
+
+    Day columns stay narrow (one symbol); a long header wraps onto a second line
+    rather than widening its column past what its numbers need.
+    """
+    widths: list[float] = []
+    lines = 1
+    for i, header in enumerate(headers):
+        if first_day <= i < after_days:
+            widths.append(3.2)
+            continue
+        content = max((display_width(cell_text(row[i], kinds[i])) for row in rows if i < len(row)), default=0)
+        head = display_width(str(header))
+        width = max(content, -(-head // 2), 4) + 2
+        if head + 2 > width:
+            lines = 2
+        widths.append(float(min(width, 40)))
+    return widths, lines
