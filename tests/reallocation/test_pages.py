@@ -81,10 +81,14 @@ def test_import_previews_then_adds_all_or_nothing(client, make) -> None:  # type
     assert 'data-testid="import-apply"' in page.text
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(Application)) == 2  # holders only, so far
-    payload = page.text.split('name="payload" type="hidden" value="')[1].split('"')[0]
-    import html
-
-    response = client.post(f"/reallocation/rounds/{rnd.id}/import/apply", data={"payload": html.unescape(payload)})
+    # Only a token travels through the page; the checked file stays on the server for this user.
+    assert 'name="payload"' not in page.text and d.poor.id_number not in page.text.split('import-apply')[-1]
+    token = page.text.split('name="token" type="hidden" value="')[1].split('"')[0]
+    forged = client.post(f"/reallocation/rounds/{rnd.id}/import/apply", data={"token": "x" * 32})
+    assert forged.status_code == 302
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Application)) == 2
+    response = client.post(f"/reallocation/rounds/{rnd.id}/import/apply", data={"token": token})
     assert response.status_code == 302
     db.session.commit()
     added = {a.person_id: a for a in db.session.scalars(select(Application).where(Application.source == "import"))}

@@ -23,7 +23,7 @@ from ..extensions import db
 from ..idnumber import IdNumberError, normalise_id_number, parse_id_number
 from ..models import Application, Assignment, AttendanceRecord, Household, Person, Post, Round
 from ..priority import priority_tier
-from ..spreadsheets import Table
+from ..spreadsheets import Table, header_words, lossy_cells
 from .errors import RefusedError
 
 APPLICATION_FIELDS = ("round_id", "person_id", "choice1_id", "choice2_id", "choice3_id", "current_post_id",
@@ -48,6 +48,9 @@ EXCLUSION_TEXT = {
 GOOD_STANDING_DAYS = 365
 IMPORT_ID_HEADERS = ("身份证号", "身份证号码", "id_number")
 IMPORT_CHOICE_HEADERS = (("志愿一", "choice1"), ("志愿二", "choice2"), ("志愿三", "choice3"))
+IMPORT_HEADER_WORDS = header_words({"id": IMPORT_ID_HEADERS, **{c[0]: c for c in IMPORT_CHOICE_HEADERS},
+                                    "name": ("姓名",)})
+IMPORT_MAX_ROWS = 5000
 
 
 def exclusion_label(code: str | None) -> str:
@@ -365,7 +368,13 @@ def check_import(rnd: Round, table: Table) -> list[ImportRow]:
     posts = {p.code: p for p in db.session.scalars(select(Post).where(Post.active))}
     out: list[ImportRow] = []
     seen: dict[int, int] = {}
+    # The ID and the post codes are text by nature: a number cell there has lost digits already.
+    damaged = lossy_cells(table, [h for h in table.headers
+                                  if h in IMPORT_ID_HEADERS or any(h in pair for pair in IMPORT_CHOICE_HEADERS)])
     for line, row in table.rows:
+        if line in damaged:
+            out.append(ImportRow(line, None, [], damaged[line]))
+            continue
         errors = list(faults.get(line, []))
         person = None
         if line in numbers:

@@ -87,12 +87,12 @@ class PinForm(Form):
 
 
 class ImportForm(Form):
-    file = FileField(_l("Applications (.xlsx or .csv)"), validators=[FileRequired(message=_l("Choose a file."))])
+    file = FileField(_l("Applications (.xlsx, .xls, .ods or .csv)"), validators=[FileRequired(message=_l("Choose a file."))])
     submit = SubmitField(_l("Check the file"))
 
 
 class ImportApplyForm(Form):
-    payload = HiddenField(validators=[DataRequired()])
+    token = HiddenField(validators=[DataRequired()])
     submit = SubmitField(_l("Add every application"))
 
 

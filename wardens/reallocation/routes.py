@@ -29,7 +29,8 @@ from ..models import (
     get_settings,
 )
 from ..record_ids import page_number, record_id
-from ..spreadsheets import SpreadsheetError, Table, read_table
+from .. import uploads
+from ..spreadsheets import SpreadsheetError, table_notes
 from . import adapter, applications, approval, dismissal, notice, pins, rounds
 from .errors import RefusedError
 from .forms import (
@@ -353,11 +354,15 @@ def import_applications(round_id: int) -> str | WerkzeugResponse:
     form = ImportForm()
     apply_form = ImportApplyForm(formdata=None)
     rows = None
+    notes: list[str] = []
     if form.validate_on_submit():
-        upload = form.file.data
+        file = form.file.data
         try:
             rounds.require_state(rnd, "applications", "proposed")
-            table = read_table(upload.filename or "", upload.stream, max_rows=5000)
+            upload = uploads.keep(file.read(), file.filename or "", kind="applications", user_id=user_id(),
+                                  options={"round_id": rnd.id})
+            table = uploads.table(upload, max_rows=applications.IMPORT_MAX_ROWS,
+                                  headers=applications.IMPORT_HEADER_WORDS)
             rows = applications.check_import(rnd, table)
         except SpreadsheetError as exc:
             form.file.errors = [str(exc)]
@@ -365,10 +370,12 @@ def import_applications(round_id: int) -> str | WerkzeugResponse:
             db.session.rollback()
             form.file.errors = exc.messages
         else:
-            apply_form.payload.data = json.dumps([[line, row] for line, row in table.rows], ensure_ascii=False)
+            notes = table_notes(table)
+            apply_form.token.data = upload.token
             # The check only reads: no rollback here, which would expire the rows' people and
             # reload them one query each while the preview renders.
-    return render_template("reallocation/import.html", rnd=rnd, form=form, apply_form=apply_form, rows=rows)
+    return render_template("reallocation/import.html", rnd=rnd, form=form, apply_form=apply_form, rows=rows,
+                           notes=notes)
 
 
 @bp.route("/rounds/<int:round_id>/import/apply", methods=["POST"])
@@ -377,20 +384,24 @@ def import_apply(round_id: int) -> str | WerkzeugResponse:
     rnd = get_round(round_id)
     form = ImportApplyForm()
     if form.validate_on_submit():
-        try:
-            data = json.loads(form.payload.data)
-            table = Table(headers=list(data[0][1].keys()) if data else [],
-                          rows=[(int(line), {str(k): str(v) for k, v in row.items()}) for line, row in data])
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
-            flash(_("The checked file could not be read back; upload it again."), "error")
+        # The file checked in the preview, kept on the server for this user and this round.
+        upload = uploads.load(form.token.data, user_id=user_id(), kind="applications")
+        if upload is None or upload.options.get("round_id") != rnd.id:
+            flash(_("The uploaded file has expired; upload it again."), "error")
             return redirect(url_for(".import_applications", round_id=rnd.id))
         try:
             rounds.require_state(rnd, "applications", "proposed")
+            table = uploads.table(upload, max_rows=applications.IMPORT_MAX_ROWS,
+                                  headers=applications.IMPORT_HEADER_WORDS)
             n = applications.apply_import(rnd, applications.check_import(rnd, table))
         except RefusedError as exc:
             refused(exc)
             return redirect(url_for(".import_applications", round_id=rnd.id))
+        except SpreadsheetError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for(".import_applications", round_id=rnd.id))
         db.session.commit()
+        uploads.discard(upload.token)
         flash(_("%(n)d applications added.", n=n), "success")
     return redirect(url_for(".round_view", round_id=rnd.id))
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Village
-from ..spreadsheets import Table, lossy_cells, normalise_header
+from ..spreadsheets import Table, lossy_cells, normalise_header, table_notes  # noqa: F401 (re-exported)
 
 NEW, UPDATE, UNCHANGED, ERROR = "new", "update", "unchanged", "error"
 OUTCOMES = (NEW, UPDATE, UNCHANGED, ERROR)
@@ -153,21 +153,6 @@ class Preview:
     def from_json(cls, data: Mapping[str, Any]) -> "Preview":
         return cls(kind=data["kind"], file_error=data.get("file_error"), notes=list(data.get("notes") or []),
                    rows=[RowOutcome(**r) for r in data["rows"]])
-
-
-def table_notes(table: Table) -> list[str]:
-    """What the preview says about the file as a whole: where the table was found, what was skipped."""
-    notes: list[str] = []
-    if table.sheet and table.typed:
-        notes.append(_("Read the sheet “%(sheet)s”, header on row %(line)d.", sheet=table.sheet,
-                       line=table.header_line))
-    if table.hidden:
-        notes.append(_("These columns are hidden in the file and were read all the same: %(names)s.",
-                       names="、".join(table.hidden)))
-    if table.examples:
-        notes.append(_("The template's example row (row %(lines)s) was not imported.",
-                       lines=", ".join(str(n) for n in table.examples)))
-    return notes
 
 
 def chunks(items: list[str]) -> Iterable[list[str]]:

@@ -21,6 +21,7 @@ from .common import (
     neutralise_formula,
     normalise_header,
     strip_export_quote,
+    table_notes,
 )
 from .readers import SUFFIXES, read_table
 from .writers import csv_bytes, xlsx_bytes
@@ -43,5 +44,6 @@ __all__ = [
     "normalise_header",
     "read_table",
     "strip_export_quote",
+    "table_notes",
     "xlsx_bytes",
 ]

@@ -146,3 +146,18 @@ def refuse_control_characters(table: Table) -> None:
 def header_words(aliases: Mapping[str, Iterable[str]]) -> frozenset[str]:
     """Every header an import knows, normalised, for finding its header row and its sheet."""
     return frozenset(normalise_header(a) for names in aliases.values() for a in names)
+
+
+def table_notes(table: Table) -> list[str]:
+    """What the preview says about the file as a whole: where the table was found, what was skipped."""
+    notes: list[str] = []
+    if table.sheet and table.typed:
+        notes.append(_("Read the sheet “%(sheet)s”, header on row %(line)d.", sheet=table.sheet,
+                       line=table.header_line))
+    if table.hidden:
+        notes.append(_("These columns are hidden in the file and were read all the same: %(names)s.",
+                       names="、".join(table.hidden)))
+    if table.examples:
+        notes.append(_("The template's example row (row %(lines)s) was not imported.",
+                       lines=", ".join(str(n) for n in table.examples)))
+    return notes
