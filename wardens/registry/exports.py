@@ -83,7 +83,10 @@ def people_export(f: Filters, *, unmasked: bool) -> ExportTable:
                 "男" if sex == "M" else "女", birth.isoformat(), "在册" if active else "已停用",
             ]
 
-    return ExportTable("people", headers, rows(), (0, 4, 5, 16))
+    # Every column is text but the birth date: the identifiers above all (ID, phone, bank
+    # account, household number), and the words, so what a person types over them stays text.
+    birth = headers.index("出生日期")
+    return ExportTable("people", headers, rows(), [i for i in range(len(headers)) if i != birth])
 
 
 def households_export(f: Filters, *, unmasked: bool) -> ExportTable:
@@ -103,7 +106,7 @@ def households_export(f: Filters, *, unmasked: bool) -> ExportTable:
                 household.note or "", "在册" if household.active else "已停用",
             ]
 
-    return ExportTable("households", headers, rows(), (0,))
+    return ExportTable("households", headers, rows(), [i for i, h in enumerate(headers) if h != "人数"])
 
 
 def posts_export(f: Filters, *, unmasked: bool) -> ExportTable:
@@ -123,7 +126,9 @@ def posts_export(f: Filters, *, unmasked: bool) -> ExportTable:
                 filled.get(post.id, 0), "在用" if post.active else "已停用",
             ]
 
-    return ExportTable("posts", headers, rows(), (0, 4, 15))
+    text = {"code", "kind", "township", "village", "route_code", "section_start", "section_end", "labour",
+            "road_chief", "road_chief_phone"}
+    return ExportTable("posts", headers, rows(), [i for i, k in enumerate(keys) if k in text] + [len(headers) - 1])
 
 
 def sizing_export(f: Filters, *, unmasked: bool) -> ExportTable:
@@ -135,7 +140,7 @@ def sizing_export(f: Filters, *, unmasked: bool) -> ExportTable:
             yield [line.township, line.village, line.km, "村道里程" if line.km_from_village else "岗位里程合计",
                    line.suggested, line.slots, line.difference]
 
-    return ExportTable("sizing", headers, rows(), ())
+    return ExportTable("sizing", headers, rows(), (0, 1, 3))
 
 
 EXPORTS: dict[str, Callable[..., ExportTable]] = {

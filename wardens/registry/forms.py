@@ -148,6 +148,9 @@ class FlagImportForm(Form):
 class ExportForm(Form):
     """An export with full ID numbers: an explicit, audited POST for admin and office staff."""
 
-    fmt = SelectField(_l("Format"), choices=[("xlsx", "Excel (.xlsx)"), ("csv", "CSV")])
+    fmt = SelectField(_l("Format"), default="xlsx", choices=[
+        ("xlsx", "Excel (.xlsx)"),
+        ("csv", _l("CSV (spreadsheet programs damage long numbers in CSV)")),
+    ])
     unmasked = BooleanField(_l("Full ID numbers and phones (recorded in the audit trail)"))
     submit = SubmitField(_l("Export"))
