@@ -116,27 +116,31 @@ def main() -> None:
     with client.session_transaction() as session:
         session["_user_id"] = user_id
         session["_fresh"] = True
+    cpu = time.process_time()
     start = time.perf_counter()
     response = client.post("/imports/upload", data={"kind": "people", "file": (io.BytesIO(data), "people.xlsx")},
                            content_type="multipart/form-data")
-    upload_s = time.perf_counter() - start
+    upload_s, upload_cpu = time.perf_counter() - start, time.process_time() - cpu
     assert response.status_code == 302, response.data[:500]
     token = re.search(r"/imports/([A-Za-z0-9_-]+)$", response.headers["Location"]).group(1)
-    start = time.perf_counter()
+    cpu, start = time.process_time(), time.perf_counter()
     preview = client.get(f"/imports/{token}")
-    preview_s = time.perf_counter() - start
+    preview_s, preview_cpu = time.perf_counter() - start, time.process_time() - cpu
     assert 'data-testid="count-new">%d<' % args.rows in preview.text, re.findall(r'count-\w+">\d+', preview.text)
-    start = time.perf_counter()
+    cpu, start = time.process_time(), time.perf_counter()
     applied = client.post(f"/imports/{token}/apply")
-    apply_s = time.perf_counter() - start
+    apply_s, apply_cpu = time.perf_counter() - start, time.process_time() - cpu
     assert applied.status_code == 302
     with app.app_context():
         stored = db.session.scalar(select(func.count()).select_from(Person))
     assert stored == args.rows
-    figures.append(("upload (keep, read, check every row)", f"{upload_s:.2f} s"))
-    figures.append(("preview page", f"{preview_s:.2f} s"))
-    figures.append(("apply (write people, households, flags, audit)", f"{apply_s:.2f} s"))
-    figures.append(("upload + preview + apply", f"{upload_s + preview_s + apply_s:.2f} s (target < 5 s)"))
+    # Wall time is what a user waits on an idle machine; on a shared one CPU time (this
+    # process: the site runs in it through the test client; SQLite too) is the fairer figure.
+    figures.append(("upload (keep, read, check every row)", f"{upload_s:.2f} s wall, {upload_cpu:.2f} s CPU"))
+    figures.append(("preview page", f"{preview_s:.2f} s wall, {preview_cpu:.2f} s CPU"))
+    figures.append(("apply (write people, households, flags, audit)", f"{apply_s:.2f} s wall, {apply_cpu:.2f} s CPU"))
+    total, total_cpu = upload_s + preview_s + apply_s, upload_cpu + preview_cpu + apply_cpu
+    figures.append(("upload + preview + apply", f"{total:.2f} s wall, {total_cpu:.2f} s CPU (target < 5 s)"))
     width = max(len(k) for k, _v in figures)
     for key, value in figures:
         print(f"{key:<{width}}  {value}")

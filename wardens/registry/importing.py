@@ -8,7 +8,7 @@ applies everything in one transaction, or nothing when any row is in error.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from flask_babel import gettext as _
@@ -147,7 +147,9 @@ class Preview:
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "file_error": self.file_error, "notes": self.notes,
-                "rows": [asdict(r) for r in self.rows]}
+                # By hand: dataclasses.asdict deep-copies every list, most of a 20,000-row upload's time.
+                "rows": [{"line": r.line, "outcome": r.outcome, "label": r.label, "messages": r.messages,
+                          "changes": r.changes} for r in self.rows]}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> "Preview":

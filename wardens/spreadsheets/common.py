@@ -112,10 +112,15 @@ def lossy_cell_message(table: Table, line: int, header: str, value: str | None) 
 def lossy_cells(table: Table, headers: Iterable[str]) -> dict[int, list[str]]:
     """lossy_cell_message for every cell of the given columns, by row number."""
     wanted = [h for h in headers if h]
+    kinds = table.kinds
     out: dict[int, list[str]] = {}
     for line, row in table.rows:
         for header in wanted:
-            message = lossy_cell_message(table, line, header, row.get(header))
+            value = row.get(header) or ""
+            # Most cells are plain text: only a typed cell or an exponent-looking text needs the full look.
+            if (line, header) not in kinds and "e" not in value and "E" not in value:
+                continue
+            message = lossy_cell_message(table, line, header, value)
             if message is not None:
                 out.setdefault(line, []).append(message)
     return out
