@@ -14,15 +14,15 @@ import time
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 import allocation
 
 from ..audit import AuditAction, record_audit
 from ..extensions import db
-from ..models import (AllocationRun, Application, Assignment, Household, Person, Post, Round, Village, current_revision,
-                      problem_hash, village_neighbour)
+from ..models import (AllocationRun, Application, Assignment, Household, HouseholdFlag, Person, Post, Round,
+                      Village, current_revision, problem_hash, village_neighbour)
 from .applications import flags_on
 from .errors import RefusedError
 
@@ -82,7 +82,7 @@ def posts_part(posts: list[Post], rules: dict[str, Any], slots: dict[int, int] |
 
 def villages_part() -> list[dict[str, Any]]:
     """Every village with its township and neighbours (scope needs the whole map)."""
-    villages = list(db.session.scalars(select(Village).order_by(Village.id)))
+    villages = db.session.execute(select(Village.id, Village.township_id, Village.name).order_by(Village.id)).all()
     links: dict[int, list[int]] = {v.id: [] for v in villages}
     for village_id, neighbour_id in db.session.execute(
         select(village_neighbour.c.village_id, village_neighbour.c.neighbour_id)
@@ -131,26 +131,63 @@ def round_applications(rnd: Round) -> list[Application]:
     ))
 
 
+POST_COLUMNS = (Post.id, Post.village_id, Post.slots, Post.min_age, Post.max_age, Post.labour, Post.code, Post.kind)
+
+
 def build_problem(rnd: Round) -> dict[str, Any]:
-    """The matcher's problem for a round: frozen rules, open posts, the map, applicants and their households."""
-    applications = round_applications(rnd)
-    posts = open_posts()
+    """The matcher's problem for a round: frozen rules, open posts, the map, applicants and their households.
+
+    Read as plain rows (no ORM objects): a county's 3,000 applications with their people,
+    households and flags in five queries and a fraction of the time objects would take.
+    """
+    day = rnd.reference_date
+    applications = db.session.execute(
+        select(Application.person_id, Application.choice1_id, Application.choice2_id, Application.choice3_id,
+               Application.current_post_id, Application.good_standing, Application.excluded_reason,
+               Application.pinned_post_id, Person.household_id, Person.birth_date, Person.labour, Person.name)
+        .join(Person, Person.id == Application.person_id)
+        .where(Application.round_id == rnd.id).order_by(Application.person_id)
+    ).all()
+    applicant_households = (select(Person.household_id).join(Application, Application.person_id == Person.id)
+                            .where(Application.round_id == rnd.id))
+    households = db.session.execute(
+        select(Household.id, Household.village_id, Household.cadre, Household.number)
+        .where(Household.id.in_(applicant_households)).order_by(Household.id)).all()
+    flags: dict[int, set[str]] = {}
+    for household_id, flag in db.session.execute(
+        select(HouseholdFlag.household_id, HouseholdFlag.flag).where(
+            HouseholdFlag.household_id.in_(applicant_households), HouseholdFlag.recorded_on <= day,
+            or_(HouseholdFlag.cleared_on.is_(None), HouseholdFlag.cleared_on > day))):
+        flags.setdefault(household_id, set()).add(flag)
+    posts = list(db.session.execute(select(*POST_COLUMNS).where(Post.active).order_by(Post.id)))
     # A pin or current post outside the open posts still has to be known to the
     # matcher: include those posts too, with their slots (an inactive post has none).
     wanted = {p.id for p in posts}
     extra_ids = sorted({pid for a in applications for pid in (a.current_post_id, a.pinned_post_id,
                                                                a.choice1_id, a.choice2_id, a.choice3_id)
                         if pid and pid not in wanted})
-    extra = list(db.session.scalars(select(Post).where(Post.id.in_(extra_ids)))) if extra_ids else []
+    extra = list(db.session.execute(select(*POST_COLUMNS).where(Post.id.in_(extra_ids)))) if extra_ids else []
     slots = {p.id: p.slots for p in posts} | {p.id: 0 for p in extra}
-    households = {a.person.household.id: a.person.household for a in applications}
     return {
-        "reference_date": rnd.reference_date.isoformat(),
+        "reference_date": day.isoformat(),
         "settings": settings_part(rnd.rules),
         "villages": villages_part(),
-        "households": households_part(list(households.values()), rnd.reference_date),
+        "households": [{"id": household_key(h.id), "village": village_key(h.village_id),
+                        "flags": sorted(flags.get(h.id, ())), "cadre": bool(h.cadre), "name": h.number}
+                       for h in households],
         "posts": posts_part(sorted(posts + extra, key=lambda p: p.id), rnd.rules, slots),
-        "candidates": [candidate_part(a) for a in applications],
+        "candidates": [{
+            "id": candidate_key(a.person_id),
+            "household": household_key(a.household_id),
+            "birth_date": a.birth_date.isoformat(),
+            "labour": a.labour,
+            "choices": [post_key(c) for c in (a.choice1_id, a.choice2_id, a.choice3_id) if c],
+            "current_post": post_key(a.current_post_id) if a.current_post_id else None,
+            "good_standing": bool(a.good_standing),
+            "excluded": a.excluded_reason or None,
+            "pinned_post": post_key(a.pinned_post_id) if a.pinned_post_id else None,
+            "name": a.name,
+        } for a in applications],
     }
 
 
