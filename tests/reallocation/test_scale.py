@@ -17,7 +17,8 @@ from tests.helpers import login
 from wardens import create_app
 from wardens.extensions import db
 from wardens.models import (AllocationRun, Application, Assignment, AuditEvent, HouseholdFlag, Person, Post, Round,
-                            get_settings)
+                            RunDecision, get_settings)
+from wardens.reallocation.digest import run_digest
 from wardens.reallocation import adapter, applications, approval, notice, pins
 from wardens.reallocation.rounds import open_round
 
@@ -211,3 +212,8 @@ def test_a_run_is_solved_once_and_stored_once_with_codes(make) -> None:  # type:
     entries = run.result["assignments"] + run.result["unassigned"]
     assert entries and all(e["explanation"] and isinstance(e["reason"], str) and e["reason"] for e in entries)
     assert run.summary == run.result["summary"]
+    # Beside it, what the pages read: one record per decision and the digest, both the result's own.
+    stored = dict(db.session.execute(select(RunDecision.person_id, RunDecision.entry)
+                                     .where(RunDecision.run_id == run.id)).all())
+    assert stored == {int(e["candidate"][1:]): e for e in entries}
+    assert run.digest == run_digest(run.problem, run.result)

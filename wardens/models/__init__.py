@@ -9,7 +9,7 @@ from .people import Person
 from .places import Township, Village, village_neighbour
 from .posts import Post
 from .revision import InputRevision, current_revision, problem_hash
-from .rounds import AllocationRun, Application, DismissalCase, Objection, Round
+from .rounds import AllocationRun, Application, DismissalCase, Objection, Round, RunDecision
 from .settings import DEFAULT_PRIORITY_GROUPS, DistrictSettings, get_settings
 from .users import User
 
@@ -20,6 +20,7 @@ __all__ = [
     "DismissalCase",
     "Objection",
     "Round",
+    "RunDecision",
     "Stoppage",
     "Assignment",
     "AttendanceChange",

@@ -112,6 +112,9 @@ class AllocationRun(db.Model):
     result: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     # The result's summary (candidates, placed, slots, preference score), kept beside it.
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # What the pages read (reallocation/digest.py): every decision's person, tier, posts and
+    # village, and the map of villages and posts; each decision's record is a RunDecision.
+    digest: Mapped[dict[str, Any] | None] = mapped_column(JSON, deferred=True)
     # A mid-year fill is a run for one post's free slots; approving it creates the assignments.
     post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id"))
     approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
@@ -129,6 +132,18 @@ class AllocationRun(db.Model):
     created_by: Mapped["User | None"] = relationship(foreign_keys=[created_by_id])
     post: Mapped["Post | None"] = relationship(foreign_keys=[post_id])
 
+
+
+class RunDecision(db.Model):
+    """One decision of a stored run: the result's record for one person (read one screen at a time)."""
+
+    __tablename__ = "run_decision"
+    __table_args__ = (UniqueConstraint("run_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("allocation_run.id", ondelete="CASCADE"))
+    person_id: Mapped[int]
+    entry: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class Objection(db.Model):

@@ -22,8 +22,9 @@ import allocation
 from ..audit import AuditAction, record_audit
 from ..extensions import db
 from ..models import (AllocationRun, Application, Assignment, Household, HouseholdFlag, Person, Post, Round,
-                      Village, current_revision, problem_hash, village_neighbour)
+                      RunDecision, Village, current_revision, problem_hash, village_neighbour)
 from .applications import flags_on
+from .digest import decision_records, run_digest
 from .errors import RefusedError
 
 
@@ -206,6 +207,12 @@ def solve_once(problem: dict[str, Any]) -> tuple[dict[str, Any], float]:
     return result, round(time.perf_counter() - started, 3)
 
 
+def store_digest(run: AllocationRun, problem: dict[str, Any], result: dict[str, Any]) -> None:
+    """Keep what the pages read beside the run: its digest and one record per decision (one INSERT)."""
+    run.digest = run_digest(problem, result)
+    db.session.execute(RunDecision.__table__.insert(), decision_records(run.id, result))
+
+
 def refuse_empty(problem: dict[str, Any]) -> None:
     """Refuse a run with no posts to fill or nobody applying."""
     if not problem["candidates"]:
@@ -229,6 +236,7 @@ def run_round(rnd: Round, *, note: str | None = None, user_id: int | None = None
                         input_revision=revision, problem_hash=problem_hash(problem))
     db.session.add(run)
     db.session.flush()
+    store_digest(run, problem, zh)
     summary = zh["summary"]
     record_audit(AuditAction.ALLOCATION_RUN, run, after={"round_id": rnd.id, "placed": summary["placed"],
                                               "candidates": summary["candidates"], "slots": summary["slots"],
@@ -308,6 +316,7 @@ def run_fill(rnd: Round, post: Post, day: dt.date, *, user_id: int | None = None
                         note=f"{post.code} {day.isoformat()}")
     db.session.add(run)
     db.session.flush()
+    store_digest(run, problem, zh)
     record_audit(AuditAction.MID_YEAR_RUN, run, after={"round_id": rnd.id, "post_id": post.id, "day": day.isoformat(),
                                             "placed": zh["summary"]["placed"]})
     return run

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import AllocationRun, Application, Post, Round
+from ..models import AllocationRun, Application, Post, Round, RunDecision
 from .adapter import candidate_key, key_id
 from .explain import Explainer
 from .rounds import PUBLISHED_STATES, state_label
@@ -52,19 +52,23 @@ def latest_decision(person_id: int, lang: str) -> Decision | None:
 
 
 def decision_in_run(rnd: Round, run: AllocationRun, person_id: int, lang: str) -> Decision | None:
-    """The person's decision in one run (None when they were not a candidate in it)."""
-    result = run.result
-    key = candidate_key(person_id)
-    groups = run.problem["settings"]["priority_groups"]
-    for entry in result["assignments"]:
-        if entry["candidate"] == key:
-            tier = entry["tier"]
-            return Decision(rnd.name, rnd.state, True, db.session.get(Post, key_id(entry["post"])), tier,
-                            list(groups[tier - 1]) if tier else None, Explainer([entry], lang)(entry), None,
-                            entry.get("choice_rank"), bool(entry.get("stays")))
-    for entry in result["unassigned"]:
-        if entry["candidate"] == key:
-            tier = entry.get("tier")
-            return Decision(rnd.name, rnd.state, False, None, tier, list(groups[tier - 1]) if tier else None,
-                            Explainer([entry], lang)(entry), entry["reason_code"], None, False)
-    return None
+    """The person's decision in one run (None when they were not a candidate in it).
+
+    Reads the person's own record of the run (one row), not the whole stored result.
+    """
+    if run.digest is not None:
+        entry = db.session.scalar(select(RunDecision.entry).where(RunDecision.run_id == run.id,
+                                                                  RunDecision.person_id == person_id))
+    else:  # a run stored before digests
+        key = candidate_key(person_id)
+        entry = next((e for e in run.result["assignments"] + run.result["unassigned"] if e["candidate"] == key), None)
+    if entry is None:
+        return None
+    groups = rnd.rules["priority_groups"]
+    tier = entry.get("tier")
+    group = list(groups[tier - 1]) if tier else None
+    reason = Explainer([entry], lang)(entry)
+    if "post" in entry:
+        return Decision(rnd.name, rnd.state, True, db.session.get(Post, key_id(entry["post"])), tier, group, reason,
+                        None, entry.get("choice_rank"), bool(entry.get("stays")))
+    return Decision(rnd.name, rnd.state, False, None, tier, group, reason, entry["reason_code"], None, False)

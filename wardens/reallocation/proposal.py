@@ -17,8 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import AllocationRun, Household, Person, Post, Township, Village
+from ..models import AllocationRun, Household, Person, Post, RunDecision, Township, Village
 from .adapter import key_id
+from .digest import run_digest
 from .explain import Explainer
 
 CHANGE_KINDS = ("stays", "moves", "new", "leaves", "not_placed")
@@ -155,28 +156,21 @@ class RunIndex:
     """A stored run's decisions with their places, read from its problem and result only."""
 
     def __init__(self, run: AllocationRun, lang: str = "zh") -> None:
-        problem, result = run.problem, run.result
+        digest = run.digest if run.digest is not None else run_digest(run.problem, run.result)
         self.lang = lang
         self.run = run
-        self.problem = problem
-        self.result = result
-        self.groups = problem["settings"]["priority_groups"]
-        self.village_township = {key_id(v["id"]): key_id(v["township"]) for v in problem["villages"]}
-        self.village_name = {key_id(v["id"]): v.get("name") or v["id"] for v in problem["villages"]}
-        household_village = {h["id"]: key_id(h["village"]) for h in problem["households"]}
-        self.post_village = {key_id(p["id"]): key_id(p["village"]) for p in problem["posts"]}
-        self.post_code = {key_id(p["id"]): p.get("name") or p["id"] for p in problem["posts"]}
-        candidates = {c["id"]: c for c in problem["candidates"]}
+        self.groups = digest["groups"]
+        self.tiers = digest["tiers"]
+        self.village_township = {v: t for v, t, _ in digest["villages"]}
+        self.village_name = {v: name for v, _, name in digest["villages"]}
+        self.post_village = {p: v for p, v, _, _ in digest["posts"]}
+        self.post_code = {p: code for p, _, code, _ in digest["posts"]}
+        self.post_slots = [(v, slots) for _, v, _, slots in digest["posts"]]
         self.decided: list[_Decided] = []
-        for entry, placed in [(a, True) for a in result["assignments"]] + [(u, False) for u in result["unassigned"]]:
-            cand = candidates[entry["candidate"]]
-            current = key_id(cand["current_post"]) if cand["current_post"] else None
-            new = key_id(entry["post"]) if placed else None
-            home = household_village[cand["household"]]
+        for person_id, name, tier, current, new, pinned, home in digest["decisions"]:
             places = {home} | {self.post_village[p] for p in (current, new) if p is not None and p in self.post_village}
-            self.decided.append(_Decided(entry, placed, key_id(entry["candidate"]), cand.get("name") or "",
-                                         entry.get("tier"), current, new, change_kind(current, new),
-                                         cand.get("pinned_post") is not None, home, frozenset(places)))
+            self.decided.append(_Decided({}, new is not None, person_id, name, tier, current, new,
+                                         change_kind(current, new), pinned, home, frozenset(places)))
         self._township_names: dict[int, str] | None = None
 
     def township_names(self) -> dict[int, str]:
@@ -209,8 +203,19 @@ class RunIndex:
             out.append(d)
         return out
 
-    def rows(self, decided: list[_Decided]) -> list[Row]:
-        """Rows for these decisions, reading only their people and posts (two queries)."""
+    def entries(self, person_ids: list[int]) -> dict[int, dict[str, Any]]:
+        """The result's records of these people (one query; the whole result is never decoded)."""
+        if not person_ids:
+            return {}
+        if self.run.digest is None:  # a run stored before digests: its result has them
+            wanted = set(person_ids)
+            return {key_id(e["candidate"]): e for e in self.run.result["assignments"] + self.run.result["unassigned"]
+                    if key_id(e["candidate"]) in wanted}
+        return dict(db.session.execute(select(RunDecision.person_id, RunDecision.entry).where(
+            RunDecision.run_id == self.run.id, RunDecision.person_id.in_(person_ids))).all())
+
+    def rows(self, decided: list[_Decided], with_reasons: bool = True) -> list[Row]:
+        """Rows for these decisions, reading only their people, posts and records (three queries)."""
         person_ids = {d.person_id for d in decided}
         people = {p.id: p for p in db.session.scalars(
             select(Person).where(Person.id.in_(person_ids))
@@ -220,10 +225,11 @@ class RunIndex:
         posts = {p.id: p for p in db.session.scalars(
             select(Post).where(Post.id.in_(post_ids)).options(selectinload(Post.village).selectinload(Village.township))
         )} if post_ids else {}
-        words = Explainer((d.entry for d in decided), self.lang)
+        entries = self.entries([d.person_id for d in decided]) if with_reasons else {}
+        words = Explainer(entries.values(), self.lang)
         out = []
         for d in decided:
-            e = d.entry
+            e = entries.get(d.person_id, {})
             tier = d.tier
             out.append(Row(
                 person=people[d.person_id], post=posts.get(d.new) if d.new else None,
@@ -231,7 +237,7 @@ class RunIndex:
                 group=list(self.groups[tier - 1]) if tier else None,
                 choice_rank=e.get("choice_rank") if d.placed else None,
                 stays=bool(e.get("stays")) if d.placed else False, basis=e.get("basis") if d.placed else None,
-                reason=words(e), reason_code=None if d.placed else e["reason_code"],
+                reason=words(e) if with_reasons else "", reason_code=None if d.placed else e.get("reason_code"),
                 change=d.change, pinned=d.pinned, entry=e))
         return out
 
@@ -243,8 +249,8 @@ class RunIndex:
         def count_for(village_id: int) -> PlaceCount:
             return villages.setdefault(village_id, PlaceCount(self.village_name.get(village_id, ""), village_id))
 
-        for spec in self.problem["posts"]:
-            count_for(key_id(spec["village"])).slots += spec["slots"]
+        for village_id, slots in self.post_slots:
+            count_for(village_id).slots += slots
         for d in self.decided:
             if d.new is not None:
                 pc = count_for(self.post_village[d.new])
@@ -287,7 +293,7 @@ def read_proposal(run: AllocationRun, lang: str, filters: Filters = Filters(), p
     matched = {k: 0 for k in CHANGE_KINDS}
     for d in matching:
         matched[d.change] += 1
-    return Proposal(run=run, rows=index.rows(shown), tiers=index.result["tier_counts"], changes=changes,
+    return Proposal(run=run, rows=index.rows(shown), tiers=index.tiers, changes=changes,
                     townships=index.places(filters), pager=pager, matching=matched)
 
 
@@ -298,7 +304,7 @@ def read_run(run: AllocationRun, lang: str) -> Proposal:
     changes = {k: 0 for k in CHANGE_KINDS}
     for d in decided:
         changes[d.change] += 1
-    return Proposal(run=run, rows=index.rows(decided), tiers=index.result["tier_counts"], changes=changes,
+    return Proposal(run=run, rows=index.rows(decided), tiers=index.tiers, changes=changes,
                     townships=index.places(Filters()))
 
 
@@ -312,7 +318,7 @@ def placed_rows(run: AllocationRun, lang: str, township_id: int | None = None,
     decided = [d for d in index.decided if d.new is not None
                and (village_id is None or index.post_village.get(d.new) == village_id)
                and (township_id is None or index.village_township.get(index.post_village.get(d.new, 0)) == township_id)]
-    rows = index.rows(decided)
+    rows = index.rows(decided, with_reasons=False)  # the notice shows no reasons
     rows.sort(key=lambda r: (r.post.village.township.name, r.post.village.name, r.post.code, r.person.name))
     return rows
 
@@ -325,10 +331,9 @@ class Difference:
 
 
 def placements(run: AllocationRun) -> dict[int, int | None]:
-    """Person id -> post id (None when not placed) of a run."""
-    out: dict[int, int | None] = {key_id(u["candidate"]): None for u in run.result["unassigned"]}
-    out.update({key_id(x["candidate"]): key_id(x["post"]) for x in run.result["assignments"]})
-    return out
+    """Person id -> post id (None when not placed) of a run (from its digest)."""
+    digest = run.digest if run.digest is not None else run_digest(run.problem, run.result)
+    return {d[0]: d[4] for d in digest["decisions"]}
 
 
 def compare_runs(a: AllocationRun, b: AllocationRun) -> list[Difference]:
