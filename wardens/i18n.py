@@ -52,6 +52,7 @@ AREAS = (
     Area("reallocation", ("wardens/reallocation",), ("templates/reallocation",), "wardens/reallocation/translations"),
     Area("portal", ("wardens/portal",), ("templates/portal",), "wardens/portal/translations"),
     Area("audit", ("wardens/audit",), ("templates/audit",), "wardens/audit/translations"),
+    Area("patrol", ("wardens/patrol",), ("templates/patrol",), "wardens/patrol/translations"),
 )
 
 

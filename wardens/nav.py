@@ -34,6 +34,7 @@ GROUPS = (
         NavItem("attendance.grid", _l("Daily attendance"), STAFF),
         NavItem("attendance.months", _l("Monthly sheets"), STAFF),
         NavItem("attendance.dashboard", _l("Attendance overview"), STAFF),
+        NavItem("patrol.reports", _l("Road reports"), STAFF),
     )),
     NavGroup("register", _l("People and posts"), (
         NavItem("registry.people", _l("People"), STAFF),
@@ -51,10 +52,17 @@ GROUPS = (
         NavItem("audit.trail", _l("Audit trail"), DISTRICT),
         NavItem("admin.users", _l("Accounts"), ("admin",)),
         NavItem("admin.settings", _l("Settings"), ("admin",)),
+        NavItem("patrol.settings", _l("Patrol settings"), ("admin",)),
     )),
 )
 MINE = NavItem("portal.index", _l("My post"), ("warden",))
-NAV = (HOME, *(item for group in GROUPS for item in group.items), MINE)
+# The warden's phone pages: few, so they stand alone in the bar.
+WARDEN_PAGES = (
+    MINE,
+    NavItem("patrol.phone", _l("Patrol"), ("warden",)),
+    NavItem("patrol.mine", _l("My reports"), ("warden",)),
+)
+NAV = (HOME, *(item for group in GROUPS for item in group.items), *WARDEN_PAGES)
 
 
 def _shown(item: NavItem) -> bool:
@@ -84,4 +92,4 @@ def nav_singles() -> list[NavItem]:
     """The pages outside any group (home, a warden's own page)."""
     if not current_user.is_authenticated:
         return []
-    return [item for item in (HOME, MINE) if _shown(item)]
+    return [item for item in (HOME, *WARDEN_PAGES) if _shown(item)]

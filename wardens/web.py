@@ -23,7 +23,7 @@ from .record_ids import MAX_ID
 LANGUAGES = {"zh": "中文", "en": "English"}
 # Areas of the site, each a package with init_app(app) that registers its
 # blueprint and commands. Order sets blueprint registration order only.
-AREAS = ("auth", "core", "admin", "registry", "attendance", "reallocation", "portal", "audit", "demo")
+AREAS = ("auth", "core", "admin", "registry", "attendance", "reallocation", "portal", "audit", "patrol", "demo")
 
 
 class RecordIdConverter(IntegerConverter):

@@ -67,6 +67,11 @@ class AuditAction(StrEnum):
     ASSIGNMENT_DISMISS = "assignment_dismiss"
     MID_YEAR_RUN = "mid_year_run"
     MID_YEAR_APPROVE = "mid_year_approve"
+    # Patrol (road lines, settings, the retention purge)
+    ROAD_LINE_SET = "road_line_set"
+    ROAD_LINE_CLEARED = "road_line_cleared"
+    PATROL_SETTINGS = "patrol_settings"
+    PATROL_PURGE = "patrol_purge"
 
     @classmethod
     def round_moved_to(cls, state: str) -> "AuditAction":
@@ -133,6 +138,10 @@ ACTION_LABELS = {
     AuditAction.ASSIGNMENT_DISMISS: _l("Holder dismissed"),
     AuditAction.MID_YEAR_RUN: _l("Mid-year fill proposed"),
     AuditAction.MID_YEAR_APPROVE: _l("Mid-year fill approved"),
+    AuditAction.ROAD_LINE_SET: _l("Road line set"),
+    AuditAction.ROAD_LINE_CLEARED: _l("Road line removed"),
+    AuditAction.PATROL_SETTINGS: _l("Patrol settings changed"),
+    AuditAction.PATROL_PURGE: _l("Old locations and photos deleted"),
 }
 
 

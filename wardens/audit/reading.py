@@ -67,6 +67,9 @@ ENTITY_LABELS: dict[str, Any] = {
     "households": _l("List of households"),
     "posts": _l("List of posts"),
     "sizing": _l("Post sizing"),
+    "road_line": _l("Road line"),
+    "patrol_settings": _l("Patrol settings"),
+    "patrol": _l("Patrol records"),
 }
 
 FIELD_LABELS: dict[str, Any] = {

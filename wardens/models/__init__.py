@@ -5,6 +5,7 @@ from .audit import AuditEvent
 from .enums import EndReason, Flag, Labour, Origin, PostKind, Role, Scope, Status
 from .households import Household, HouseholdFlag
 from .months import AttendanceMonth, Stoppage
+from .patrol import CheckIn, PatrolSettings, Photo, ReportEvent, RoadLine, RoadReport, get_patrol_settings
 from .people import Person
 from .places import Township, Village, village_neighbour
 from .posts import Post
@@ -26,6 +27,13 @@ __all__ = [
     "AttendanceChange",
     "AttendanceRecord",
     "AuditEvent",
+    "CheckIn",
+    "PatrolSettings",
+    "Photo",
+    "ReportEvent",
+    "RoadLine",
+    "RoadReport",
+    "get_patrol_settings",
     "DEFAULT_PRIORITY_GROUPS",
     "DistrictSettings",
     "EndReason",
