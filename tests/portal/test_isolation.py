@@ -10,7 +10,11 @@ from wardens.extensions import db
 
 # The only non-portal pages a warden may use: home (which sends them to the portal),
 # their own password, logging out. Anything else opened to wardens fails this test.
-WARDEN_PAGES_OUTSIDE_PORTAL = {"core.home", "auth.password", "auth.logout"}
+WARDEN_PAGES_OUTSIDE_PORTAL = {
+    "core.home", "auth.password", "auth.logout",
+    # The patrol phone page and its posts: each keys on the logged-in account (tests/patrol).
+    "patrol.phone", "patrol.check_in", "patrol.phone_report", "patrol.mine", "patrol.photo",
+}
 
 
 def _rules(app: Any, method: str) -> Iterator[tuple[str, str]]:
