@@ -120,7 +120,13 @@ def load_demo(
         holdings, window, rng, stoppage, {DEMO_TOWNSHIP: clerk_id, "*": office_id}, today, warden.id
     )
     db.session.flush()
-    # 6. Next year's round, applications open (holders plus new applicants).
+    # 6. Patrol: every section's line, the demo warden's week of check-ins, a week of road reports.
+    from ..patrol.demo import load_demo_lines, load_demo_patrol
+
+    load_demo_lines(random.Random(seed + 16))
+    load_demo_patrol(today, users["warden"], [office_id, clerk_id], random.Random(seed + 17))
+    db.session.flush()
+    # 7. Next year's round, applications open (holders plus new applicants).
     if with_round:
         from ..reallocation.demo import load_demo_round
 

@@ -37,6 +37,7 @@ RULE_LABELS = {
     "duplicate_identity": _l("Duplicate identity"),
     "stable_employment": _l("Stable employment"),
     "away_working": _l("Long-term work away from home"),
+    "no_on_section_patrol": _l("No on-section patrol (人岗不在?)"),
 }
 CASE_FIELDS = ("assignment_id", "rule", "period", "decision", "decision_reason")
 ASSIGNMENT_FIELDS = ("person_id", "post_id", "term_start", "term_end", "ended_on", "end_reason", "end_note")
@@ -155,10 +156,19 @@ def attendance_thresholds(day: dt.date) -> Iterable[Hit]:
         yield Hit(hit.assignment, str(hit.rule)[:40], str(hit.period)[:20], str(hit.evidence))
 
 
+def no_on_section_patrol(day: dt.date) -> Iterable[Hit]:
+    """Flag holders whose phone check-ins left too many working days without one on the section."""
+    from ..patrol.evidence import days_without_on_section_patrol
+
+    for hit in days_without_on_section_patrol(day):
+        yield Hit(hit.assignment, "no_on_section_patrol", hit.period, hit.evidence)
+
+
 def flag_hits(day: dt.date) -> list[Hit]:
     """Every flag the rules raise on day."""
     holders = holders_on(day)
     hits: list[Hit] = list(attendance_thresholds(day))
+    hits.extend(no_on_section_patrol(day))
     for rule in (age_past_limit, no_priority_group, two_posts, duplicate_identity, stable_employment, away_working):
         hits.extend(rule(holders, day))
     return hits
