@@ -84,7 +84,8 @@ def load_config(app: Flask, env: Mapping[str, str] | None = None) -> dict[str, A
         "BABEL_DEFAULT_TIMEZONE": env.get("WARDENS_TIMEZONE", "Asia/Shanghai"),
         "BABEL_TRANSLATION_DIRECTORIES": ";".join(str(here / d) for d in AREA_TRANSLATIONS),
         "WARDENS_TIMEZONE": env.get("WARDENS_TIMEZONE", "Asia/Shanghai"),
-        # Patrol photos; outside the static folder, served only through an access check.
-        "PATROL_PHOTO_DIR": env.get("WARDENS_PATROL_PHOTO_DIR") or os.path.join(app.instance_path, "patrol-photos"),
+        # Patrol photos, outside the static folder, served only through an access check
+        # (unset: <instance folder>/patrol-photos).
+        "PATROL_PHOTO_DIR": env.get("WARDENS_PATROL_PHOTO_DIR") or None,
         "SQLITE_BUSY_TIMEOUT_MS": _int(env, "WARDENS_SQLITE_BUSY_TIMEOUT_MS", 15000),
     }
