@@ -359,3 +359,26 @@
     });
   }
 })();
+
+// The attendance grid: "mark present every holder with an on-section patrol today" fills the
+// unrecorded rows' status as if typed (a change event each, so the grid's own marking and
+// "changed rows only" saving see them); nothing is saved until the clerk saves.
+(function () {
+  "use strict";
+  var button = document.querySelector("[data-patrol-fill]");
+  var form = document.getElementById("grid-form");
+  if (!button || !form) { return; }
+  var message = form.querySelector("[data-patrol-fill-message]");
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    var n = 0;
+    Array.prototype.forEach.call(form.querySelectorAll("tr[data-on-section] select[data-status]"), function (select) {
+      if (!select.value && !select.disabled) {
+        select.value = "present";
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+        n += 1;
+      }
+    });
+    message.textContent = n ? button.dataset.msgDone.replace("{n}", n) : button.dataset.msgNone;
+  });
+})();

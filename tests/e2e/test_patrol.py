@@ -183,3 +183,67 @@ def test_the_site_asks_nothing_of_the_outside_world(patrol_server, browser, requ
         page.goto(patrol_server.url + f"/patrol/posts/{post_id}/line")
         page.locator("#line-map path.leaflet-interactive").first.wait_for()
         assert outside == []
+
+
+def _clear_today(app: Any) -> int:
+    """The demo warden's assignment id, with today's attendance left unrecorded (as at 8 a.m.)."""
+    from sqlalchemy import delete
+
+    from wardens.dates import today
+    from wardens.extensions import db
+    from wardens.models import Assignment, AttendanceRecord, User
+
+    with app.app_context():
+        warden = db.session.scalar(select(User).where(User.username == "warden"))
+        a = db.session.scalar(select(Assignment).where(Assignment.person_id == warden.person_id,
+                                                       Assignment.in_force_on_clause(today())))
+        aid = a.id
+        db.session.execute(delete(AttendanceRecord).where(AttendanceRecord.assignment_id == aid,
+                                                          AttendanceRecord.day == today()))
+        db.session.commit()
+        db.session.remove()
+    return aid
+
+
+def test_the_clerks_grid_shows_the_evidence_and_marks_present_in_one_action(patrol_server, geo_phone, browser, request,
+                                                                             login_as, tmp_path):
+    from wardens.dates import today
+    from wardens.extensions import db
+    from wardens.models import AttendanceRecord
+
+    aid = _clear_today(patrol_server.app)
+    page = geo_phone
+    login_as(page, patrol_server, "warden")
+    page.goto(patrol_server.url + "/patrol/")
+    Image.new("RGB", (800, 600), (30, 90, 160)).save(tmp_path / "here.jpg", "JPEG")
+    page.get_by_test_id("checkin-photo").set_input_files(str(tmp_path / "here.jpg"))
+    page.get_by_test_id("start").click()
+    page.get_by_test_id("patrol-message").filter(has_text="在您的路段上").wait_for()
+
+    for clerk in _page(browser, request, viewport={"width": 1280, "height": 800}):
+        login_as(clerk, patrol_server, "clerk")
+        clerk.goto(patrol_server.url + "/attendance/grid")
+        cell = clerk.get_by_test_id(f"patrol-ev-{aid}")
+        assert "✓" in cell.inner_text()
+        assert cell.locator("img").evaluate("img => img.naturalWidth") > 0
+        row = clerk.get_by_test_id(f"row-{aid}")
+        status = row.locator("select[data-status]")
+        assert status.input_value() == ""
+        others = clerk.locator("tr[data-row]:not([data-on-section]) select[data-status]")
+        before = others.evaluate_all("els => els.map(e => e.value)")
+        clerk.get_by_test_id("patrol-fill").click()
+        assert status.input_value() == "present"
+        assert others.evaluate_all("els => els.map(e => e.value)") == before
+        assert "尚未保存" in clerk.locator("[data-patrol-fill-message]").inner_text()
+        with patrol_server.app.app_context():
+            assert db.session.scalar(select(AttendanceRecord).where(AttendanceRecord.assignment_id == aid,
+                                                                    AttendanceRecord.day == today())) is None
+            db.session.remove()
+        # The clerk still decides the row: here, keeps it, and saves the day.
+        clerk.get_by_test_id("grid-save").click()
+        clerk.wait_for_load_state()
+        with patrol_server.app.app_context():
+            status_saved = db.session.scalar(select(AttendanceRecord.status).where(
+                AttendanceRecord.assignment_id == aid, AttendanceRecord.day == today()))
+            db.session.remove()
+        assert status_saved == "present"

@@ -108,3 +108,23 @@ def test_purge_deletes_check_ins_and_photos_past_the_retention_period(clock, wor
     assert (report.lat, report.photo_id, report.kind, report.state) == (None, None, "pothole", "resolved")
     assert not photo_path(old_photo).exists()
     assert db.session.scalar(select(func.count(Photo.id))) == 0
+
+
+def test_the_grid_page_shows_each_holders_check_ins_to_the_clerk(clock, world, sign_in):
+    tap(sign_in(world.warden), middle_north(20), photo=jpeg())
+    tap(sign_in(world.other_warden), middle_north(20), client_id="tap-b001")   # 3 km from their own line
+    page = sign_in(world.clerk).get("/attendance/grid?day=2026-11-16")
+    assert page.status_code == 200
+    text = page.text
+    mine = text[text.index(f'data-testid="patrol-ev-{world.assignment.id}"'):]
+    assert mine[:mine.index("</td>")].count("✓") == 1 and "size=thumb" in mine[:mine.index("</td>")]
+    other = text[text.index(f'data-testid="patrol-ev-{world.other_assignment.id}"'):]
+    assert "✗ 2980 m" in other[:other.index("</td>")]
+    assert "将今天有路段巡查打卡的人员标为出勤（1 人）" in text
+    assert text.count('data-on-section="1"') == 1
+
+
+def test_the_post_page_shows_the_lines_length_beside_the_km(clock, world, sign_in):
+    page = sign_in(world.office).get(f"/posts/{world.post.id}")
+    assert page.status_code == 200 and "按线路测得 2.00 公里" in page.text
+    assert "暂无" in sign_in(world.office).get(f"/posts/{world.far_post.id}").text

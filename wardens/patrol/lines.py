@@ -44,6 +44,12 @@ def summarise(line: RoadLine, km: Decimal | float) -> LineSummary:
                        len(line.points))
 
 
+def line_summary(post: Post) -> LineSummary | None:
+    """The post's line measured against its km on record, or None without a line."""
+    line = line_of(post.id)
+    return summarise(line, post.km) if line else None
+
+
 def set_line(post: Post, points: list[Point], source: LineSource, user: User | None) -> RoadLine:
     """Give a post its line (replacing any earlier one), with its geodesic length; audited."""
     if len(points) < 2:
