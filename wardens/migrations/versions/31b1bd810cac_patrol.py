@@ -1,7 +1,7 @@
 """patrol: road lines, check-ins, photos, road reports
 
 Revision ID: 31b1bd810cac
-Revises: 5c1e2d3a4b60
+Revises: 7d2f3e4a5b61
 Create Date: 2026-12-01 10:10:47.540854
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '31b1bd810cac'
-down_revision = '5c1e2d3a4b60'
+down_revision = '7d2f3e4a5b61'
 branch_labels = None
 depends_on = None
 
