@@ -32,7 +32,7 @@ XDIST := -n $(PYTEST_WORKERS) --dist loadgroup
 # `make test COVERAGE=1` (CI) measures coverage of wardens/ and allocation/, prints the
 # report and fails below COV_FLOOR: the measured figure rounded down a little, so a
 # change that leaves code untested shows, while the suite keeps the floor.
-COV_FLOOR ?= 87
+COV_FLOOR ?= 85
 ifdef COVERAGE
 COV := --cov --cov-report=term:skip-covered --cov-fail-under=$(COV_FLOOR)
 endif
