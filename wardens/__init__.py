@@ -2,20 +2,22 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
-from flask import Flask
+if TYPE_CHECKING:
+    from .views import Site
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+def create_app(test_config: Mapping[str, Any] | None = None) -> Site:
     """Build the site. test_config overrides the environment (tests pass the DB URL here)."""
     from . import database, i18n, web
     from .config import load_config
     from .extensions import babel, csrf, db, login_manager, migrate
+    from .views import Site
 
-    app = Flask(
+    app = Site(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),

@@ -1,16 +1,23 @@
-"""The base of every form: what no text field may hold, checked once for all of them."""
+"""The base of every form: what no text field may hold, checked once for all of them,
+and how a form shows a refusal that the request's boundary (`wardens.views`) hands it."""
 from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, request
+from flask import abort, flash, g, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, PasswordField, StringField
 from wtforms.validators import ValidationError
 
+from .errors import Refusal
 from .text import has_control_characters
+
+# Per request, in flask.g: the form that was submitted and valid (its class and prefix),
+# and the refusal it is to show when the boundary runs the view again.
+_SUBMITTED = "wardens_submitted_form"
+_PENDING = "wardens_pending_refusal"
 
 
 def no_control_characters(form: FlaskForm, field: Field) -> None:
@@ -20,7 +27,26 @@ def no_control_characters(form: FlaskForm, field: Field) -> None:
 
 
 class Form(FlaskForm):
-    """A FlaskForm (CSRF included) whose text fields all refuse control characters."""
+    """A FlaskForm (CSRF included) whose text fields all refuse control characters.
+
+    ``refusal`` is the Refusal this form showed on this request (None when it showed none):
+    a view that shows more than messages (an attendance grid marks its rows) reads it.
+    """
+
+    refusal: Refusal | None = None
+
+    def validate_on_submit(self, extra_validators: Any = None) -> bool:
+        """FlaskForm's check, and: a submission the rules refused is answered as an invalid one."""
+        if not super().validate_on_submit(extra_validators):
+            return False
+        key = (type(self), self._prefix)
+        pending = g.get(_PENDING)
+        if pending is not None and pending[0] == key:
+            g.pop(_PENDING)
+            show_refusal(self, pending[1])
+            return False
+        setattr(g, _SUBMITTED, key)
+        return True
 
     class Meta:
         def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
@@ -43,3 +69,33 @@ def refuse_nul_characters() -> None:
         for key, value in values.items(multi=True):
             if "\x00" in key or "\x00" in value:
                 abort(400, description=_("The request holds a NUL character, which no field may contain. Nothing was saved."))
+
+
+def submitted_form() -> tuple[type, str] | None:
+    """The form the current request submitted and found valid (the last one), if any."""
+    return g.get(_SUBMITTED)
+
+
+def show_on_next_submission(key: tuple[type, str], refusal: Refusal) -> None:
+    """The boundary's hand-over: that form, validated again, shows the refusal and answers False."""
+    setattr(g, _PENDING, (key, refusal))
+    g.pop(_SUBMITTED, None)
+
+
+def refusal_pending() -> bool:
+    """Whether the refusal handed over was not taken by its form (the view did not validate it again)."""
+    return g.pop(_PENDING, None) is not None
+
+
+def show_refusal(form: FlaskForm, refusal: Exception, *, default_field: str | None = None) -> None:
+    """Put a refusal's messages by the field it names (or ``default_field``), else flash them above the form."""
+    messages = list(getattr(refusal, "messages", None) or [str(refusal)])
+    name = getattr(refusal, "field", None) or default_field
+    field = form._fields.get(name) if name else None
+    if field is not None:
+        field.errors = list(field.errors) + messages
+    else:
+        for message in messages:
+            flash(message, "error")
+    if isinstance(form, Form) and isinstance(refusal, Refusal):
+        form.refusal = refusal

@@ -6,12 +6,14 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from .errors import BadInput
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 _FULL_WIDTH = {ord("０") + i: ord("0") + i for i in range(10)} | {ord("Ｘ"): ord("X"), ord("ｘ"): ord("X")}
 
 
-class IdNumberError(ValueError):
+class IdNumberError(BadInput, ValueError):
     """The ID number is not valid; the message names the fault."""
 
 

@@ -11,6 +11,7 @@ from ..audit import AuditAction, record_audit, snapshot
 from ..dates import as_utc, utcnow
 from ..auth.operations import MIN_PASSWORD_LENGTH, AccountError, create_user
 from ..auth.passwords import hash_password
+from ..errors import BadInput
 from ..extensions import db
 from ..idnumber import IdNumberError, normalise_id_number, parse_id_number
 from ..models import DistrictSettings, Person, Role, Township, User
@@ -23,8 +24,7 @@ class FieldError(AccountError):
     """An account change refused because of one form field's value."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field=field)
 
 
 def _refuse_person_with_account(person_id: int | None, user_id: int | None = None) -> None:
@@ -39,7 +39,7 @@ def _refuse_person_with_account(person_id: int | None, user_id: int | None = Non
         raise FieldError("id_number", _("That person already has an account (%(name)s).", name=holder.username))
 
 
-class PersonNotFound(ValueError):
+class PersonNotFound(BadInput, ValueError):
     """No person in the register has the ID number given; the message says why."""
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import force_locale, gettext as _
 
+from ..errors import BadInput
 from ..labels import FLAGS, group_label
 from ..models import Flag
 
@@ -28,7 +29,7 @@ FLAG_ALIASES = {
 }
 
 
-class PriorityTextError(ValueError):
+class PriorityTextError(BadInput, ValueError):
     """The priority text cannot be read; one message per faulty line."""
 
     def __init__(self, messages: list[str]) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from ..audit import AuditAction, record_audit
 from ..dates import as_utc, utcnow
+from ..errors import Refusal
 from ..extensions import db
 from ..models import AttendanceMonth, Township, User
 
@@ -25,11 +26,11 @@ RECORDING, SUBMITTED, CLOSED = "recording", "submitted", "closed"
 FRESH_LOGIN_MINUTES = 10
 
 
-class ClosedMonthError(ValueError):
+class ClosedMonthError(Refusal, ValueError):
     """A write reached a month that is closed; the message names the township and month."""
 
 
-class MonthStateError(ValueError):
+class MonthStateError(Refusal, ValueError):
     """A workflow step that the month's current state does not allow."""
 
 

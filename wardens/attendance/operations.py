@@ -19,6 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..audit import AuditAction, record_audit
 from ..dates import utcnow
+from ..errors import BadInput, Refusal
 from ..extensions import db
 from ..models import (
     Assignment,
@@ -41,7 +42,7 @@ REASON_MAX = 500
 UPSERT_CHUNK = 1000
 
 
-class AttendanceError(ValueError):
+class AttendanceError(BadInput, ValueError):
     """Bad input: nothing from the submission was saved. Carries a message per row."""
 
     def __init__(self, messages: Sequence[str], rows: dict[Any, str] | None = None) -> None:
@@ -50,7 +51,7 @@ class AttendanceError(ValueError):
         self.rows = rows or {}
 
 
-class ConflictError(ValueError):
+class ConflictError(Refusal, ValueError):
     """Rows changed since they were read; nothing from the submission was saved."""
 
     def __init__(self, names: Sequence[str], assignment_ids: Sequence[int]) -> None:

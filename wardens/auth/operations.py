@@ -9,6 +9,7 @@ from sqlalchemy import case, func, select, update
 
 from ..audit import AuditAction, record_audit
 from ..dates import as_utc, utcnow
+from ..errors import Refusal
 from ..extensions import db
 from ..models import Person, Role, Township, User, get_settings
 from .passwords import hash_password, needs_rehash, verify_password
@@ -87,7 +88,7 @@ def set_locale(user: User, locale: str) -> None:
     db.session.flush()
 
 
-class AccountError(ValueError):
+class AccountError(Refusal, ValueError):
     """An account cannot be made as asked; the message says why."""
 
 

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from ..errors import BadInput
 from ..extensions import db
 from ..models import Village
 from ..spreadsheets import Table, lossy_cells, normalise_header, table_notes  # noqa: F401 (re-exported)
@@ -25,7 +26,7 @@ OUTCOMES = (NEW, UPDATE, UNCHANGED, ERROR)
 CHUNK = 500
 
 
-class ImportFileError(ValueError):
+class ImportFileError(BadInput, ValueError):
     """The file as a whole cannot be imported (missing columns, unreadable); the message says why."""
 
 

@@ -7,6 +7,7 @@ from typing import Any, Iterable, Mapping
 
 from flask_babel import gettext as _
 
+from ..errors import BadInput
 from ..text import has_control_characters
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -17,7 +18,7 @@ MAX_XLSX_UNCOMPRESSED = 200 * 1024 * 1024
 EXAMPLE_MARK = "【示例】"
 
 
-class SpreadsheetError(ValueError):
+class SpreadsheetError(BadInput, ValueError):
     """The file cannot be read as a table; the message says why."""
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import insert, select
 
 from ...audit import AuditAction, current_actor_id, record_audit, record_audits, snapshot  # noqa: F401 (record_audits: re-exported for the importers)
 from ...dates import today, utcnow
+from ...errors import Refusal
 from ...extensions import db
 from ...idnumber import mask_id_number, mask_phone
 from ...models import Assignment, AuditEvent, Labour, Person
@@ -21,13 +22,11 @@ _LANDLINE = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}$")
 BULK_CHUNK = 2000
 
 
-class RegistryError(ValueError):
+class RegistryError(Refusal, ValueError):
     """A register rule refused the change; `field` names the input at fault (or None)."""
 
     def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+        super().__init__(message, field=field)
 
 
 # ---------------------------------------------------------------- field rules
