@@ -4,8 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from flask import flash, get_flashed_messages, render_template_string
-from sqlalchemy import func, select
+from flask import flash, render_template_string
+from sqlalchemy import select
 from wtforms import StringField
 
 from wardens.access import public

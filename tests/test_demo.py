@@ -37,6 +37,7 @@ from wardens.models import (
     get_settings,
     village_neighbour,
 )
+from wardens.models.enums import MonthState
 
 TODAY = dt.date(2026, 11, 28)
 FIRST = dt.date(2026, 8, 28)
@@ -270,12 +271,12 @@ def test_month_states_closed_then_submitted_then_recording(ctx: Any) -> None:
     townships = [t.name for t in db.session.scalars(select(Township))]
     for name in townships:
         for month in range(1, 10):
-            assert states[(name, 2026, month)] == "closed"
+            assert states[(name, 2026, month)] == MonthState.CLOSED
         assert (name, 2026, 11) not in states  # the current month is being recorded
     october = {name: states.get((name, 2026, 10)) for name in townships}
-    assert sum(1 for s in october.values() if s == "submitted") == 4
+    assert sum(1 for s in october.values() if s == MonthState.SUBMITTED) == 4
     assert sum(1 for s in october.values() if s is None) == 1
-    assert all(r.settings_used for r in rows if r.state == "closed")
+    assert all(r.settings_used for r in rows if r.state == MonthState.CLOSED)
     assert all(r.submitted_at is not None for r in rows)
 
 
@@ -400,8 +401,8 @@ def test_a_window_across_new_year_has_agreements_for_both_years(tmp_path: Any) -
             states = Counter(
                 (r.year, r.month, r.state) for r in db.session.scalars(select(AttendanceMonth))
             )
-            assert states[(2026, 12, "submitted")] == 4
-            assert states[(2026, 11, "closed")] == 5
+            assert states[(2026, 12, MonthState.SUBMITTED)] == 4
+            assert states[(2026, 11, MonthState.CLOSED)] == 5
             assert not any(year == 2027 for year, _m, _s in states)
             db.session.rollback()
     finally:

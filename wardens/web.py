@@ -16,7 +16,8 @@ from . import access, labels
 from .extensions import db, login_manager
 from .forms import refuse_nul_characters
 from .idnumber import mask_id_number, mask_phone
-from .models import User
+from .models import DismissalState, MonthState, ObjectionState, RoundState, RunKind, User
+from .models.enums import ROUND_AGREED, ROUND_EDITABLE, ROUND_PUBLISHED
 from .nav import nav_groups, nav_items, nav_singles
 from .record_ids import MAX_ID
 
@@ -100,6 +101,15 @@ def init_app(app: Flask) -> None:
             "LANGUAGES": LANGUAGES,
             "current_locale": select_locale,
             "may_reveal_id_numbers": access.may_reveal_id_numbers,
+            # The workflows' states, so templates compare with members, never with codes.
+            "RoundState": RoundState,
+            "MonthState": MonthState,
+            "RunKind": RunKind,
+            "ObjectionState": ObjectionState,
+            "DismissalState": DismissalState,
+            "ROUND_EDITABLE": ROUND_EDITABLE,
+            "ROUND_PUBLISHED": ROUND_PUBLISHED,
+            "ROUND_AGREED": ROUND_AGREED,
         }
 
     app.jinja_env.filters["mask_id"] = mask_id_number

@@ -34,6 +34,7 @@ from wardens.models import (
     get_settings,
 )
 from tests.helpers import make_id_number
+from wardens.models.enums import MonthState
 
 pytestmark = pytest.mark.slow
 HOLDERS = 300
@@ -205,7 +206,7 @@ def test_a_month_closed_while_a_save_is_in_flight_gets_no_later_record(race_url:
     outcomes = set()
     try:
         with setup.app_context():
-            db.session.add(AttendanceMonth(township_id=world["township_id"], year=day.year, month=day.month, state="submitted"))
+            db.session.add(AttendanceMonth(township_id=world["township_id"], year=day.year, month=day.month, state=MonthState.SUBMITTED))
             db.session.commit()
         for _round in range(10):
             save, close = _at_once(
@@ -215,7 +216,7 @@ def test_a_month_closed_while_a_save_is_in_flight_gets_no_later_record(race_url:
             assert save.status_code in (302, 409) and close.status_code == 302
             with setup.app_context():
                 month = db.session.scalar(select(AttendanceMonth).where(AttendanceMonth.township_id == world["township_id"]))
-                assert month.state == "closed"
+                assert month.state == MonthState.CLOSED
                 closed_at = _aware(month.closed_at)
                 stamps = [_aware(t) for t in db.session.scalars(select(AttendanceRecord.recorded_at))]
                 changes = [_aware(t) for t in db.session.scalars(select(AttendanceChange.changed_at))]
@@ -228,7 +229,7 @@ def test_a_month_closed_while_a_save_is_in_flight_gets_no_later_record(race_url:
                     outcomes.add("saved before the close")
                 db.session.execute(delete(AttendanceChange))
                 db.session.execute(delete(AttendanceRecord))
-                db.session.execute(update(AttendanceMonth).values(state="submitted", closed_at=None, closed_by_id=None,
+                db.session.execute(update(AttendanceMonth).values(state=MonthState.SUBMITTED, closed_at=None, closed_by_id=None,
                                                                   settings_used=None))
                 db.session.commit()
         assert outcomes  # each round was one of the two legal outcomes

@@ -10,6 +10,7 @@ from tests.helpers import PASSWORD, csrf_token
 from wardens import create_app
 from wardens.extensions import db
 from wardens.models import AttendanceChange, AttendanceMonth, AttendanceRecord, AuditEvent, get_settings
+from wardens.models.enums import MonthState
 
 
 def records(d: District, day: dt.date | None = None) -> dict[int, AttendanceRecord]:
@@ -180,7 +181,7 @@ def test_three_days_of_sick_leave_ask_for_a_certificate(client, district: Distri
 
 
 def test_a_closed_month_is_read_only_on_the_grid(client, district: District) -> None:
-    db.session.add(AttendanceMonth(township_id=district.township.id, year=district.day.year, month=district.day.month, state="closed"))
+    db.session.add(AttendanceMonth(township_id=district.township.id, year=district.day.year, month=district.day.month, state=MonthState.CLOSED))
     db.session.commit()
     sign_in(client, district.clerk)
     page = client.get("/attendance/grid").text

@@ -11,6 +11,7 @@ from tests.attendance.conftest import District, count, fresh, grid_post, sign_in
 from wardens.attendance.months import ClosedMonthError, ensure_month_open, month_state
 from wardens.extensions import db
 from wardens.models import AttendanceMonth, AttendanceRecord, AuditEvent, get_settings
+from wardens.models.enums import MonthState
 
 
 def url(d: District, action: str, township_id: int | None = None) -> str:
@@ -29,11 +30,11 @@ def test_submit_close_and_the_month_refuses_every_write(client, district: Distri
     page = client.get("/attendance/months").text
     assert "报送路长办" in page
     assert client.post(url(d, "submit")).headers["Location"].startswith("/attendance/months")
-    assert state(d) == "submitted"
+    assert state(d) == MonthState.SUBMITTED
     assert client.post(url(d, "close")).status_code == 403  # a clerk cannot close
     sign_in(client, d.office)
     client.post(url(d, "close"))
-    assert state(d) == "closed"
+    assert state(d) == MonthState.CLOSED
     fresh()
     month = db.session.scalar(select(AttendanceMonth).where(AttendanceMonth.township_id == d.township.id))
     assert month.closed_by_id == d.office.id and month.settings_used["deduction_per_absent"] in ("0", "0.00")
@@ -56,7 +57,7 @@ def test_submit_close_and_the_month_refuses_every_write(client, district: Distri
 
 
 def test_ensure_month_open_raises_a_translated_error(app_ctx, district: District) -> None:
-    db.session.add(AttendanceMonth(township_id=district.township.id, year=2026, month=3, state="closed"))
+    db.session.add(AttendanceMonth(township_id=district.township.id, year=2026, month=3, state=MonthState.CLOSED))
     db.session.flush()
     try:
         ensure_month_open(district.township.id, dt.date(2026, 3, 9))
@@ -65,14 +66,14 @@ def test_ensure_month_open_raises_a_translated_error(app_ctx, district: District
         assert isinstance(exc, ValueError)
     else:
         raise AssertionError("a closed month must refuse")
-    assert ensure_month_open(district.township.id, dt.date(2026, 4, 1)).state == "recording"
+    assert ensure_month_open(district.township.id, dt.date(2026, 4, 1)).state == MonthState.RECORDING
 
 
 def test_only_a_submitted_month_can_be_closed(client, district: District) -> None:
     sign_in(client, district.office)
     resp = client.post(url(district, "close"), follow_redirects=True)
     assert "只有已报送的月份才能关闭" in resp.text
-    assert state(district) == "recording"
+    assert state(district) == MonthState.RECORDING
 
 
 def test_office_can_send_a_submitted_month_back_with_a_reason(client, district: District) -> None:
@@ -81,16 +82,16 @@ def test_office_can_send_a_submitted_month_back_with_a_reason(client, district: 
     sign_in(client, district.office)
     resp = client.post(url(district, "return"), data={"reason": ""})
     assert resp.status_code == 200 and "error" in resp.text
-    assert state(district) == "submitted"
+    assert state(district) == MonthState.SUBMITTED
     client.post(url(district, "return"), data={"reason": "石湖村缺3天"})
-    assert state(district) == "recording"
+    assert state(district) == MonthState.RECORDING
     fresh()
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "attendance_month.return"))
     assert event.reason == "石湖村缺3天"
 
 
 def _closed(d: District) -> None:
-    db.session.add(AttendanceMonth(township_id=d.township.id, year=d.day.year, month=d.day.month, state="closed",
+    db.session.add(AttendanceMonth(township_id=d.township.id, year=d.day.year, month=d.day.month, state=MonthState.CLOSED,
                                    settings_used={"deduction_per_absent": "0", "posts": {}}))
     db.session.commit()
 
@@ -107,18 +108,18 @@ def test_reopen_needs_an_admin_a_reason_and_a_fresh_login(client, district: Dist
     page = client.get(url(d, "reopen")).text
     assert "请退出并重新登录" in page
     resp = client.post(url(d, "reopen"), data={"reason": "补录洪灾停工"})
-    assert "重新登录" in resp.text and state(d) == "closed"
+    assert "重新登录" in resp.text and state(d) == MonthState.CLOSED
     # A fresh login, but no reason.
     fresh()
     d.admin.last_login_at = dt.datetime.now(dt.timezone.utc)
     db.session.commit()
     resp = client.post(url(d, "reopen"), data={"reason": ""})
-    assert state(d) == "closed"
+    assert state(d) == MonthState.CLOSED
     resp = client.post(url(d, "reopen"), data={"reason": "补录洪灾停工"})
-    assert resp.status_code == 302 and state(d) == "recording"
+    assert resp.status_code == 302 and state(d) == MonthState.RECORDING
     fresh()
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "attendance_month.reopen"))
-    assert event.reason == "补录洪灾停工" and event.actor_id == d.admin.id and event.before["state"] == "closed"
+    assert event.reason == "补录洪灾停工" and event.actor_id == d.admin.id and event.before["state"] == MonthState.CLOSED
     # Open again: the grid writes.
     sign_in(client, d.clerk)
     assert client.post("/attendance/grid", data=grid_post(d, {d.holders[0].id: "present"})).status_code == 302

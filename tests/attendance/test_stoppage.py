@@ -8,6 +8,7 @@ from sqlalchemy import select
 from tests.attendance.conftest import District, count, fresh, grid_post, sign_in
 from wardens.extensions import db
 from wardens.models import AttendanceChange, AttendanceRecord, AuditEvent, Stoppage
+from wardens.models.enums import MonthState
 
 
 def declare(client, d: District, first: dt.date, last: dt.date, village_id: int = 0, reason: str = "洪水冲毁路基"):  # type: ignore[no-untyped-def]
@@ -65,7 +66,7 @@ def test_a_stoppage_reaching_into_a_closed_month_saves_nothing(client, district:
 
     d = district
     y, m = add_months(d.day.year, d.day.month, -1)
-    db.session.add(AttendanceMonth(township_id=d.township.id, year=y, month=m, state="closed"))
+    db.session.add(AttendanceMonth(township_id=d.township.id, year=y, month=m, state=MonthState.CLOSED))
     db.session.commit()
     sign_in(client, d.office)
     first = d.day.replace(day=1) - dt.timedelta(days=2)

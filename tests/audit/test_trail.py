@@ -12,6 +12,7 @@ from wardens.audit.actions import ACTION_LABELS
 from wardens.extensions import db
 from wardens.models import AttendanceMonth, get_settings
 from tests.registry.conftest import login_en
+from wardens.models.enums import MonthState
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,7 +39,7 @@ def events(make):
     record_audit(AuditAction.UPDATE, post, before={"monthly_subsidy": "600.00", "village_id": v1.id, "active": True,
                                                    "code": "YA-01"},
                  after={"monthly_subsidy": "650.00", "village_id": v2.id, "active": False, "code": "YA-01"})
-    month = AttendanceMonth(township_id=town.id, year=2026, month=10, state="closed")
+    month = AttendanceMonth(township_id=town.id, year=2026, month=10, state=MonthState.CLOSED)
     db.session.add(month)
     db.session.flush()
     record_audit(AuditAction.MONTH_REOPEN, month, before={"state": "closed"}, after={"state": "recording"},

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from wardens.models.enums import RoundState
 
 pytestmark = pytest.mark.e2e
 
@@ -22,7 +23,7 @@ def _publish_round(app: Any) -> dict[str, Any]:
 
     with app.test_request_context():
         day = today()
-        rnd = db.session.scalar(select(Round).where(Round.state == "applications").order_by(Round.id.desc()))
+        rnd = db.session.scalar(select(Round).where(Round.state == RoundState.APPLICATIONS).order_by(Round.id.desc()))
         if rnd is None:
             rnd = open_round(name=f"{day.year + 1}年度动态调整", year=day.year + 1,
                              term_start=dt.date(day.year + 1, 1, 1), term_end=dt.date(day.year + 1, 12, 31),

@@ -17,6 +17,7 @@ from wardens.reallocation import adapter, applications, approval, dismissal, not
 from wardens.reallocation.decisions import latest_decision
 from wardens.reallocation.rounds import open_round
 from wardens.spreadsheets import xlsx_bytes
+from wardens.models.enums import EndReason, Origin, RoundState, RunKind
 
 TODAY = dt.date(2026, 11, 16)
 
@@ -110,7 +111,7 @@ def test_dismissal_flags_dismiss_clear_and_fill(clock, client, make) -> None:  #
     run = adapter.run_round(rnd)
     assert f"C{d.plain2.id}" in {u["candidate"] for u in run.result["unassigned"]}
     notice.start_notice(rnd, run, dt.date(2025, 12, 1), dt.date(2025, 12, 1))
-    rnd.state, rnd.approved_at = "in_force", None
+    rnd.state, rnd.approved_at = RoundState.IN_FORCE, None
     d.holder_poor.household.cadre = True
     d.holder_good.stable_employment = True
     db.session.commit()
@@ -135,7 +136,7 @@ def test_dismissal_flags_dismiss_clear_and_fill(clock, client, make) -> None:  #
     client.post(f"/reallocation/dismissals/{case.id}/dismiss", data={"reason": "村干部户不得上岗", "last_day": "2026-11-16"})
     db.session.commit()
     ended = db.session.get(Assignment, case.assignment_id)
-    assert (ended.ended_on, ended.end_reason, ended.end_note) == (TODAY, "dismissed", "村干部户不得上岗")
+    assert (ended.ended_on, ended.end_reason, ended.end_note) == (TODAY, EndReason.DISMISSED, "村干部户不得上岗")
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "assignment_dismiss")) is not None
 
     # The freed slot of XH-02 from the round's waiting list; the waiting 周受灾 fits it.
@@ -143,11 +144,11 @@ def test_dismissal_flags_dismiss_clear_and_fill(clock, client, make) -> None:  #
     response = client.post("/reallocation/fills", data={"post_id": str(d.p2.id)})
     assert response.status_code == 302, response.text
     db.session.commit()
-    fill = db.session.scalar(select(AllocationRun).where(AllocationRun.kind == "mid_year"))
+    fill = db.session.scalar(select(AllocationRun).where(AllocationRun.kind == RunKind.MID_YEAR))
     assert [a["candidate"] for a in fill.result["assignments"]] == [f"C{d.plain2.id}"]
     client.post(f"/reallocation/fills/{fill.id}/approve")
     db.session.commit()
-    new = db.session.scalar(select(Assignment).where(Assignment.origin == "mid_year"))
+    new = db.session.scalar(select(Assignment).where(Assignment.origin == Origin.MID_YEAR))
     assert (new.person_id, new.post_id, new.term_start, new.term_end, new.round_id) == (
         d.plain2.id, d.p2.id, dt.date(2026, 11, 17), dt.date(2026, 12, 31), rnd.id)
 
@@ -163,7 +164,7 @@ def test_latest_decision_only_once_published(make) -> None:  # type: ignore[no-u
     placed = latest_decision(d.flood_poor.id, "en")
     assert placed is not None and placed.placed and placed.post.code == "XH-01"
     assert (placed.round_name, placed.round_state, placed.tier, placed.group) == (
-        "2027年度动态调整", "notice", 1, ["flood_affected", "registered_poor"])
+        "2027年度动态调整", RoundState.NOTICE, 1, ["flood_affected", "registered_poor"])
     assert placed.reason.startswith("Priority tier 1") and placed.choice_rank == 1 and not placed.stays
     kept = latest_decision(d.holder_good.id, "zh")
     assert kept is not None and kept.placed and kept.stays and kept.post.code == "XH-01"
@@ -185,7 +186,7 @@ def test_demo_round_runs(app_ctx) -> None:  # type: ignore[no-untyped-def]
     apps = list(db.session.scalars(select(Application).where(Application.round_id == rnd.id)))
     holders = [a for a in apps if a.source == "holder"]
     new = [a for a in apps if a.source == "demo"]
-    assert (rnd.year, rnd.state, len(new)) == (2027, "applications", 120)
+    assert (rnd.year, rnd.state, len(new)) == (2027, RoundState.APPLICATIONS, 120)
     assert len(holders) == db.session.scalar(select(func.count()).select_from(Assignment)
                                              .where(Assignment.in_force_on_clause(TODAY)))
     assert all(1 <= len(a.choices) <= 3 for a in new)

@@ -14,6 +14,7 @@ from wardens.models import AllocationRun, Application, Assignment, AuditEvent, O
 from wardens.reallocation import adapter, applications, approval, notice, pins
 from wardens.reallocation.errors import RefusedError
 from wardens.reallocation.rounds import open_round
+from wardens.models.enums import MonthState
 
 TODAY = dt.date(2026, 11, 16)
 
@@ -138,7 +139,7 @@ def approve_late_over_a_closed_month(d: District) -> tuple[Callable[[], Any], st
     notice.start_notice(rnd, adapter.run_round(rnd), dt.date(2026, 11, 1), TODAY)
     township_id = db.session.scalar(
         select(Village.township_id).join(Post, Post.village_id == Village.id).where(Post.code == "XH-01"))
-    db.session.add(AttendanceMonth(township_id=township_id, year=2026, month=10, state="closed"))
+    db.session.add(AttendanceMonth(township_id=township_id, year=2026, month=10, state=MonthState.CLOSED))
     return (lambda: approval.approve_round(rnd, TODAY),
             "西河口乡 2026-10 已关闭：考勤不能再修改。须由管理员先重新开启。")
 

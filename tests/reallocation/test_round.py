@@ -12,6 +12,7 @@ from tests.reallocation.district import build
 from wardens.extensions import db
 from wardens.models import AllocationRun, Application, Assignment, AuditEvent, Objection, Round
 from wardens.reallocation.adapter import key_id
+from wardens.models.enums import Origin, RoundState
 
 TODAY = dt.date(2026, 11, 16)
 
@@ -67,7 +68,7 @@ def test_whole_round(client, district):  # type: ignore[no-untyped-def]
     db.session.commit()
     first = db.session.scalar(select(AllocationRun).order_by(AllocationRun.id.desc()))
     assert response.headers["Location"].endswith(f"/reallocation/runs/{first.id}")
-    assert rnd.state == "proposed"
+    assert rnd.state == RoundState.PROPOSED
     placed = {key_id(a["candidate"]): key_id(a["post"]) for a in first.result["assignments"]}
     # P1 (2 slots, 石湖村): the flood-affected+poor household first, then the registered-poor ones.
     assert placed[d.flood_poor.id] == d.p1.id
@@ -108,7 +109,7 @@ def test_whole_round(client, district):  # type: ignore[no-untyped-def]
     assert response.status_code == 302
     db.session.commit()
     assert (rnd.state, rnd.chosen_run_id, rnd.notice_start, rnd.notice_end) == (
-        "notice", second.id, dt.date(2026, 11, 5), dt.date(2026, 11, 9))
+        RoundState.NOTICE, second.id, dt.date(2026, 11, 5), dt.date(2026, 11, 9))
     printed = client.get(f"/reallocation/rounds/{rnd.id}/notice/print?village={d.v1.id}")
     assert printed.status_code == 200
     assert "赵脱贫" in printed.text and d.poor.id_number not in printed.text and d.poor.id_number[-4:] in printed.text
@@ -122,7 +123,7 @@ def test_whole_round(client, district):  # type: ignore[no-untyped-def]
     refused = client.post(f"/reallocation/rounds/{rnd.id}/approve", follow_redirects=True)
     assert "有 1 条异议尚未处理：村民甲（2026-11-06）。请先处理完所有异议。" in refused.text
     db.session.commit()
-    assert rnd.state == "notice" and db.session.scalar(select(Assignment).where(Assignment.origin == "round")) is None
+    assert rnd.state == RoundState.NOTICE and db.session.scalar(select(Assignment).where(Assignment.origin == Origin.ROUND)) is None
     client.post(f"/reallocation/objections/{objection.id}/settle", data={"outcome": "经核实，受灾户认定属实。"})
     db.session.commit()
     assert objection.settled_on == TODAY
@@ -131,8 +132,8 @@ def test_whole_round(client, district):  # type: ignore[no-untyped-def]
     assert response.status_code == 302
     db.session.commit()
     rnd = db.session.get(Round, rnd.id)
-    assert rnd.state == "approved"
-    new = list(db.session.scalars(select(Assignment).where(Assignment.origin == "round")))
+    assert rnd.state == RoundState.APPROVED
+    new = list(db.session.scalars(select(Assignment).where(Assignment.origin == Origin.ROUND)))
     assert sorted((a.person_id, a.post_id) for a in new) == sorted(placed2.items())
     assert all((a.term_start, a.term_end, a.round_id) == (dt.date(2027, 1, 1), dt.date(2027, 12, 31), rnd.id)
                for a in new)

@@ -10,12 +10,13 @@ from wardens.attendance.sheet import build_sheet
 from wardens.dates import add_months
 from wardens.extensions import db
 from wardens.models import Assignment, AttendanceMonth, DismissalCase
+from wardens.models.enums import MonthState, RunKind
 
 
 def test_a_dismissal_cannot_end_an_agreement_inside_a_closed_month(client, make) -> None:  # type: ignore[no-untyped-def]
     d = build_district(make)
     year, month = add_months(d.day.year, d.day.month, -1)
-    db.session.add(AttendanceMonth(township_id=d.township.id, year=year, month=month, state="closed"))
+    db.session.add(AttendanceMonth(township_id=d.township.id, year=year, month=month, state=MonthState.CLOSED))
     holder = d.holders[0]
     case = DismissalCase(assignment_id=holder.id, rule="absent_days", period=f"{year}-{month:02d}", evidence="旷工")
     db.session.add(case)
@@ -52,11 +53,11 @@ def test_a_fill_run_before_a_month_closed_cannot_start_agreements_in_it(make) ->
                      reference_date=dt.date(year, 1, 1), notice_days=5, today=dt.date(year, 1, 1))
     post = make.post(d.villages[0], code="FILL-1")
     person = make.person(make.household(d.villages[0]))
-    run = AllocationRun(round_id=rnd.id, kind="mid_year", post_id=post.id,
+    run = AllocationRun(round_id=rnd.id, kind=RunKind.MID_YEAR, post_id=post.id,
                         problem={"reference_date": dt.date(year, month, 20).isoformat()},
                         result={"assignments": [{"candidate": f"C{person.id}", "post": f"P{post.id}"}]})
     db.session.add(run)
-    db.session.add(AttendanceMonth(township_id=d.township.id, year=year, month=month, state="closed"))
+    db.session.add(AttendanceMonth(township_id=d.township.id, year=year, month=month, state=MonthState.CLOSED))
     db.session.flush()
     with pytest.raises(RefusedError, match="已关闭"):
         dismissal.approve_fill(run, d.day)

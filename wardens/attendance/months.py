@@ -19,9 +19,8 @@ from ..audit import AuditAction, record_audit
 from ..dates import as_utc, utcnow
 from ..errors import Refusal
 from ..extensions import db
-from ..models import AttendanceMonth, Township, User
+from ..models import AttendanceMonth, MonthState, Role, Township, User
 
-RECORDING, SUBMITTED, CLOSED = "recording", "submitted", "closed"
 # Reopening a paid month is rare and sensitive: the admin must have logged in recently.
 FRESH_LOGIN_MINUTES = 10
 
@@ -34,9 +33,7 @@ class MonthStateError(Refusal, ValueError):
     """A workflow step that the month's current state does not allow."""
 
 
-
-
-def month_state(township_id: int, year: int, month: int) -> str:
+def month_state(township_id: int, year: int, month: int) -> MonthState:
     """The state of a township's month; a month nobody has touched is 'recording'."""
     state = db.session.scalar(
         select(AttendanceMonth.state).where(
@@ -45,10 +42,10 @@ def month_state(township_id: int, year: int, month: int) -> str:
             AttendanceMonth.month == month,
         )
     )
-    return state or RECORDING
+    return state or MonthState.RECORDING
 
 
-def month_states(year: int, month: int) -> dict[int, str]:
+def month_states(year: int, month: int) -> dict[int, MonthState]:
     """Every township's state for one month, in one query."""
     rows = db.session.execute(
         select(AttendanceMonth.township_id, AttendanceMonth.state).where(
@@ -63,7 +60,7 @@ def lock_month(township_id: int, year: int, month: int) -> AttendanceMonth:
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(
             pg_insert(AttendanceMonth)
-            .values(township_id=township_id, year=year, month=month, state=RECORDING)
+            .values(township_id=township_id, year=year, month=month, state=MonthState.RECORDING)
             .on_conflict_do_nothing(index_elements=["township_id", "year", "month"])
         )
         row = db.session.scalar(
@@ -80,7 +77,7 @@ def lock_month(township_id: int, year: int, month: int) -> AttendanceMonth:
         .execution_options(populate_existing=True)
     )
     if row is None:
-        row = AttendanceMonth(township_id=township_id, year=year, month=month, state=RECORDING)
+        row = AttendanceMonth(township_id=township_id, year=year, month=month, state=MonthState.RECORDING)
         db.session.add(row)
         db.session.flush()
     return row
@@ -101,7 +98,7 @@ def ensure_month_open(township_id: int, day: dt.date) -> AttendanceMonth:
     Call it inside the transaction that writes, before reading what you will change.
     """
     row = lock_month(township_id, day.year, day.month)
-    if row.state == CLOSED:
+    if row.state == MonthState.CLOSED:
         raise ClosedMonthError(_closed_message(township_id, day.year, day.month))
     return row
 
@@ -125,7 +122,7 @@ def ensure_no_closed_month(township_id: int, first: dt.date, last: dt.date) -> N
         return
     closed = db.session.execute(
         select(AttendanceMonth.year, AttendanceMonth.month)
-        .where(AttendanceMonth.township_id == township_id, AttendanceMonth.state == CLOSED,
+        .where(AttendanceMonth.township_id == township_id, AttendanceMonth.state == MonthState.CLOSED,
                AttendanceMonth.year * 12 + AttendanceMonth.month >= first.year * 12 + first.month,
                AttendanceMonth.year * 12 + AttendanceMonth.month <= last.year * 12 + last.month)
         .order_by(AttendanceMonth.year, AttendanceMonth.month)
@@ -139,10 +136,10 @@ def submit_month(township_id: int, year: int, month: int, user: User, *, today: 
     """The township hands its month's sheet to the office for review."""
     refuse_a_month_not_begun(year, month, today)
     row = lock_month(township_id, year, month)
-    if row.state != RECORDING:
+    if row.state != MonthState.RECORDING:
         raise MonthStateError(_("Only a month that is being recorded can be submitted."))
     before = {"state": row.state}
-    row.state = SUBMITTED
+    row.state = MonthState.SUBMITTED
     row.submitted_by_id = user.id
     row.submitted_at = utcnow()
     db.session.flush()
@@ -160,11 +157,11 @@ def refuse_a_month_not_begun(year: int, month: int, today: dt.date) -> None:
 def return_month(township_id: int, year: int, month: int, reason: str) -> AttendanceMonth:
     """The office sends a submitted month back to the township for more recording."""
     row = lock_month(township_id, year, month)
-    if row.state != SUBMITTED:
+    if row.state != MonthState.SUBMITTED:
         raise MonthStateError(_("Only a submitted month can be sent back."))
-    row.state = RECORDING
+    row.state = MonthState.RECORDING
     db.session.flush()
-    record_audit(AuditAction.MONTH_RETURN, row, before={"state": SUBMITTED}, after={"state": RECORDING}, reason=reason)
+    record_audit(AuditAction.MONTH_RETURN, row, before={"state": MonthState.SUBMITTED}, after={"state": MonthState.RECORDING}, reason=reason)
     return row
 
 
@@ -173,15 +170,15 @@ def close_month(township_id: int, year: int, month: int, user: User) -> Attendan
     from .subsidy import freeze_rules
 
     row = lock_month(township_id, year, month)
-    if row.state != SUBMITTED:
+    if row.state != MonthState.SUBMITTED:
         raise MonthStateError(_("Only a submitted month can be closed."))
-    row.state = CLOSED
+    row.state = MonthState.CLOSED
     row.closed_by_id = user.id
     # Taken after the lock, so every save that got in before the close has an earlier time.
     row.closed_at = utcnow()
     row.settings_used = freeze_rules(township_id, year, month)
     db.session.flush()
-    record_audit(AuditAction.MONTH_CLOSE, row, before={"state": SUBMITTED}, after={"state": CLOSED})
+    record_audit(AuditAction.MONTH_CLOSE, row, before={"state": MonthState.SUBMITTED}, after={"state": MonthState.CLOSED})
     return row
 
 
@@ -194,7 +191,7 @@ def login_is_fresh(user: User, now: dt.datetime | None = None) -> bool:
 
 def reopen_month(township_id: int, year: int, month: int, user: User, reason: str) -> AttendanceMonth:
     """An administrator reopens a closed month, with a reason, after a fresh login."""
-    if user.role != "admin":
+    if user.role != Role.ADMIN:
         raise MonthStateError(_("Only an administrator can reopen a closed month."))
     if not reason.strip():
         raise MonthStateError(_("Give the reason for reopening the month."))
@@ -203,13 +200,13 @@ def reopen_month(township_id: int, year: int, month: int, user: User, reason: st
             _("For safety, log out and log in again (within %(n)d minutes) before reopening a month.", n=FRESH_LOGIN_MINUTES)
         )
     row = lock_month(township_id, year, month)
-    if row.state != CLOSED:
+    if row.state != MonthState.CLOSED:
         raise MonthStateError(_("Only a closed month can be reopened."))
-    before: dict[str, Any] = {"state": CLOSED, "closed_at": row.closed_at, "settings_used": row.settings_used}
-    row.state = RECORDING
+    before: dict[str, Any] = {"state": MonthState.CLOSED, "closed_at": row.closed_at, "settings_used": row.settings_used}
+    row.state = MonthState.RECORDING
     row.closed_at = None
     row.closed_by_id = None
     row.settings_used = None
     db.session.flush()
-    record_audit(AuditAction.MONTH_REOPEN, row, before=before, after={"state": RECORDING}, reason=reason.strip())
+    record_audit(AuditAction.MONTH_REOPEN, row, before=before, after={"state": MonthState.RECORDING}, reason=reason.strip())
     return row

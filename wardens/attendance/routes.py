@@ -15,7 +15,7 @@ from ..access import DISTRICT, STAFF, check_township, roles_required, visible_to
 from ..dates import today
 from ..extensions import db
 from ..views import commit_or_flash, commit_or_show_error
-from ..models import Assignment, AttendanceChange, AttendanceRecord, Role, Township, User, Village, get_settings
+from ..models import Assignment, AttendanceChange, AttendanceRecord, MonthState, Role, Township, User, Village, get_settings
 from ..record_ids import record_id
 from .. import uploads
 from ..spreadsheets import XLSX_MIME, SpreadsheetError
@@ -35,7 +35,6 @@ from .forms import (
 from .grid import GridRow, grid_rows, group_by_village
 from .importer import MAX_ROWS, header_words, parse_month_sheet
 from .months import (
-    CLOSED,
     ClosedMonthError,
     MonthStateError,
     close_month,
@@ -136,7 +135,7 @@ def _render_grid(
         row_count=len(rows),
         unrecorded=sum(1 for r in rows if not r.status),
         state=state,
-        read_only=state == CLOSED or (day is not None and day > today()),
+        read_only=state == MonthState.CLOSED or (day is not None and day > today()),
         future=day is not None and day > today(),
         needs_reason=day is not None and reason_required(day, today()),
         settings=settings,
@@ -453,7 +452,7 @@ def import_month() -> str | tuple[str, int]:
             return render_template("attendance/import.html", form=form), 422
         preview = parse_month_sheet(table, township_id, year, month, today())
         state = month_state(township_id, year, month)
-        if state == CLOSED:
+        if state == MonthState.CLOSED:
             preview.errors.insert(0, _("This month is closed: an import cannot change it."))
         apply = ImportApplyForm(formdata=None)
         if preview.ok:

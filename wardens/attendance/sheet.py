@@ -21,7 +21,7 @@ from ..dates import month_days
 from ..extensions import db
 from ..idnumber import mask_id_number
 from ..labels import STATUS_SYMBOLS
-from ..models import AttendanceMonth, Assignment, Person, Post, Status, Township, Village, get_settings
+from ..models import AttendanceMonth, Assignment, MonthState, Person, Post, Status, Township, Village, get_settings
 from ..spreadsheets.writers import display_width
 from .subsidy import HolderMonth, holder_months, rules_from
 from .workbook import AS_TEXT, CENTRE, HEADER, MONEY, PLAIN, RATE, SHADED, TEXT, Layout, xlsx_document
@@ -229,8 +229,8 @@ def build_sheet(township_id: int, year: int, month: int) -> Sheet:
             AttendanceMonth.township_id == township_id, AttendanceMonth.year == year, AttendanceMonth.month == month
         )
     )
-    state = month_row.state if month_row else "recording"
-    frozen = month_row.settings_used if month_row and state == "closed" else None
+    state = month_row.state if month_row else MonthState.RECORDING
+    frozen = month_row.settings_used if month_row and state == MonthState.CLOSED else None
     months = holder_months(assignments, year, month)
     rows = [
         SheetRow(

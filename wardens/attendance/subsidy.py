@@ -15,7 +15,7 @@ from sqlalchemy import String, func, select, type_coerce
 
 from ..dates import month_bounds, month_days
 from ..extensions import db
-from ..models import Assignment, AttendanceMonth, AttendanceRecord, Post, Status, Village, get_settings
+from ..models import Assignment, AttendanceMonth, AttendanceRecord, MonthState, Post, Status, Village, get_settings
 
 CENT = Decimal("0.01")
 STATUSES = tuple(s.value for s in Status)
@@ -237,7 +237,7 @@ def _frozen_by_township(township_ids: Iterable[int], year: int, month: int) -> d
             AttendanceMonth.township_id.in_(ids),
             AttendanceMonth.year == year,
             AttendanceMonth.month == month,
-            AttendanceMonth.state == "closed",
+            AttendanceMonth.state == MonthState.CLOSED,
         )
     ).all()
     return {tid: used for tid, used in rows if used}

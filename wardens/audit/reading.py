@@ -24,15 +24,19 @@ from ..labels import group_label, label
 from ..models import (
     AllocationRun,
     Application,
+    ApplicationSource,
     Assignment,
     AttendanceMonth,
     AuditEvent,
     DismissalCase,
+    DismissalState,
     Household,
+    MonthState,
     Objection,
     Person,
     Post,
     Round,
+    RoundState,
     Stoppage,
     Township,
     User,
@@ -40,7 +44,6 @@ from ..models import (
 )
 from ..reallocation.applications import exclusion_label
 from ..reallocation.dismissal import rule_label
-from ..reallocation.rounds import state_label
 from .actions import action_label
 
 # Record types (the stored entity_type) in words.
@@ -218,10 +221,7 @@ CODE_FIELDS: dict[str, Callable[[str], str]] = {
     "excluded_code": exclusion_label,
     "rule": rule_label,
 }
-MONTH_STATE_LABELS = {"recording": _l("Recording"), "submitted": _l("Submitted"), "closed": _l("Closed")}
-DECISION_LABELS = {"dismissed": _l("Dismissed"), "cleared": _l("Cleared")}
 PAYMENT_PERIOD_LABELS = {"monthly": _l("Monthly"), "quarterly": _l("Quarterly"), "half_yearly": _l("Half-yearly")}
-SOURCE_LABELS = {"manual": _l("Entered by the office"), "incumbent": _l("Current holder"), "import": _l("Imported")}
 
 # Which kind of record a field's id points at.
 REFERENCES = {
@@ -368,14 +368,14 @@ def format_value(name: str, value: Any, names: Names, entity_type: str) -> str:
         return names.name(kind, value)
     if name == "state":
         if entity_type == "attendance_month":
-            return str(MONTH_STATE_LABELS.get(value, value))
-        return state_label(str(value))
+            return MonthState.label_of(value)
+        return RoundState.label_of(value)
     if name == "decision":
-        return str(DECISION_LABELS.get(value, value))
+        return DismissalState.label_of(value)
     if name == "payment_period":
         return str(PAYMENT_PERIOD_LABELS.get(value, value))
     if name == "source" and entity_type == "application":
-        return str(SOURCE_LABELS.get(value, value))
+        return ApplicationSource.label_of(value)
     if name == "priority_groups" and isinstance(value, list):
         return "; ".join(f"{i}. {group_label(g)}" for i, g in enumerate(value, 1))
     if name in CODE_FIELDS and isinstance(value, str):

@@ -16,7 +16,6 @@ from flask import current_app
 from flask_babel import format_date, get_locale, gettext as _, ngettext
 from sqlalchemy import func, select
 
-from ..attendance.months import CLOSED, RECORDING, SUBMITTED
 from ..attendance.thresholds import holders_crossing_thresholds
 from ..audit import AuditAction
 from ..dates import add_months, utcnow
@@ -28,10 +27,12 @@ from ..models import (
     AttendanceRecord,
     AuditEvent,
     DismissalCase,
+    MonthState,
     Objection,
     Post,
     Role,
     Round,
+    RoundState,
     Township,
     User,
     Village,
@@ -70,7 +71,7 @@ def months_sent_back(township_id: int) -> list[WorkItem]:
     """The township's months that the office sent back (or an admin reopened), with the reason given."""
     rows = db.session.execute(
         select(AttendanceMonth.id, AttendanceMonth.year, AttendanceMonth.month)
-        .where(AttendanceMonth.township_id == township_id, AttendanceMonth.state == RECORDING)
+        .where(AttendanceMonth.township_id == township_id, AttendanceMonth.state == MonthState.RECORDING)
     ).all()
     if not rows:
         return []
@@ -167,7 +168,7 @@ def months_waiting_review() -> list[WorkItem]:
     rows = db.session.execute(
         select(AttendanceMonth.township_id, Township.name, AttendanceMonth.year, AttendanceMonth.month)
         .join(Township, Township.id == AttendanceMonth.township_id)
-        .where(AttendanceMonth.state == SUBMITTED)
+        .where(AttendanceMonth.state == MonthState.SUBMITTED)
         .order_by(AttendanceMonth.year, AttendanceMonth.month, Township.name)
     ).all()
     return [WorkItem("months_waiting_review",
@@ -213,7 +214,7 @@ def months_past_deadline(day: dt.date) -> list[WorkItem]:
     names = dict(db.session.execute(select(Township.id, Township.name)).all())
     items = []
     for tid, y, m in sorted(held, key=lambda k: (k[1], k[2], names.get(k[0], ""))):
-        if states.get((tid, y, m), RECORDING) in (SUBMITTED, CLOSED):
+        if states.get((tid, y, m), MonthState.RECORDING) in (MonthState.SUBMITTED, MonthState.CLOSED):
             continue
         due = due_day(y, m, deadline_day)
         items.append(WorkItem(
@@ -245,7 +246,7 @@ def notice_periods_ending(day: dt.date) -> list[WorkItem]:
     soon = day + dt.timedelta(days=NOTICE_ENDING_WITHIN_DAYS)
     rows = db.session.execute(
         select(Round.id, Round.name, Round.notice_end)
-        .where(Round.state == "notice", Round.notice_end.is_not(None), Round.notice_end <= soon)
+        .where(Round.state == RoundState.NOTICE, Round.notice_end.is_not(None), Round.notice_end <= soon)
         .order_by(Round.notice_end)
     ).all()
     items = []

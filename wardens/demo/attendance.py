@@ -18,7 +18,7 @@ from sqlalchemy import insert
 
 from ..dates import add_months, month_bounds
 from ..extensions import db
-from ..models import AttendanceMonth, AttendanceRecord, DistrictSettings, Status, Stoppage
+from ..models import AttendanceMonth, AttendanceRecord, DistrictSettings, MonthState, Status, Stoppage
 from .district import DistrictPlan, Holding, PlannedTownship
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -245,7 +245,7 @@ def write_month_states(townships: list[PlannedTownship], first_month: tuple[int,
             submitted_at = min(_local(next_first + dt.timedelta(days=2), 16, 30), _local(yesterday, 16, 30))
             row = {
                 "township_id": township.id, "year": year, "month": month,
-                "state": "submitted" if is_latest else "closed",
+                "state": MonthState.SUBMITTED if is_latest else MonthState.CLOSED,
                 "submitted_by_id": submitter, "submitted_at": submitted_at,
                 "closed_by_id": None, "closed_at": None, "settings_used": None,
             }

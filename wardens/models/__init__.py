@@ -2,7 +2,23 @@
 from .assignments import Assignment
 from .attendance import AttendanceChange, AttendanceRecord
 from .audit import AuditEvent
-from .enums import EndReason, Flag, Labour, Origin, PostKind, Role, Scope, Status
+from .enums import (
+    ApplicationSource,
+    DismissalState,
+    EndReason,
+    Flag,
+    Labour,
+    MonthState,
+    ObjectionState,
+    Origin,
+    PostKind,
+    Role,
+    RoundState,
+    RunKind,
+    Scope,
+    Status,
+    WorkflowState,
+)
 from .households import Household, HouseholdFlag
 from .months import AttendanceMonth, Stoppage
 from .patrol import CheckIn, PatrolSettings, Photo, ReportEvent, RoadLine, RoadReport, get_patrol_settings
@@ -15,6 +31,13 @@ from .settings import DEFAULT_PRIORITY_GROUPS, DistrictSettings, get_settings
 from .users import User
 
 __all__ = [
+    "ApplicationSource",
+    "DismissalState",
+    "MonthState",
+    "ObjectionState",
+    "RoundState",
+    "RunKind",
+    "WorkflowState",
     "AllocationRun",
     "Application",
     "AttendanceMonth",

@@ -1,7 +1,19 @@
-"""The fixed vocabularies of domain.md, stored as short ASCII codes."""
+"""The fixed vocabularies of docs/domain.md, stored as short ASCII codes, and the workflows' states.
+
+A workflow's states are a `WorkflowState`: each member has its words (`.label`, in the
+reader's language) and the table of the states it may become (`.next_states`), so the
+operations that refuse a step and the templates that offer its button read one table.
+"""
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any, Iterable, Mapping
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ..errors import Refusal
 
 
 class Labour(StrEnum):
@@ -78,6 +90,207 @@ class Scope(StrEnum):
     VILLAGE = "village"
     NEIGHBOURING = "neighbouring"
     TOWNSHIP = "township"
+
+
+class Worded(StrEnum):
+    """Codes with words: each subclass is given them by `give_words` (or `describe`)."""
+
+    @property
+    def label(self) -> str:
+        """The words for this code in the reader's language."""
+        return str(_WORDS[type(self)][self])
+
+    @classmethod
+    def label_of(cls, code: object) -> str:
+        """The words for a stored code, or the code itself when it is not one of ours (an old audit row)."""
+        try:
+            return cls(code).label
+        except ValueError:
+            return str(code)
+
+
+class WorkflowState(Worded):
+    """A state of one workflow. Each subclass is described by `describe` (labels and transitions)."""
+
+    @property
+    def next_states(self) -> frozenset["WorkflowState"]:
+        """The states this one may become in one step."""
+        return _NEXT[type(self)][self]
+
+    def may_become(self, state: "WorkflowState") -> bool:
+        return state in self.next_states
+
+    @classmethod
+    def thing(cls) -> str:
+        """What has this workflow, in words ("the round")."""
+        return str(_THING[cls])
+
+
+_WORDS: dict[type, dict[Any, Any]] = {}
+_NEXT: dict[type, dict[Any, frozenset[Any]]] = {}
+_THING: dict[type, Any] = {}
+
+
+def give_words(codes: type[Worded], words: Mapping[Any, Any]) -> None:
+    assert set(words) == set(codes), f"{codes.__name__}: every code needs its words"
+    _WORDS[codes] = dict(words)
+
+
+def describe(state: type[WorkflowState], thing: Any, words: Mapping[Any, Any],
+             steps: Mapping[Any, Iterable[Any]]) -> None:
+    """Give a workflow its words and its transition table (a state left out of `steps` is final)."""
+    assert set(steps) <= set(state) and all(set(t) <= set(state) for t in steps.values())
+    give_words(state, words)
+    _THING[state] = thing
+    _NEXT[state] = {member: frozenset(steps.get(member, ())) for member in state}
+
+
+def require_state(obj: Any, *allowed: WorkflowState) -> None:
+    """Refuse (409) unless ``obj.state`` is one of the allowed states, naming both in words."""
+    state = obj.state
+    if state in allowed:
+        return
+    raise Refusal(_("This cannot be done while %(thing)s is “%(state)s”; it needs it to be “%(wanted)s”.",
+                    thing=type(allowed[0]).thing(), state=state.label,
+                    wanted="”/“".join(s.label for s in allowed)))
+
+
+def require_step(obj: Any, target: WorkflowState) -> None:
+    """Refuse (409) unless the workflow's table lets ``obj.state`` become ``target`` in one step."""
+    if not obj.state.may_become(target):
+        allowed = [s for s in type(target) if s.may_become(target)]
+        require_state(obj, *allowed)
+
+
+class RoundState(WorkflowState):
+    """A yearly round (动态调整): applications → proposed → notice → approved → in force."""
+
+    APPLICATIONS = "applications"
+    PROPOSED = "proposed"
+    NOTICE = "notice"
+    APPROVED = "approved"
+    IN_FORCE = "in_force"
+
+
+describe(
+    RoundState,
+    _l("the round"),
+    {
+        RoundState.APPLICATIONS: _l("Applications open"),
+        RoundState.PROPOSED: _l("Proposal calculated"),
+        RoundState.NOTICE: _l("On public notice"),
+        RoundState.APPROVED: _l("Approved"),
+        RoundState.IN_FORCE: _l("In force"),
+    },
+    {
+        RoundState.APPLICATIONS: (RoundState.PROPOSED,),  # the matcher's first run
+        RoundState.PROPOSED: (RoundState.NOTICE,),  # a run goes to public notice
+        RoundState.NOTICE: (RoundState.APPROVED,),  # approved once the notice is over, objections settled
+        RoundState.APPROVED: (RoundState.IN_FORCE,),  # on the term's first day
+    },
+)
+# Applications, choices and pins may change, and the matcher may run again.
+ROUND_EDITABLE = (RoundState.APPLICATIONS, RoundState.PROPOSED)
+# Not finished: a second round for the same year would compete with it.
+ROUND_UNFINISHED = (RoundState.APPLICATIONS, RoundState.PROPOSED, RoundState.NOTICE)
+# Its chosen run is public: wardens may see their decision.
+ROUND_PUBLISHED = (RoundState.NOTICE, RoundState.APPROVED, RoundState.IN_FORCE)
+# Its agreements are made: they hold for the term.
+ROUND_AGREED = (RoundState.APPROVED, RoundState.IN_FORCE)
+
+
+class MonthState(WorkflowState):
+    """A township's attendance month: recording → submitted → closed (a month nobody touched is recording)."""
+
+    RECORDING = "recording"
+    SUBMITTED = "submitted"
+    CLOSED = "closed"
+
+
+describe(
+    MonthState,
+    _l("the month"),
+    {MonthState.RECORDING: _l("Recording"), MonthState.SUBMITTED: _l("Submitted"), MonthState.CLOSED: _l("Closed")},
+    {
+        MonthState.RECORDING: (MonthState.SUBMITTED,),  # the clerk submits it
+        MonthState.SUBMITTED: (MonthState.CLOSED, MonthState.RECORDING),  # the office closes it or sends it back
+        MonthState.CLOSED: (MonthState.RECORDING,),  # an admin reopens it, with a reason
+    },
+)
+
+
+class ObjectionState(WorkflowState):
+    """An objection raised during the public notice: open until its outcome is recorded."""
+
+    OPEN = "open"
+    SETTLED = "settled"
+
+
+describe(
+    ObjectionState,
+    _l("the objection"),
+    {ObjectionState.OPEN: _l("Not yet settled"), ObjectionState.SETTLED: _l("Settled")},
+    {ObjectionState.OPEN: (ObjectionState.SETTLED,)},
+)
+
+
+class DismissalState(WorkflowState):
+    """A dismissal flag (清退): open until staff dismiss the holder or clear the flag, with a reason.
+
+    The case stores the decision (`DismissalCase.decision`, NULL while open).
+    """
+
+    OPEN = "open"
+    DISMISSED = "dismissed"
+    CLEARED = "cleared"
+
+
+describe(
+    DismissalState,
+    _l("the flag"),
+    {DismissalState.OPEN: _l("Awaiting decision"), DismissalState.DISMISSED: _l("Dismissed from the post"),
+     DismissalState.CLEARED: _l("Flag cleared")},
+    {DismissalState.OPEN: (DismissalState.DISMISSED, DismissalState.CLEARED)},
+)
+# What a decision may be: every state but the open one.
+DISMISSAL_DECISIONS = (DismissalState.DISMISSED, DismissalState.CLEARED)
+
+
+class RunKind(Worded):
+    """What a matcher run was for."""
+
+    ROUND = "round"  # a yearly round's proposal
+    MID_YEAR = "mid_year"  # filling one post's free slots during the year
+
+
+give_words(RunKind, {RunKind.ROUND: _l("Yearly round"), RunKind.MID_YEAR: _l("Mid-year fill")})
+
+
+class ApplicationSource(Worded):
+    """How an application came into a round."""
+
+    MANUAL = "manual"  # typed in by the office
+    HOLDER = "holder"  # a current holder, included when the round opened
+    IMPORT = "import"  # from an applications spreadsheet
+    DEMO = "demo"  # the demo loader's
+
+
+give_words(ApplicationSource, {
+    ApplicationSource.MANUAL: _l("Entered by the office"),
+    ApplicationSource.HOLDER: _l("Current holder"),
+    ApplicationSource.IMPORT: _l("Imported"),
+    ApplicationSource.DEMO: _l("Demo data"),
+})
+
+
+def enum_column(enum: type[StrEnum], *, length: int, name: str = "known", constraint: bool = True) -> sa.Enum:
+    """A column type holding an enum's codes (its values, not its member names) as text, with a CHECK.
+
+    ``name`` names the CHECK constraint (the table's naming convention adds ``ck_<table>_``);
+    ``constraint=False`` when the table states a narrower one itself.
+    """
+    return sa.Enum(enum, native_enum=False, create_constraint=constraint, length=length, name=name,
+                   values_callable=lambda members: [m.value for m in members], validate_strings=True)
 
 
 def sql_in(enum: type[StrEnum]) -> str:

@@ -7,14 +7,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
 from ..dates import utcnow
+from ..extensions import db
+from .enums import MonthState, enum_column
 
 if TYPE_CHECKING:
     from .places import Township, Village
     from .users import User
-
-MONTH_STATES = ("recording", "submitted", "closed")
 
 
 class AttendanceMonth(db.Model):
@@ -23,7 +22,6 @@ class AttendanceMonth(db.Model):
     __tablename__ = "attendance_month"
     __table_args__ = (
         UniqueConstraint("township_id", "year", "month"),
-        CheckConstraint("state IN ('recording', 'submitted', 'closed')", name="state_known"),
         CheckConstraint("month >= 1 AND month <= 12", name="month_range"),
     )
 
@@ -31,7 +29,8 @@ class AttendanceMonth(db.Model):
     township_id: Mapped[int] = mapped_column(ForeignKey("township.id"), index=True)
     year: Mapped[int]
     month: Mapped[int]
-    state: Mapped[str] = mapped_column(String(10), default="recording")
+    state: Mapped[MonthState] = mapped_column(enum_column(MonthState, length=10, name="state_known"),
+                                              default=MonthState.RECORDING)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, BigInteger, CheckConstraint, DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
 from ..dates import utcnow
+from ..extensions import db
+from .enums import ApplicationSource, DismissalState, ObjectionState, RoundState, RunKind, enum_column
 
 if TYPE_CHECKING:
     from .assignments import Assignment
@@ -16,17 +17,12 @@ if TYPE_CHECKING:
     from .posts import Post
     from .users import User
 
-ROUND_STATES = ("applications", "proposed", "notice", "approved", "in_force")
-
 
 class Round(db.Model):
     __tablename__ = "round"
     __table_args__ = (
         CheckConstraint("term_end > term_start", name="term_order"),
         CheckConstraint("notice_days >= 1", name="notice_days_positive"),
-        CheckConstraint(
-            "state IN ('applications', 'proposed', 'notice', 'approved', 'in_force')", name="state_known"
-        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,7 +32,8 @@ class Round(db.Model):
     term_end: Mapped[dt.date]
     reference_date: Mapped[dt.date]
     notice_days: Mapped[int] = mapped_column(default=5)
-    state: Mapped[str] = mapped_column(String(20), default="applications")
+    state: Mapped[RoundState] = mapped_column(enum_column(RoundState, length=20, name="state_known"),
+                                              default=RoundState.APPLICATIONS)
     # The rules frozen when the round opened: re-running or explaining it later
     # uses these, not whatever the district settings say by then.
     rules: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -74,7 +71,8 @@ class Application(db.Model):
     excluded_reason: Mapped[str | None] = mapped_column(String(200))
     pinned_post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id"))
     pin_reason: Mapped[str | None] = mapped_column(String(200))
-    source: Mapped[str] = mapped_column(String(20), default="manual")
+    source: Mapped[ApplicationSource] = mapped_column(enum_column(ApplicationSource, length=20, name="source_known"),
+                                                      default=ApplicationSource.MANUAL)
     # Which prefilled exclusion this is (stable_employment, away_working,
     # another_post, other) so the page can show it; the matcher gets the text.
     excluded_code: Mapped[str | None] = mapped_column(String(20))
@@ -101,7 +99,7 @@ class AllocationRun(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20), default="round")  # round | mid_year
+    kind: Mapped[RunKind] = mapped_column(enum_column(RunKind, length=20, name="kind_known"), default=RunKind.ROUND)
     # The problem and the result are large (a county's are about 1 MB each) and deferred:
     # a page listing runs reads their summary only, and a page showing one run loads
     # its problem and result when it reads them, not every run's.
@@ -164,6 +162,10 @@ class Objection(db.Model):
 
     about_person: Mapped["Person | None"] = relationship()
 
+    @property
+    def state(self) -> ObjectionState:
+        return ObjectionState.OPEN if self.settled_on is None else ObjectionState.SETTLED
+
 
 class DismissalCase(db.Model):
     """A holder flagged for dismissal review (清退), and the staff decision."""
@@ -182,9 +184,14 @@ class DismissalCase(db.Model):
     period: Mapped[str] = mapped_column(String(20), default="")
     evidence: Mapped[str] = mapped_column(Text)
     flagged_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    decision: Mapped[str | None] = mapped_column(String(20))
+    # NULL while the flag is open; the CHECK above keeps 'open' itself from being stored.
+    decision: Mapped[DismissalState | None] = mapped_column(enum_column(DismissalState, length=20, constraint=False))
     decision_reason: Mapped[str | None] = mapped_column(String(500))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     assignment: Mapped["Assignment"] = relationship()
+
+    @property
+    def state(self) -> DismissalState:
+        return self.decision or DismissalState.OPEN

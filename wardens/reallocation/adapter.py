@@ -23,9 +23,11 @@ from ..audit import AuditAction, record_audit
 from ..extensions import db
 from ..models import (AllocationRun, Application, Assignment, Household, HouseholdFlag, Person, Post, Round,
                       RunDecision, Village, current_revision, problem_hash, village_neighbour)
+from ..models.enums import ROUND_EDITABLE, RoundState, RunKind, require_state
 from .applications import flags_on
 from .digest import decision_records, run_digest
 from .errors import RefusedError
+from .rounds import move_to
 
 
 
@@ -223,15 +225,13 @@ def refuse_empty(problem: dict[str, Any]) -> None:
 
 def run_round(rnd: Round, *, note: str | None = None, user_id: int | None = None) -> AllocationRun:
     """Run the matcher on the round's current input and keep the run (problem and result)."""
-    from .rounds import move_to, require_state
-
-    require_state(rnd, "applications", "proposed")
+    require_state(rnd, *ROUND_EDITABLE)
     db.session.flush()  # pending changes move the revision now, not during the build
     revision = current_revision()
     problem = build_problem(rnd)
     refuse_empty(problem)
     zh, seconds = solve_once(problem)
-    run = AllocationRun(round_id=rnd.id, kind="round", problem=problem, result=zh,
+    run = AllocationRun(round_id=rnd.id, kind=RunKind.ROUND, problem=problem, result=zh,
                         seconds=seconds, note=(note or "").strip()[:200] or None, created_by_id=user_id, summary=zh["summary"],
                         input_revision=revision, problem_hash=problem_hash(problem))
     db.session.add(run)
@@ -241,8 +241,8 @@ def run_round(rnd: Round, *, note: str | None = None, user_id: int | None = None
     record_audit(AuditAction.ALLOCATION_RUN, run, after={"round_id": rnd.id, "placed": summary["placed"],
                                               "candidates": summary["candidates"], "slots": summary["slots"],
                                               "seconds": seconds}, reason=run.note)
-    if rnd.state == "applications":
-        move_to(rnd, "proposed")
+    if rnd.state == RoundState.APPLICATIONS:
+        move_to(rnd, RoundState.PROPOSED)
     return run
 
 
@@ -311,7 +311,7 @@ def run_fill(rnd: Round, post: Post, day: dt.date, *, user_id: int | None = None
     if not problem["candidates"]:
         raise RefusedError(_("The waiting list of round “%(name)s” is empty.", name=rnd.name))
     zh, seconds = solve_once(problem)
-    run = AllocationRun(round_id=rnd.id, kind="mid_year", problem=problem, result=zh,
+    run = AllocationRun(round_id=rnd.id, kind=RunKind.MID_YEAR, problem=problem, result=zh,
                         seconds=seconds, problem_hash=problem_hash(problem), summary=zh["summary"], post_id=post.id, created_by_id=user_id,
                         note=f"{post.code} {day.isoformat()}")
     db.session.add(run)

@@ -21,7 +21,8 @@ from ..audit import AuditAction, record_audit, record_audits, snapshot
 from ..dates import utcnow
 from ..extensions import db
 from ..idnumber import IdNumberError, normalise_id_number, parse_id_number
-from ..models import Application, Assignment, AttendanceRecord, Household, Person, Post, Round
+from ..models import Application, ApplicationSource, Assignment, AttendanceRecord, Household, Person, Post, Round
+from ..models.enums import ROUND_EDITABLE, require_state
 from ..priority import priority_tier
 from ..spreadsheets import Table, header_words, lossy_cells
 from .errors import RefusedError
@@ -161,7 +162,7 @@ def include_current_holders(rnd: Round, day: dt.date) -> tuple[int, int]:
                 "round_id": rnd.id, "person_id": person_id, "choice1_id": None, "choice2_id": None,
                 "choice3_id": None, "current_post_id": post_id, "good_standing": good, "attendance_rate": rate,
                 "excluded_code": code, "excluded_reason": exclusion_text(code, None) if code else None,
-                "pinned_post_id": None, "pin_reason": None, "source": "holder",
+                "pinned_post_id": None, "pin_reason": None, "source": ApplicationSource.HOLDER,
             })
         elif (application.current_post_id, application.good_standing, application.attendance_rate) != (post_id, good, rate):
             before = snapshot(application, APPLICATION_FIELDS)
@@ -260,11 +261,9 @@ def already_applied(person: Person, application_id: int) -> str:
              name=person.name, last4=person.id_last4, id=application_id)
 
 
-def add_application(rnd: Round, person: Person, choice_codes: list[str], *, source: str = "manual") -> Application:
+def add_application(rnd: Round, person: Person, choice_codes: list[str], *, source: ApplicationSource = ApplicationSource.MANUAL) -> Application:
     """Record one person's application with up to three chosen posts."""
-    from .rounds import require_state
-
-    require_state(rnd, "applications", "proposed")
+    require_state(rnd, *ROUND_EDITABLE)
     refuse_twice(rnd, person)
     posts = resolve_choices(choice_codes, int(rnd.rules.get("max_choices", 3)))
     current = db.session.scalar(
@@ -284,9 +283,7 @@ def add_application(rnd: Round, person: Person, choice_codes: list[str], *, sour
 
 def change_choices(application: Application, choice_codes: list[str]) -> None:
     """Replace an application's chosen posts."""
-    from .rounds import require_state
-
-    require_state(application.round, "applications", "proposed")
+    require_state(application.round, *ROUND_EDITABLE)
     posts = resolve_choices(choice_codes, int(application.round.rules.get("max_choices", 3)))
     before = snapshot(application, APPLICATION_FIELDS)
     _set_choices(application, posts)
@@ -296,9 +293,7 @@ def change_choices(application: Application, choice_codes: list[str]) -> None:
 
 def set_exclusion(application: Application, code: str | None, note: str | None) -> None:
     """Exclude an applicant with a reason (or lift the exclusion when code is empty)."""
-    from .rounds import require_state
-
-    require_state(application.round, "applications", "proposed")
+    require_state(application.round, *ROUND_EDITABLE)
     before = snapshot(application, APPLICATION_FIELDS)
     if code:
         if code not in EXCLUSION_CODES:
@@ -318,9 +313,7 @@ def set_exclusion(application: Application, code: str | None, note: str | None) 
 
 def withdraw(application: Application) -> None:
     """Remove an application from a round that has not gone to notice."""
-    from .rounds import require_state
-
-    require_state(application.round, "applications", "proposed")
+    require_state(application.round, *ROUND_EDITABLE)
     before = snapshot(application, APPLICATION_FIELDS)
     record_audit(AuditAction.APPLICATION_WITHDRAW, application, before=before)
     if application in application.round.applications:
@@ -429,7 +422,7 @@ def apply_import(rnd: Round, rows: list[ImportRow]) -> int:
             "choice3_id": padded[2], "current_post_id": current.get(person.id), "good_standing": False,
             "attendance_rate": None, "excluded_code": code,
             "excluded_reason": exclusion_text(code, None) if code else None,
-            "pinned_post_id": None, "pin_reason": None, "source": "import",
+            "pinned_post_id": None, "pin_reason": None, "source": ApplicationSource.IMPORT,
         })
     insert_applications(rnd, new_rows)
     return len(rows)

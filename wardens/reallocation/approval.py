@@ -18,12 +18,13 @@ from sqlalchemy.orm import selectinload
 from ..attendance.months import ClosedMonthError, ensure_no_closed_month
 from ..audit import AuditAction, record_audits, snapshot
 from ..extensions import db
-from ..models import Assignment, Household, Person, Post, Round, Township, Village
+from ..models import Assignment, Household, Origin, Person, Post, Round, RoundState, Township, Village
 from ..dates import utcnow
 from .adapter import key_id
 from .errors import RefusedError
 from .notice import open_objections
-from .rounds import move_to, require_state
+from ..models.enums import require_state
+from .rounds import move_to
 
 ASSIGNMENT_FIELDS = ("person_id", "post_id", "term_start", "term_end", "origin", "round_id", "ended_on",
                      "end_reason", "end_note")
@@ -103,7 +104,7 @@ def end_current_agreements(rnd: Round, current: list[Assignment]) -> list[Assign
     return current
 
 
-def start_agreements(rnd: Round, placements: list[tuple[int, int]], origin: str = "round") -> list[int]:
+def start_agreements(rnd: Round, placements: list[tuple[int, int]], origin: str = Origin.ROUND) -> list[int]:
     """Start one agreement per (person id, post id) on the round's term, in one INSERT; their ids.
 
     Each is audited as record_audit would (one event per agreement), in one more INSERT.
@@ -130,7 +131,7 @@ def approve_round(rnd: Round, today: dt.date, user_id: int | None = None) -> lis
 
     Returns the ids of the agreements started.
     """
-    require_state(rnd, "notice")
+    require_state(rnd, RoundState.NOTICE)
     refuse_early_approval(rnd, today)
     run = rnd.chosen_run
     if run is None:
@@ -139,19 +140,19 @@ def approve_round(rnd: Round, today: dt.date, user_id: int | None = None) -> lis
     refuse_closed_months_in_the_new_term(rnd, current, {key_id(e["post"]) for e in run.result["assignments"]})
     end_current_agreements(rnd, current)
     created = start_agreements(rnd, [(key_id(e["candidate"]), key_id(e["post"])) for e in run.result["assignments"]])
-    move_to(rnd, "approved", approved_by_id=user_id, approved_at=utcnow())
+    move_to(rnd, RoundState.APPROVED, approved_by_id=user_id, approved_at=utcnow())
     if today >= rnd.term_start:
-        move_to(rnd, "in_force", reason=_("The term had already started when the round was approved."))
+        move_to(rnd, RoundState.IN_FORCE, reason=_("The term had already started when the round was approved."))
     return created
 
 
 def mark_in_force(rnd: Round, today: dt.date) -> None:
     """Mark an approved round in force once its term has started."""
-    require_state(rnd, "approved")
+    require_state(rnd, RoundState.APPROVED)
     if today < rnd.term_start:
         raise RefusedError(_("The term starts on %(day)s; the round can be marked in force from then.",
                              day=rnd.term_start.isoformat()))
-    move_to(rnd, "in_force")
+    move_to(rnd, RoundState.IN_FORCE)
 
 
 def round_agreements(rnd: Round, *, township_id: int | None = None, village_id: int | None = None,
@@ -162,7 +163,7 @@ def round_agreements(rnd: Round, *, township_id: int | None = None, village_id: 
     any number of agreements: the print view shows them all).
     """
     stmt = (select(Assignment).join(Post, Post.id == Assignment.post_id).join(Village, Village.id == Post.village_id)
-            .where(Assignment.round_id == rnd.id, Assignment.origin.in_(("round", "mid_year")))
+            .where(Assignment.round_id == rnd.id, Assignment.origin.in_((Origin.ROUND, Origin.MID_YEAR)))
             .options(selectinload(Assignment.person).selectinload(Person.household)
                      .selectinload(Household.village).selectinload(Village.township),
                      selectinload(Assignment.post).selectinload(Post.village).selectinload(Village.township))
@@ -181,5 +182,5 @@ def agreements_by_township(rnd: Round) -> list[tuple[Township, int]]:
     return [(t, n) for t, n in db.session.execute(
         select(Township, func.count(Assignment.id)).join(Village, Village.township_id == Township.id)
         .join(Post, Post.village_id == Village.id).join(Assignment, Assignment.post_id == Post.id)
-        .where(Assignment.round_id == rnd.id, Assignment.origin.in_(("round", "mid_year")))
+        .where(Assignment.round_id == rnd.id, Assignment.origin.in_((Origin.ROUND, Origin.MID_YEAR)))
         .group_by(Township.id).order_by(Township.name)).all()]

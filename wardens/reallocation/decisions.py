@@ -11,16 +11,16 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import AllocationRun, Application, Post, Round, RunDecision
+from ..models import AllocationRun, Application, Post, Round, RoundState, RunDecision
+from ..models.enums import ROUND_PUBLISHED
 from .adapter import candidate_key, key_id
 from .explain import Explainer
-from .rounds import PUBLISHED_STATES, state_label
 
 
 @dataclass(frozen=True)
 class Decision:
     round_name: str
-    round_state: str  # the state code: notice | approved | in_force
+    round_state: RoundState  # one of ROUND_PUBLISHED
     placed: bool
     post: Post | None
     tier: int | None
@@ -32,14 +32,14 @@ class Decision:
 
     @property
     def round_state_label(self) -> str:
-        return state_label(self.round_state)
+        return self.round_state.label
 
 
 def latest_decision(person_id: int, lang: str) -> Decision | None:
     """The decision of the latest published round in which the person applied, or None."""
     rnd = db.session.scalar(
         select(Round).join(Application, Application.round_id == Round.id)
-        .where(Application.person_id == person_id, Round.state.in_(PUBLISHED_STATES),
+        .where(Application.person_id == person_id, Round.state.in_(ROUND_PUBLISHED),
                Round.chosen_run_id.is_not(None))
         .order_by(Round.year.desc(), Round.id.desc()).limit(1)
     )

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Assignment, Household, Person, Post, Round, get_settings
+from ..models import ApplicationSource, Assignment, Household, Person, Post, Round, get_settings
 from .applications import add_application, flags_on
 from .rounds import default_term, open_round
 
@@ -89,5 +89,5 @@ def load_demo_round(today: dt.date) -> Round:
         village_posts = posts[person.household.village_id]
         k = rng.randint(1, min(3, len(village_posts)))
         picks = rng.sample(village_posts, k)
-        add_application(rnd, person, [p.code for p in picks], source="demo")
+        add_application(rnd, person, [p.code for p in picks], source=ApplicationSource.DEMO)
     return rnd

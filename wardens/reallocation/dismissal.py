@@ -21,7 +21,9 @@ from sqlalchemy.orm import selectinload
 from ..attendance.months import ClosedMonthError, ensure_no_closed_month
 from ..audit import AuditAction, record_audit, snapshot
 from ..extensions import db
-from ..models import Assignment, DismissalCase, Household, Person, Post, Round, get_settings
+from ..models import (Assignment, DismissalCase, DismissalState, EndReason, Household, Origin, Person, Post, Round, RunKind,
+                      get_settings)
+from ..models.enums import ROUND_AGREED
 from ..dates import utcnow
 from ..priority import priority_tier
 from .adapter import free_slots, run_fill
@@ -209,7 +211,7 @@ def decided_cases(limit: int = 100) -> list[DismissalCase]:
                                    .order_by(DismissalCase.decided_at.desc(), DismissalCase.id.desc()).limit(limit)))
 
 
-def _decide(case: DismissalCase, decision: str, reason: str, user_id: int | None) -> None:
+def _decide(case: DismissalCase, decision: DismissalState, reason: str, user_id: int | None) -> None:
     before = snapshot(case, CASE_FIELDS)
     case.decision = decision
     case.decision_reason = reason.strip()[:500]
@@ -222,7 +224,7 @@ def _decide(case: DismissalCase, decision: str, reason: str, user_id: int | None
 
 def dismiss(case: DismissalCase, reason: str, last_day: dt.date, user_id: int | None = None) -> None:
     """Dismiss the holder: the agreement ends on last_day (inclusive), end_reason 'dismissed'."""
-    if case.decision is not None:
+    if not case.state.may_become(DismissalState.DISMISSED):
         raise RefusedError(_("This flag was already decided."))
     agreement = case.assignment
     if not agreement.term_start <= last_day <= agreement.last_day:
@@ -236,23 +238,23 @@ def dismiss(case: DismissalCase, reason: str, last_day: dt.date, user_id: int | 
         raise RefusedError(str(exc), field="last_day") from None
     before = snapshot(agreement, ASSIGNMENT_FIELDS)
     agreement.ended_on = last_day
-    agreement.end_reason = "dismissed"
+    agreement.end_reason = EndReason.DISMISSED
     agreement.end_note = reason.strip()[:500]
     db.session.flush()
     record_audit(AuditAction.ASSIGNMENT_DISMISS, agreement, before=before, after=snapshot(agreement, ASSIGNMENT_FIELDS),
                  reason=agreement.end_note)
-    _decide(case, "dismissed", reason, user_id)
+    _decide(case, DismissalState.DISMISSED, reason, user_id)
     # The other open flags on the same agreement are settled by the same decision.
     for other in db.session.scalars(select(DismissalCase).where(
             DismissalCase.assignment_id == agreement.id, DismissalCase.decision.is_(None))):
-        _decide(other, "dismissed", _("Dismissed on flag %(id)d: %(reason)s", id=case.id, reason=reason), user_id)
+        _decide(other, DismissalState.DISMISSED, _("Dismissed on flag %(id)d: %(reason)s", id=case.id, reason=reason), user_id)
 
 
 def clear(case: DismissalCase, reason: str, user_id: int | None = None) -> None:
     """Clear a flag with a reason; it is not raised again for the same rule and period."""
-    if case.decision is not None:
+    if not case.state.may_become(DismissalState.CLEARED):
         raise RefusedError(_("This flag was already decided."))
-    _decide(case, "cleared", reason, user_id)
+    _decide(case, DismissalState.CLEARED, reason, user_id)
 
 
 # -- mid-year fill from the waiting list ---------------------------------------------------
@@ -260,7 +262,7 @@ def clear(case: DismissalCase, reason: str, user_id: int | None = None) -> None:
 def fill_round(day: dt.date) -> Round | None:
     """The round whose waiting list fills freed slots: the latest approved round whose term covers day."""
     return db.session.scalar(
-        select(Round).where(Round.state.in_(("approved", "in_force")), Round.term_start <= day, Round.term_end > day)
+        select(Round).where(Round.state.in_(ROUND_AGREED), Round.term_start <= day, Round.term_end > day)
         .order_by(Round.term_start.desc(), Round.id.desc()).limit(1)
     )
 
@@ -288,7 +290,7 @@ def approve_fill(run, day: dt.date, user_id: int | None = None) -> list[Assignme
     """Create the mid-year agreements of a fill run (origin 'mid_year'), from its day to the round's term end."""
     from .adapter import key_id
 
-    if run.kind != "mid_year":
+    if run.kind != RunKind.MID_YEAR:
         raise RefusedError(_("That run is not a mid-year fill."))
     if run.approved_at is not None:
         raise RefusedError(_("This fill was already approved."))
@@ -314,7 +316,7 @@ def approve_fill(run, day: dt.date, user_id: int | None = None) -> list[Assignme
             raise RefusedError(_("%(name)s has taken another post since this fill was run; run it again.",
                                  name=db.session.get(Person, person_id).name))
         agreement = Assignment(person_id=person_id, post_id=post.id, term_start=start, term_end=rnd.term_end,
-                               origin="mid_year", round_id=rnd.id)
+                               origin=Origin.MID_YEAR, round_id=rnd.id)
         db.session.add(agreement)
         db.session.flush()
         record_audit(AuditAction.ASSIGNMENT_CREATE, agreement, after=snapshot(agreement, ASSIGNMENT_FIELDS))

@@ -8,11 +8,12 @@ from sqlalchemy import select
 
 from ..audit import AuditAction, record_audit, snapshot
 from ..extensions import db
-from ..models import AllocationRun, Objection, Person, Round
+from ..models import AllocationRun, Objection, Person, Round, RoundState, RunKind
+from ..models.enums import require_state
 from .adapter import is_current
 from .errors import RefusedError
 from .proposal import Row, placed_rows
-from .rounds import move_to, require_state
+from .rounds import move_to
 
 OBJECTION_FIELDS = ("round_id", "raised_by", "about_person_id", "content", "raised_on", "outcome", "settled_on")
 
@@ -24,8 +25,8 @@ def notice_end(start: dt.date, days: int) -> dt.date:
 
 def start_notice(rnd: Round, run: AllocationRun, start: dt.date, today: dt.date) -> None:
     """Put a run's proposal on public notice from start (today or earlier) for the round's notice days."""
-    require_state(rnd, "proposed")
-    if run.round_id != rnd.id or run.kind != "round":
+    require_state(rnd, RoundState.PROPOSED)
+    if run.round_id != rnd.id or run.kind != RunKind.ROUND:
         raise RefusedError(_("That run does not belong to this round."))
     if start > today:
         raise RefusedError(_("The notice cannot start in the future (%(day)s); start it on the day it is posted.",
@@ -33,7 +34,7 @@ def start_notice(rnd: Round, run: AllocationRun, start: dt.date, today: dt.date)
     if not is_current(run):
         raise RefusedError(_("The applications, pins or register changed after this run; run the matcher again "
                              "and put the new proposal on notice."))
-    move_to(rnd, "notice", chosen_run_id=run.id, notice_start=start, notice_end=notice_end(start, rnd.notice_days))
+    move_to(rnd, RoundState.NOTICE, chosen_run_id=run.id, notice_start=start, notice_end=notice_end(start, rnd.notice_days))
 
 
 def notice_rows(rnd: Round, lang: str, township_id: int | None = None, village_id: int | None = None) -> list[Row]:
@@ -46,7 +47,7 @@ def notice_rows(rnd: Round, lang: str, township_id: int | None = None, village_i
 def record_objection(rnd: Round, *, raised_by: str, content: str, raised_on: dt.date,
                      about: Person | None, today: dt.date, user_id: int | None = None) -> Objection:
     """Record an objection raised during the notice."""
-    require_state(rnd, "notice")
+    require_state(rnd, RoundState.NOTICE)
     if raised_on > today:
         raise RefusedError(_("The day the objection was raised cannot be in the future."), field="raised_on")
     if rnd.notice_start and raised_on < rnd.notice_start:

@@ -13,6 +13,7 @@ import allocation
 from ..audit import AuditAction, record_audit, snapshot
 from ..extensions import db
 from ..models import Application, Household, Post, Village, village_neighbour
+from ..models.enums import ROUND_EDITABLE, require_state
 from .adapter import candidate_key, household_key, post_age_limit, post_key, village_key
 from .applications import APPLICATION_FIELDS, flags_on
 from .errors import RefusedError
@@ -109,9 +110,7 @@ def pin_conflicts(application: Application, post: Post) -> list[str]:
 
 def pin(application: Application, post: Post, reason: str) -> None:
     """Pin an applicant to a post, with the staff's reason; refused with every fault when impossible."""
-    from .rounds import require_state
-
-    require_state(application.round, "applications", "proposed")
+    require_state(application.round, *ROUND_EDITABLE)
     faults = pin_faults(application, post) + pin_conflicts(application, post)
     if faults:
         raise RefusedError(_("%(name)s cannot be pinned to post %(code)s: %(faults)s.",
@@ -126,9 +125,7 @@ def pin(application: Application, post: Post, reason: str) -> None:
 
 def unpin(application: Application, reason: str | None = None) -> None:
     """Remove a pin; the matcher decides for this applicant again."""
-    from .rounds import require_state
-
-    require_state(application.round, "applications", "proposed")
+    require_state(application.round, *ROUND_EDITABLE)
     before = snapshot(application, APPLICATION_FIELDS)
     application.pinned_post_id = None
     application.pin_reason = None

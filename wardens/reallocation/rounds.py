@@ -1,37 +1,23 @@
 """A round's life: opening it with its frozen rules, and the state transitions.
 
-States: applications (申请中) → proposed (已测算) → notice (公示中) → approved (已批准)
-→ in_force (已生效). Every transition writes one audit event.
+States (`RoundState`, with its transition table): applications (申请中) → proposed (已测算)
+→ notice (公示中) → approved (已批准) → in_force (已生效). Every transition writes one audit event.
 """
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 
 from ..audit import AuditAction, record_audit, snapshot
 from ..extensions import db
-from ..models import Round, get_settings
+from ..models import Round, RoundState, get_settings
+from ..models.enums import ROUND_UNFINISHED, require_step
 from .errors import RefusedError
 
-STATES = ("applications", "proposed", "notice", "approved", "in_force")
-STATE_LABELS = {
-    "applications": _l("Applications open"),
-    "proposed": _l("Proposal calculated"),
-    "notice": _l("On public notice"),
-    "approved": _l("Approved"),
-    "in_force": _l("In force"),
-}
-# Rounds whose chosen run has been made public: wardens may see their decision.
-PUBLISHED_STATES = ("notice", "approved", "in_force")
 ROUND_FIELDS = ("name", "year", "term_start", "term_end", "reference_date", "notice_days", "state",
                 "notice_start", "notice_end", "chosen_run_id")
-
-
-def state_label(state: str) -> str:
-    """The words for a round state in the user's language."""
-    return str(STATE_LABELS.get(state, state))
 
 
 def frozen_rules() -> dict[str, Any]:
@@ -76,7 +62,7 @@ def open_round(
     if notice_days < 1:
         raise RefusedError(_("The notice period must be at least one day."), field="notice_days")
     clash = db.session.scalar(
-        db.select(Round).where(Round.year == year, Round.state.in_(("applications", "proposed", "notice")))
+        db.select(Round).where(Round.year == year, Round.state.in_(ROUND_UNFINISHED))
     )
     if clash is not None:
         raise RefusedError(
@@ -91,7 +77,7 @@ def open_round(
         term_end=term_end,
         reference_date=reference_date,
         notice_days=notice_days,
-        state="applications",
+        state=RoundState.APPLICATIONS,
         rules=frozen_rules(),
         created_by_id=user_id,
     )
@@ -104,8 +90,9 @@ def open_round(
     return rnd
 
 
-def move_to(rnd: Round, state: str, *, reason: str | None = None, **changes: Any) -> None:
-    """Change a round's state (and any other fields given), with one audit event."""
+def move_to(rnd: Round, state: RoundState, *, reason: str | None = None, **changes: Any) -> None:
+    """Take a round one step along its workflow (and change any other fields given), with one audit event."""
+    require_step(rnd, state)
     before = snapshot(rnd, ROUND_FIELDS)
     rnd.state = state
     for key, value in changes.items():
@@ -114,15 +101,3 @@ def move_to(rnd: Round, state: str, *, reason: str | None = None, **changes: Any
     record_audit(AuditAction.round_moved_to(state), rnd, before=before, after=snapshot(rnd, ROUND_FIELDS), reason=reason)
 
 
-def require_state(rnd: Round, *states: str) -> None:
-    """Refuse unless the round is in one of the states."""
-    if rnd.state not in states:
-        raise RefusedError(
-            _("This cannot be done while the round is “%(state)s”; it needs the round to be “%(wanted)s”.",
-              state=state_label(rnd.state), wanted="”/“".join(state_label(s) for s in states))
-        )
-
-
-def latest_round() -> Round | None:
-    """The most recent round (by year, then by when it was opened)."""
-    return db.session.scalar(db.select(Round).order_by(Round.year.desc(), Round.id.desc()).limit(1))

@@ -24,10 +24,12 @@ from ..models import (
     Person,
     Post,
     Round,
+    RunKind,
     Township,
     Village,
     get_settings,
 )
+from ..models.enums import ROUND_EDITABLE, require_state
 from ..record_ids import page_number, record_id
 from .. import uploads
 from ..spreadsheets import SpreadsheetError, table_notes
@@ -150,7 +152,7 @@ def round_view(round_id: int) -> str:
                                                              Application.pinned_post_id.is_not(None))) or 0
     holders = db.session.scalar(select(db.func.count()).where(Application.round_id == rnd.id,
                                                               Application.current_post_id.is_not(None))) or 0
-    round_runs = [r for r in rnd.runs if r.kind == "round"]
+    round_runs = [r for r in rnd.runs if r.kind == RunKind.ROUND]
     latest = round_runs[-1] if round_runs else None
     return render_template(
         "reallocation/round.html", rnd=rnd, page=page, q=q, total=total, excluded=excluded, pinned=pinned,
@@ -182,7 +184,7 @@ def round_holders(round_id: int) -> WerkzeugResponse:
     rnd = get_round(round_id)
     if ActionForm().validate_on_submit():
         try:
-            rounds.require_state(rnd, "applications", "proposed")
+            require_state(rnd, *ROUND_EDITABLE)
             added, refreshed = applications.include_current_holders(rnd, today())
         except RefusedError as exc:
             refused(exc)
@@ -236,7 +238,7 @@ def apply_new(round_id: int) -> str | WerkzeugResponse:
     form.village_id.choices = [(0, "—")] + [(v.id, v.full_name) for v in villages]
     if form.validate_on_submit():
         try:
-            rounds.require_state(rnd, "applications", "proposed")
+            require_state(rnd, *ROUND_EDITABLE)
             household = db.session.scalar(select(Household).where(Household.number == form.household_number.data.strip()))
             if household is None:
                 village = db.session.get(Village, form.village_id.data or 0)
@@ -308,7 +310,7 @@ def application_view(round_id: int, application_id: int) -> str | WerkzeugRespon
     if rnd.runs:
         from .decisions import decision_in_run
 
-        round_runs = [r for r in rnd.runs if r.kind == "round"]
+        round_runs = [r for r in rnd.runs if r.kind == RunKind.ROUND]
         if round_runs:
             decision = decision_in_run(rnd, rnd.chosen_run or round_runs[-1], application.person_id, lang())
     return render_template("reallocation/application.html", rnd=rnd, a=application, choices=choices,
@@ -432,7 +434,7 @@ def run_view(run_id: int) -> str:
     filters = proposal_filters()
     proposal = read_proposal(stored, lang(), filters, page_number(request.args.get("page")))
     rnd = stored.round
-    others = [r for r in rnd.runs if r.kind == "round" and r.id != stored.id]
+    others = [r for r in rnd.runs if r.kind == RunKind.ROUND and r.id != stored.id]
     townships = list(db.session.scalars(select(Township).order_by(Township.name)))
     villages = list(db.session.scalars(select(Village).where(Village.township_id == filters.township)
                                        .order_by(Village.name))) if filters.township else []
@@ -440,7 +442,7 @@ def run_view(run_id: int) -> str:
     if filters.village:
         place = db.session.get(Village, filters.village)
     return render_template("reallocation/run.html", rnd=rnd, run=stored, p=proposal, others=others,
-                           current=stored.kind == "round" and adapter.is_current(stored), filters=filters,
+                           current=stored.kind == RunKind.ROUND and adapter.is_current(stored), filters=filters,
                            townships=townships, villages=villages, place=place,
                            notice_form=_notice_form(rnd, stored), action=ActionForm())
 
@@ -471,7 +473,7 @@ def run_problem(run_id: int) -> Response:
 @roles_required(*DISTRICT)
 def compare(round_id: int) -> str:
     rnd = get_round(round_id)
-    round_runs = [r for r in rnd.runs if r.kind == "round"]
+    round_runs = [r for r in rnd.runs if r.kind == RunKind.ROUND]
     ids = {r.id: r for r in round_runs}
     a = ids.get(request.args.get("a", type=int) or 0)
     b = ids.get(request.args.get("b", type=int) or 0)
@@ -640,7 +642,7 @@ def dismissals() -> str:
                            fill_round=dismissal.fill_round(day), action=ActionForm(), day=day,
                            dismiss_form=_dismiss_form(day), clear_form=ClearForm(formdata=None),
                            fill_form=FillForm(formdata=None),
-                           fills=list(db.session.scalars(select(AllocationRun).where(AllocationRun.kind == "mid_year")
+                           fills=list(db.session.scalars(select(AllocationRun).where(AllocationRun.kind == RunKind.MID_YEAR)
                                                          .order_by(AllocationRun.id.desc()).limit(20))))
 
 
@@ -722,7 +724,7 @@ def fill_start() -> WerkzeugResponse:
 @roles_required(*DISTRICT)
 def fill_view(run_id: int) -> str:
     fill = db.get_or_404(AllocationRun, run_id)
-    if fill.kind != "mid_year":
+    if fill.kind != RunKind.MID_YEAR:
         abort(404)
     return render_template("reallocation/fill.html", run=fill, p=read_run(fill, lang()), action=ActionForm())
 
@@ -731,7 +733,7 @@ def fill_view(run_id: int) -> str:
 @roles_required(*DISTRICT)
 def fill_approve(run_id: int) -> WerkzeugResponse:
     fill = db.get_or_404(AllocationRun, run_id)
-    if fill.kind != "mid_year":
+    if fill.kind != RunKind.MID_YEAR:
         abort(404)
     if ActionForm().validate_on_submit():
         try:
