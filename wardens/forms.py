@@ -34,6 +34,10 @@ class Form(FlaskForm):
     """
 
     refusal: Refusal | None = None
+    # Where a refusal goes on this form: the field for one that names none (an upload form's
+    # file, say), and this form's names for fields the operations call otherwise.
+    refusal_field: str | None = None
+    refusal_field_names: dict[str, str] = {}
 
     def validate_on_submit(self, extra_validators: Any = None) -> bool:
         """FlaskForm's check, and: a submission the rules refused is answered as an invalid one."""
@@ -90,7 +94,9 @@ def refusal_pending() -> bool:
 def show_refusal(form: FlaskForm, refusal: Exception, *, default_field: str | None = None) -> None:
     """Put a refusal's messages by the field it names (or ``default_field``), else flash them above the form."""
     messages = list(getattr(refusal, "messages", None) or [str(refusal)])
-    name = getattr(refusal, "field", None) or default_field
+    name = getattr(refusal, "field", None)
+    name = getattr(form, "refusal_field_names", {}).get(name, name) if name else None
+    name = name or default_field or getattr(form, "refusal_field", None)
     field = form._fields.get(name) if name else None
     if field is not None:
         field.errors = list(field.errors) + messages

@@ -56,6 +56,8 @@ class ApplyForm(ChoicesMixin, Form):
 
 
 class NewApplicantForm(ChoicesMixin, Form):
+    # The register's household rules name the household's number "number".
+    refusal_field_names = {"number": "household_number"}
     name = StringField(_l("Name"), validators=[DataRequired(message=REQUIRED), Length(max=50)])
     id_number = StringField(_l("ID number"), validators=[DataRequired(message=REQUIRED), Length(max=30)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=20)])
@@ -87,6 +89,7 @@ class PinForm(Form):
 
 
 class ImportForm(Form):
+    refusal_field = "file"
     file = FileField(_l("Applications (.xlsx, .xls, .ods or .csv)"), validators=[FileRequired(message=_l("Choose a file."))])
     submit = SubmitField(_l("Check the file"))
 

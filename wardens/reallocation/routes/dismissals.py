@@ -1,0 +1,116 @@
+"""Dismissal review (清退) and mid-year fills of the slots it frees."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from ...access import DISTRICT, roles_required
+from ...dates import today
+from ...extensions import db
+from ...models import AllocationRun, DismissalCase, Post, RunKind
+from ...record_ids import record_id
+from .. import dismissal
+from ..forms import ActionForm, ClearForm, DismissForm, FillForm
+from ..proposal import read_run
+from .common import bp, lang, user_id
+
+
+def flash_errors(form: DismissForm | ClearForm) -> None:
+    for errors in form.errors.values():
+        for e in errors:
+            flash(e, "error")
+
+
+@bp.route("/dismissals")
+@roles_required(*DISTRICT)
+def dismissals() -> str:
+    day = today()
+    return render_template("reallocation/dismissals.html", cases=dismissal.open_cases(),
+                           decided=dismissal.decided_cases(), free=dismissal.posts_with_free_slots(day),
+                           fill_round=dismissal.fill_round(day), action=ActionForm(), day=day,
+                           dismiss_form=_dismiss_form(day), clear_form=ClearForm(formdata=None),
+                           fill_form=FillForm(formdata=None),
+                           fills=list(db.session.scalars(select(AllocationRun).where(AllocationRun.kind == RunKind.MID_YEAR)
+                                                         .order_by(AllocationRun.id.desc()).limit(20))))
+
+
+def _dismiss_form(day: dt.date) -> DismissForm:
+    form = DismissForm(formdata=None)
+    form.last_day.data = day
+    return form
+
+
+@bp.route("/dismissals/refresh", methods=["POST"])
+@roles_required(*DISTRICT)
+def dismissals_refresh() -> WerkzeugResponse:
+    if ActionForm().validate_on_submit():
+        n = dismissal.refresh_flags(today())
+        flash(_("%(n)d new flags.", n=n), "success")
+    return redirect(url_for(".dismissals"))
+
+
+@bp.route("/dismissals/<int:case_id>/dismiss", methods=["POST"])
+@roles_required(*DISTRICT)
+def case_dismiss(case_id: int) -> WerkzeugResponse:
+    case = db.get_or_404(DismissalCase, case_id)
+    form = DismissForm()
+    if form.validate_on_submit():
+        name = case.assignment.person.name
+        dismissal.dismiss(case, form.reason.data, form.last_day.data, user_id())
+        flash(_("%(name)s dismissed; the slot is free from the next day.", name=name), "success")
+    else:
+        flash_errors(form)
+    return redirect(url_for(".dismissals"))
+
+
+@bp.route("/dismissals/<int:case_id>/clear", methods=["POST"])
+@roles_required(*DISTRICT)
+def case_clear(case_id: int) -> WerkzeugResponse:
+    case = db.get_or_404(DismissalCase, case_id)
+    form = ClearForm()
+    if form.validate_on_submit():
+        dismissal.clear(case, form.reason.data, user_id())
+        flash(_("Flag cleared."), "success")
+    else:
+        flash_errors(form)
+    return redirect(url_for(".dismissals"))
+
+
+@bp.route("/fills", methods=["POST"])
+@roles_required(*DISTRICT)
+def fill_start() -> WerkzeugResponse:
+    form = FillForm()
+    post_id = record_id(form.post_id.data)
+    if post_id is not None and form.validate_on_submit():
+        post = db.get_or_404(Post, post_id)
+        fill = dismissal.start_fill(post, today(), user_id())
+        return redirect(url_for(".fill_view", run_id=fill.id))
+    return redirect(url_for(".dismissals"))
+
+
+def get_fill(run_id: int) -> AllocationRun:
+    fill = db.get_or_404(AllocationRun, run_id)
+    if fill.kind != RunKind.MID_YEAR:
+        abort(404)
+    return fill
+
+
+@bp.route("/fills/<int:run_id>")
+@roles_required(*DISTRICT)
+def fill_view(run_id: int) -> str:
+    fill = get_fill(run_id)
+    return render_template("reallocation/fill.html", run=fill, p=read_run(fill, lang()), action=ActionForm())
+
+
+@bp.route("/fills/<int:run_id>/approve", methods=["POST"])
+@roles_required(*DISTRICT)
+def fill_approve(run_id: int) -> WerkzeugResponse:
+    fill = get_fill(run_id)
+    if ActionForm().validate_on_submit():
+        created = dismissal.approve_fill(fill, today(), user_id())
+        flash(_("%(n)d mid-year agreements created.", n=len(created)), "success")
+    return redirect(url_for(".fill_view", run_id=fill.id))
