@@ -33,6 +33,7 @@ from ..models import (
     Role,
     Round,
     RoundState,
+    RunKind,
     Township,
     User,
     Village,
@@ -274,7 +275,7 @@ def fills_waiting_approval() -> list[WorkItem]:
     rows = db.session.execute(
         select(AllocationRun.id, AllocationRun.post_id, AllocationRun.approved_at, AllocationRun.created_at, Post.code)
         .join(Post, Post.id == AllocationRun.post_id)
-        .where(AllocationRun.kind == "mid_year")
+        .where(AllocationRun.kind == RunKind.MID_YEAR)
         .order_by(AllocationRun.created_at, AllocationRun.id)
     ).all()
     newest: dict[int, Any] = {}
