@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-#: Household flags the office records (domain glossary).
+#: Household flags the office records (docs/domain.md, "What the register holds").
 FLAGS = (
     "flood_affected",
     "registered_poor",
@@ -25,7 +25,7 @@ LABOUR_LEVELS = ("none", "weak", "full")
 #: Where a candidate may work: own village, own or a neighbouring village, own township.
 SCOPES = ("village", "neighbouring", "township")
 
-#: The district's default priority order (domain.md, "Priority").
+#: The district's default priority order (docs/domain.md, "Priority").
 DEFAULT_PRIORITY_GROUPS: tuple[tuple[str, ...], ...] = (
     ("flood_affected", "registered_poor"),
     ("registered_poor",),

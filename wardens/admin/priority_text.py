@@ -4,13 +4,13 @@ from __future__ import annotations
 from flask_babel import force_locale, gettext as _
 
 from ..errors import BadInput
-from ..labels import FLAGS, group_label
+from ..labels import FLAGS, group_label, label
 from ..models import Flag
 
 # A line holding one of these stands for "everyone else eligible" (the empty group).
 EVERYONE_ELSE_WORDS = ("*", "其他", "其余", "其他人", "其他符合条件的人", "everyone else", "everyone else eligible")
 
-# Words the office uses besides the labels themselves (domain.md's vocabulary).
+# Words the office uses besides the labels themselves (docs/domain.md's vocabulary).
 FLAG_ALIASES = {
     "脱贫户": Flag.REGISTERED_POOR,
     "建档立卡": Flag.REGISTERED_POOR,
@@ -100,8 +100,6 @@ def parse_priority_groups(text: str) -> list[list[str]]:
 
 def format_priority_groups(groups: list[list[str]]) -> str:
     """The stored order as editable text, with flags in the user's language."""
-    from ..labels import label
-
     lines = [" + ".join(label("flag", code) for code in group) if group else str(_("everyone else"))
              for group in groups]
     return "\n".join(lines)

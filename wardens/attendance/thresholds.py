@@ -1,6 +1,6 @@
 """Holders whose attendance crosses the dismissal-review thresholds (flags for review, never automatic).
 
-Two rules, both settings (domain.md "Dismissal"):
+Two rules, both settings (docs/domain.md, "Dismissal"):
 - absent_days: dismissal_absent_days or more unexcused days (旷工) in one month — the month
   of the given day or any of the dismissal_rate_months months before it;
 - low_rate: attendance rate under dismissal_rate in each of the dismissal_rate_months complete
@@ -21,6 +21,7 @@ from sqlalchemy.orm import joinedload
 from ..dates import add_months
 from ..extensions import db
 from ..models import Assignment, Post, Village, get_settings
+from ..models.enums import DismissalRule
 from .subsidy import holder_months
 
 
@@ -66,7 +67,7 @@ def holders_crossing_thresholds(day: dt.date, township_id: int | None = None) ->
         for ym in months:
             hm = per_month[ym][a.id]
             if hm.term_days and hm.absent_days >= limit_days:
-                hits.append(ThresholdHit(a, "absent_days", _period(*ym), _(
+                hits.append(ThresholdHit(a, DismissalRule.ABSENT_DAYS, _period(*ym), _(
                     "%(period)s: %(n)d days of unexcused absence (review from %(limit)d).",
                     period=_period(*ym), n=hm.absent_days, limit=limit_days,
                 )))
@@ -78,7 +79,7 @@ def holders_crossing_thresholds(day: dt.date, township_id: int | None = None) ->
             oldest, newest = months[-1], months[1]
             limit_text = f"{limit_rate:.0%}"
             rates = "、".join(f"{_period(hm.year, hm.month)} {hm.rate:.0%}" for hm in reversed(complete))
-            hits.append(ThresholdHit(a, "low_rate", f"{_period(*oldest)}..{_period(*newest)}", _(
+            hits.append(ThresholdHit(a, DismissalRule.LOW_RATE, f"{_period(*oldest)}..{_period(*newest)}", _(
                 "Attendance under %(limit)s for %(n)d months running: %(rates)s.",
                 limit=limit_text, n=months_back, rates=rates,
             )))

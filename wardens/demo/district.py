@@ -17,9 +17,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
 from sqlalchemy import insert, select
 
 from ..extensions import db
@@ -37,6 +35,7 @@ from ..models import (
     Village,
     village_neighbour,
 )
+from ..models.people import name_initials
 
 SOURCE = "演示数据"
 AREA_CODE = "341503"  # 裕安区
@@ -61,7 +60,7 @@ VILLAGE_HOUSEHOLDS = {
 # A couple of links across township borders.
 CROSS_LINKS = [("胡台村", "锅棚店村"), ("洪河村", "黄小桥村"), ("迎水村", "车贩村")]
 
-# Figures per scale unit (domain.md "The demo district").
+# Figures per scale unit (docs/domain.md, "The demo district").
 PEOPLE = 2400
 POOR_HOUSEHOLDS = 389
 POOR_PEOPLE = 1045
@@ -126,17 +125,6 @@ def stem(village_name: str) -> str:
         if village_name.endswith(suffix):
             return village_name[: -len(suffix)]
     return village_name
-
-
-@lru_cache(maxsize=None)
-def _initial(char: str) -> str:
-    return lazy_pinyin(char, style=Style.FIRST_LETTER)[0].lower()
-
-
-def name_initials(name: str) -> str:
-    """Pinyin initials ("张三" -> "zs"); per character, which is exact for the demo's name characters
-    and a hundred times faster than segmenting each name."""
-    return "".join(_initial(c) for c in name)
 
 
 def age_on(birth: dt.date, day: dt.date) -> int:

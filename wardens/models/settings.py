@@ -1,4 +1,4 @@
-"""District settings: every rule of domain.md that differs between counties."""
+"""District settings: every rule of docs/domain.md that differs between counties."""
 from __future__ import annotations
 
 from decimal import Decimal
