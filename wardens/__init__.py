@@ -1,22 +1,20 @@
 """wardens: the district road-chief office's site for rural road public-welfare posts."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any, Mapping
 
-if TYPE_CHECKING:
-    from .views import Site
+from . import database, i18n, web
+from .config import load_config
+from .extensions import babel, csrf, db, login_manager, migrate
+from .views import Site
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Site:
     """Build the site. test_config overrides the environment (tests pass the DB URL here)."""
-    from . import database, i18n, web
-    from .config import load_config
-    from .extensions import babel, csrf, db, login_manager, migrate
-    from .views import Site
-
     app = Site(
         __name__,
         template_folder=str(ROOT / "templates"),
@@ -26,8 +24,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Site:
     overrides = dict(test_config or {})
     env = None
     if overrides:
-        import os
-
         env = dict(os.environ)
         env.setdefault("WARDENS_ENV", overrides.get("WARDENS_ENV", "test"))
         if "SECRET_KEY" in overrides:

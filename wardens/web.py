@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from flask import Flask, render_template, request, session
+from flask import Flask, current_app, has_request_context, render_template, request, session
 from flask_babel import format_date, format_datetime, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -40,8 +40,6 @@ class RecordIdConverter(IntegerConverter):
 
 
 def select_locale() -> str:
-    from flask import current_app, has_request_context
-
     if not has_request_context():  # CLI and background work speak the default language
         return current_app.config.get("BABEL_DEFAULT_LOCALE", "zh")
     if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
@@ -53,8 +51,6 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
-    from flask import current_app
-
     return current_app.config.get("WARDENS_TIMEZONE", "Asia/Shanghai")
 
 

@@ -9,7 +9,6 @@ after the preview).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 
 from flask_babel import force_locale, gettext as _
@@ -18,9 +17,9 @@ from sqlalchemy import select
 from ..dates import month_days
 from ..extensions import db
 from ..labels import STATUS_SYMBOLS
-from ..models import Assignment, AttendanceRecord, Person, Post, Status, Village
+from ..models import Assignment, Person, Post, Status, Village
 from ..spreadsheets import Table, neutralise_formula, normalise_header
-from .operations import ImportCell, RecordWrite, check_sick_certificates, month_writes
+from .operations import ImportCell, RecordWrite, check_sick_certificates, month_fingerprint, month_writes
 from .sheet import CERTIFIED_SICK, fixed_headers
 
 # The most rows a month's sheet import reads (a township's holders, with room to spare).
@@ -67,23 +66,6 @@ class ImportPreview:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-def month_fingerprint(township_id: int, year: int, month: int) -> str:
-    """A digest of every record version in the township's month: any change alters it."""
-    days = month_days(year, month)
-    rows = db.session.execute(
-        select(AttendanceRecord.assignment_id, AttendanceRecord.day, AttendanceRecord.version)
-        .join(Assignment, Assignment.id == AttendanceRecord.assignment_id)
-        .join(Post, Post.id == Assignment.post_id)
-        .join(Village, Village.id == Post.village_id)
-        .where(Village.township_id == township_id, AttendanceRecord.day.between(days[0], days[-1]))
-        .order_by(AttendanceRecord.assignment_id, AttendanceRecord.day)
-    ).all()
-    digest = hashlib.sha256()
-    for aid, day, version in rows:
-        digest.update(f"{aid}:{day.isoformat()}:{version};".encode())
-    return digest.hexdigest()
 
 
 def _header_names() -> list[set[str]]:

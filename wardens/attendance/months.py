@@ -19,14 +19,12 @@ from ..audit import AuditAction, record_audit
 from ..dates import as_utc, utcnow
 from ..errors import Refusal
 from ..extensions import db
-from ..models import AttendanceMonth, MonthState, Role, Township, User
+from ..models import AttendanceMonth, MonthState, Role, User
+from ..models.months import ClosedMonthError, closed_month_message, first_closed_month
+from .subsidy import freeze_rules
 
 # Reopening a paid month is rare and sensitive: the admin must have logged in recently.
 FRESH_LOGIN_MINUTES = 10
-
-
-class ClosedMonthError(Refusal, ValueError):
-    """A write reached a month that is closed; the message names the township and month."""
 
 
 class MonthStateError(Refusal, ValueError):
@@ -83,15 +81,6 @@ def lock_month(township_id: int, year: int, month: int) -> AttendanceMonth:
     return row
 
 
-def _closed_message(township_id: int, year: int, month: int) -> str:
-    name = db.session.scalar(select(Township.name).where(Township.id == township_id)) or str(township_id)
-    return _(
-        "%(township)s %(year)d-%(month)02d is closed: its attendance can no longer be changed. "
-        "An administrator must reopen it first.",
-        township=name, year=year, month=month,
-    )
-
-
 def ensure_month_open(township_id: int, day: dt.date) -> AttendanceMonth:
     """Lock the township-month of a day and raise ClosedMonthError when it is closed.
 
@@ -99,7 +88,7 @@ def ensure_month_open(township_id: int, day: dt.date) -> AttendanceMonth:
     """
     row = lock_month(township_id, day.year, day.month)
     if row.state == MonthState.CLOSED:
-        raise ClosedMonthError(_closed_message(township_id, day.year, day.month))
+        raise ClosedMonthError(closed_month_message(township_id, day.year, day.month))
     return row
 
 
@@ -115,21 +104,11 @@ def ensure_no_closed_month(township_id: int, first: dt.date, last: dt.date) -> N
     """Raise ClosedMonthError when a closed month of the township falls between first and last.
 
     For changes to agreements rather than records: ending or starting a term inside a
-    closed month would change who is on its paid sheet and what they were paid. Read
-    only, so it leaves no month rows behind for the months it checks.
+    closed month would change who is on its paid sheet and what they were paid.
     """
-    if last < first:
-        return
-    closed = db.session.execute(
-        select(AttendanceMonth.year, AttendanceMonth.month)
-        .where(AttendanceMonth.township_id == township_id, AttendanceMonth.state == MonthState.CLOSED,
-               AttendanceMonth.year * 12 + AttendanceMonth.month >= first.year * 12 + first.month,
-               AttendanceMonth.year * 12 + AttendanceMonth.month <= last.year * 12 + last.month)
-        .order_by(AttendanceMonth.year, AttendanceMonth.month)
-        .limit(1)
-    ).first()
+    closed = first_closed_month(township_id, first, last)
     if closed is not None:
-        raise ClosedMonthError(_closed_message(township_id, closed.year, closed.month))
+        raise ClosedMonthError(closed_month_message(township_id, *closed))
 
 
 def submit_month(township_id: int, year: int, month: int, user: User, *, today: dt.date) -> AttendanceMonth:
@@ -167,8 +146,6 @@ def return_month(township_id: int, year: int, month: int, reason: str) -> Attend
 
 def close_month(township_id: int, year: int, month: int, user: User) -> AttendanceMonth:
     """The office closes a submitted month for payment and freezes the numbers it pays with."""
-    from .subsidy import freeze_rules
-
     row = lock_month(township_id, year, month)
     if row.state != MonthState.SUBMITTED:
         raise MonthStateError(_("Only a submitted month can be closed."))

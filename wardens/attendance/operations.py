@@ -9,6 +9,7 @@ guarded by the version each row had when it was read, plus one history row
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
@@ -18,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..audit import AuditAction, record_audit
-from ..dates import utcnow
+from ..dates import month_days, utcnow
 from ..errors import BadInput, Refusal
 from ..extensions import db
 from ..models import (
@@ -492,6 +493,23 @@ def month_writes(cells: Sequence[ImportCell]) -> list[RecordWrite]:
     return out
 
 
+def month_fingerprint(township_id: int, year: int, month: int) -> str:
+    """A digest of every record version in the township's month: any change alters it."""
+    days = month_days(year, month)
+    rows = db.session.execute(
+        select(AttendanceRecord.assignment_id, AttendanceRecord.day, AttendanceRecord.version)
+        .join(Assignment, Assignment.id == AttendanceRecord.assignment_id)
+        .join(Post, Post.id == Assignment.post_id)
+        .join(Village, Village.id == Post.village_id)
+        .where(Village.township_id == township_id, AttendanceRecord.day.between(days[0], days[-1]))
+        .order_by(AttendanceRecord.assignment_id, AttendanceRecord.day)
+    ).all()
+    digest = hashlib.sha256()
+    for aid, day, version in rows:
+        digest.update(f"{aid}:{day.isoformat()}:{version};".encode())
+    return digest.hexdigest()
+
+
 def apply_month_import(
     township_id: int,
     year: int,
@@ -504,8 +522,6 @@ def apply_month_import(
     fingerprint: str,
 ) -> int:
     """Write an imported month, all or nothing, if nothing changed since the preview."""
-    from .importer import month_fingerprint
-
     ensure_month_open(township_id, dt.date(year, month, 1))
     if month_fingerprint(township_id, year, month) != fingerprint:
         raise AttendanceError([_("The month's records changed after the preview. Nothing was saved; upload the file again.")])

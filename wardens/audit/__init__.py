@@ -14,6 +14,7 @@ from ..dates import utcnow
 from ..extensions import db
 from ..models import AuditEvent
 from .actions import AuditAction
+from .routes import bp
 
 __all__ = ["AuditAction", "current_actor_id", "init_app", "record_audit", "record_audits", "snapshot"]
 
@@ -76,8 +77,6 @@ def record_audit(
 
 
 def init_app(app: Flask) -> None:
-    from .routes import bp
-
     app.register_blueprint(bp)
 
 

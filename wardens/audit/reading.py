@@ -42,8 +42,7 @@ from ..models import (
     User,
     Village,
 )
-from ..reallocation.applications import exclusion_label
-from ..reallocation.dismissal import rule_label
+from ..models.enums import DismissalRule, Exclusion
 from .actions import action_label
 
 # Record types (the stored entity_type) in words.
@@ -218,8 +217,8 @@ CODE_FIELDS: dict[str, Callable[[str], str]] = {
     "end_reason": lambda c: label("end_reason", c),
     "scope": lambda c: label("scope", c),
     "sex": lambda c: label("sex", c),
-    "excluded_code": exclusion_label,
-    "rule": rule_label,
+    "excluded_code": Exclusion.label_of,
+    "rule": DismissalRule.label_of,
 }
 PAYMENT_PERIOD_LABELS = {"monthly": _l("Monthly"), "quarterly": _l("Quarterly"), "half_yearly": _l("Half-yearly")}
 

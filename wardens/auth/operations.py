@@ -5,6 +5,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import case, func, select, update
 
 from ..audit import AuditAction, record_audit
@@ -98,8 +99,6 @@ def check_username(username: str) -> None:
     The form checks the same; this holds for every other way in (`flask users create`),
     where an overlong name otherwise reached PostgreSQL and failed there.
     """
-    from flask_babel import gettext as _
-
     if len(username) > USERNAME_MAX:
         raise AccountError(_("%(what)s may have at most %(n)d characters.", what=_("Username"), n=USERNAME_MAX))
     if not USERNAME_PATTERN.match(username):
@@ -118,8 +117,6 @@ def create_user(
     display_name: str | None = None,
 ) -> User:
     """Make an account, checking the role's required township or person."""
-    from flask_babel import gettext as _
-
     if role not in {r.value for r in Role}:
         raise AccountError(_("Unknown role %(role)s.", role=role))
     check_username(username)

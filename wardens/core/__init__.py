@@ -1,8 +1,8 @@
 """The home page: the district (or township) at a glance."""
 from flask import Flask
 
+from .routes import bp
+
 
 def init_app(app: Flask) -> None:
-    from .routes import bp
-
     app.register_blueprint(bp)

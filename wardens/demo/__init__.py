@@ -2,12 +2,11 @@
 from flask import Flask
 
 from .accounts import DEMO_ACCOUNTS, DEMO_URL
+from .cli import demo_cli
 from .load import DemoError, DemoSummary, demo_loaded, load_demo
 
 __all__ = ["DEMO_ACCOUNTS", "DEMO_URL", "DemoError", "DemoSummary", "demo_loaded", "init_app", "load_demo"]
 
 
 def init_app(app: Flask) -> None:
-    from .cli import demo_cli
-
     app.cli.add_command(demo_cli)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Township, get_settings
+from ..reallocation.demo import load_demo_round
 from .accounts import DEMO_TOWNSHIP, create_demo_accounts, taken_demo_usernames
 from .attendance import (
     Window,
@@ -128,7 +129,6 @@ def load_demo(
     db.session.flush()
     # 7. Next year's round, applications open (holders plus new applicants).
     if with_round:
-        from ..reallocation.demo import load_demo_round
 
         load_demo_round(today)
         db.session.flush()

@@ -102,7 +102,9 @@ class Worded(StrEnum):
 
     @classmethod
     def label_of(cls, code: object) -> str:
-        """The words for a stored code, or the code itself when it is not one of ours (an old audit row)."""
+        """The words for a stored code ("" for none), or the code itself when it is not one of ours (an old audit row)."""
+        if code is None or code == "":
+            return ""
         try:
             return cls(code).label
         except ValueError:
@@ -280,6 +282,52 @@ give_words(ApplicationSource, {
     ApplicationSource.HOLDER: _l("Current holder"),
     ApplicationSource.IMPORT: _l("Imported"),
     ApplicationSource.DEMO: _l("Demo data"),
+})
+
+
+class Exclusion(Worded):
+    """Why an application is kept out of a round's matching (the staff's decision, with a note)."""
+
+    STABLE_EMPLOYMENT = "stable_employment"
+    AWAY_WORKING = "away_working"
+    ANOTHER_POST = "another_post"
+    OTHER = "other"
+
+
+give_words(Exclusion, {
+    Exclusion.STABLE_EMPLOYMENT: _l("Stable employment"),
+    Exclusion.AWAY_WORKING: _l("Long-term migrant work"),
+    Exclusion.ANOTHER_POST: _l("Holds another public-welfare post"),
+    Exclusion.OTHER: _l("Other reason"),
+})
+
+
+class DismissalRule(Worded):
+    """The rule that raised a dismissal flag (docs/domain.md, "Dismissal")."""
+
+    ATTENDANCE = "attendance"  # flags of before the two attendance rules were told apart
+    ABSENT_DAYS = "absent_days"
+    LOW_RATE = "low_rate"
+    AGE = "age"
+    NO_PRIORITY_GROUP = "no_priority_group"
+    TWO_POSTS = "two_posts"
+    DUPLICATE_IDENTITY = "duplicate_identity"
+    STABLE_EMPLOYMENT = "stable_employment"
+    AWAY_WORKING = "away_working"
+    NO_ON_SECTION_PATROL = "no_on_section_patrol"  # evidence from patrol check-ins, for staff to judge
+
+
+give_words(DismissalRule, {
+    DismissalRule.ATTENDANCE: _l("Attendance below the limits"),
+    DismissalRule.ABSENT_DAYS: _l("Too many unexcused absences in a month"),
+    DismissalRule.LOW_RATE: _l("Attendance rate low for months in a row"),
+    DismissalRule.AGE: _l("Age past the limit"),
+    DismissalRule.NO_PRIORITY_GROUP: _l("Household no longer in any priority group"),
+    DismissalRule.TWO_POSTS: _l("Holds two posts"),
+    DismissalRule.DUPLICATE_IDENTITY: _l("Duplicate identity"),
+    DismissalRule.STABLE_EMPLOYMENT: _l("Stable employment"),
+    DismissalRule.AWAY_WORKING: _l("Long-term work away from home"),
+    DismissalRule.NO_ON_SECTION_PATROL: _l("No on-section patrol (人岗不在?)"),
 })
 
 

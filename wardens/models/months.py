@@ -4,15 +4,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint
+from flask_babel import gettext as _
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dates import utcnow
+from ..errors import Refusal
 from ..extensions import db
 from .enums import MonthState, enum_column
+from .places import Township
 
 if TYPE_CHECKING:
-    from .places import Township, Village
+    from .places import Village
     from .users import User
 
 
@@ -42,6 +45,38 @@ class AttendanceMonth(db.Model):
     township: Mapped["Township"] = relationship()
     submitted_by: Mapped["User | None"] = relationship(foreign_keys=[submitted_by_id])
     closed_by: Mapped["User | None"] = relationship(foreign_keys=[closed_by_id])
+
+
+class ClosedMonthError(Refusal, ValueError):
+    """A write reached a month that is closed; the message names the township and month."""
+
+
+def first_closed_month(township_id: int, first: dt.date, last: dt.date) -> tuple[int, int] | None:
+    """The first closed month (year, month) of the township between first and last, or None.
+
+    Read only, so it leaves no month rows behind for the months it checks.
+    """
+    if last < first:
+        return None
+    row = db.session.execute(
+        select(AttendanceMonth.year, AttendanceMonth.month)
+        .where(AttendanceMonth.township_id == township_id, AttendanceMonth.state == MonthState.CLOSED,
+               AttendanceMonth.year * 12 + AttendanceMonth.month >= first.year * 12 + first.month,
+               AttendanceMonth.year * 12 + AttendanceMonth.month <= last.year * 12 + last.month)
+        .order_by(AttendanceMonth.year, AttendanceMonth.month)
+        .limit(1)
+    ).first()
+    return None if row is None else (row.year, row.month)
+
+
+def closed_month_message(township_id: int, year: int, month: int) -> str:
+    """Why a closed month refuses a change: it names the township and the month."""
+    name = db.session.scalar(select(Township.name).where(Township.id == township_id)) or str(township_id)
+    return _(
+        "%(township)s %(year)d-%(month)02d is closed: its attendance can no longer be changed. "
+        "An administrator must reopen it first.",
+        township=name, year=year, month=month,
+    )
 
 
 class Stoppage(db.Model):

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from pypinyin import Style, lazy_pinyin
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -56,3 +58,20 @@ class Person(db.Model):
 
     def __repr__(self) -> str:
         return f"<Person {self.name}>"
+
+
+@lru_cache(maxsize=65536)
+def name_initials(name: str) -> str:
+    """Pinyin initials of a name ("张三" -> "zs"), for searching; other letters kept lower-case."""
+    letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors=lambda chars: list(chars))
+    return "".join(part[:1] for part in letters if part and part[:1].isalnum()).lower()[:50]
+
+
+@event.listens_for(Person, "before_insert")
+@event.listens_for(Person, "before_update")
+def fill_name_initials(_mapper: Any, _connection: Any, person: Person) -> None:
+    """Keep name_initials in step with the name on every insert and update, whichever code path
+    made the person (the register's forms, an import, the round's new applicants, the demo)."""
+    initials = name_initials(person.name or "")
+    if person.name_initials != initials:
+        person.name_initials = initials

@@ -2,9 +2,9 @@
 approval, dismissal review (清退) and mid-year fills."""
 from flask import Flask
 
+from .routes import bp
+
 
 def init_app(app: Flask) -> None:
     """Register the reallocation blueprint."""
-    from .routes import bp
-
     app.register_blueprint(bp)

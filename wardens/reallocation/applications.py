@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, Iterable
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from ..audit import AuditAction, record_audit, record_audits, snapshot
@@ -22,7 +22,7 @@ from ..dates import utcnow
 from ..extensions import db
 from ..idnumber import IdNumberError, normalise_id_number, parse_id_number
 from ..models import Application, ApplicationSource, Assignment, AttendanceRecord, Household, Person, Post, Round
-from ..models.enums import ROUND_EDITABLE, require_state
+from ..models.enums import ROUND_EDITABLE, Exclusion, require_state
 from ..priority import priority_tier
 from ..spreadsheets import Table, header_words, lossy_cells
 from .errors import RefusedError
@@ -30,21 +30,14 @@ from .errors import RefusedError
 APPLICATION_FIELDS = ("round_id", "person_id", "choice1_id", "choice2_id", "choice3_id", "current_post_id",
                       "good_standing", "attendance_rate", "excluded_code", "excluded_reason",
                       "pinned_post_id", "pin_reason", "source")
-EXCLUSION_CODES = ("stable_employment", "away_working", "another_post", "other")
-EXCLUSION_LABELS = {
-    "stable_employment": _l("Stable employment"),
-    "away_working": _l("Long-term migrant work"),
-    "another_post": _l("Holds another public-welfare post"),
-    "other": _l("Other reason"),
-}
 # The words the matcher is given for an exclusion (it quotes them in its reasons).
 # The office works in Chinese, so the reason text is stored in Chinese whatever the
 # language of the member of staff who recorded it.
 EXCLUSION_TEXT = {
-    "stable_employment": "稳定就业",
-    "away_working": "长期外出务工",
-    "another_post": "已有其他公益性岗位",
-    "other": "其他原因",
+    Exclusion.STABLE_EMPLOYMENT: "稳定就业",
+    Exclusion.AWAY_WORKING: "长期外出务工",
+    Exclusion.ANOTHER_POST: "已有其他公益性岗位",
+    Exclusion.OTHER: "其他原因",
 }
 GOOD_STANDING_DAYS = 365
 IMPORT_ID_HEADERS = ("身份证号", "身份证号码", "id_number")
@@ -52,11 +45,6 @@ IMPORT_CHOICE_HEADERS = (("志愿一", "choice1"), ("志愿二", "choice2"), ("�
 IMPORT_HEADER_WORDS = header_words({"id": IMPORT_ID_HEADERS, **{c[0]: c for c in IMPORT_CHOICE_HEADERS},
                                     "name": ("姓名",)})
 IMPORT_MAX_ROWS = 5000
-
-
-def exclusion_label(code: str | None) -> str:
-    """The words for an exclusion kind in the user's language."""
-    return str(EXCLUSION_LABELS.get(code or "", code or ""))
 
 
 def exclusion_text(code: str, note: str | None) -> str:
@@ -74,9 +62,9 @@ def prefilled_exclusion(person: Person, rules: dict) -> str | None:
 def exclusion_code(stable_employment: bool, away_working: bool, rules: dict) -> str | None:
     """The prefilled exclusion for a person with these register flags under the round's rules, if any."""
     if stable_employment and rules.get("exclude_stable_employment", True):
-        return "stable_employment"
+        return Exclusion.STABLE_EMPLOYMENT
     if away_working and rules.get("exclude_away_working", True):
-        return "away_working"
+        return Exclusion.AWAY_WORKING
     return None
 
 
@@ -296,7 +284,7 @@ def set_exclusion(application: Application, code: str | None, note: str | None) 
     require_state(application.round, *ROUND_EDITABLE)
     before = snapshot(application, APPLICATION_FIELDS)
     if code:
-        if code not in EXCLUSION_CODES:
+        if code not in set(Exclusion):
             raise RefusedError(_("Unknown exclusion reason."), field="code")
         if code == "other" and not (note or "").strip():
             raise RefusedError(_("Say why the applicant is excluded."), field="note")

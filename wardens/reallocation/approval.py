@@ -17,13 +17,13 @@ from sqlalchemy.orm import selectinload
 
 from ..attendance.months import ClosedMonthError, ensure_no_closed_month
 from ..audit import AuditAction, record_audits, snapshot
+from ..dates import utcnow
 from ..extensions import db
 from ..models import Assignment, Household, Origin, Person, Post, Round, RoundState, Township, Village
-from ..dates import utcnow
+from ..models.enums import require_state
 from .adapter import key_id
 from .errors import RefusedError
 from .notice import open_objections
-from ..models.enums import require_state
 from .rounds import move_to
 
 ASSIGNMENT_FIELDS = ("person_id", "post_id", "term_start", "term_end", "origin", "round_id", "ended_on",

@@ -14,40 +14,36 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..attendance.months import ClosedMonthError, ensure_no_closed_month
+from ..attendance.thresholds import holders_crossing_thresholds
 from ..audit import AuditAction, record_audit, snapshot
-from ..extensions import db
-from ..models import (Assignment, DismissalCase, DismissalState, EndReason, Household, Origin, Person, Post, Round, RunKind,
-                      get_settings)
-from ..models.enums import ROUND_AGREED
 from ..dates import utcnow
+from ..extensions import db
+from ..models import (
+    Assignment,
+    DismissalCase,
+    DismissalState,
+    EndReason,
+    Household,
+    Origin,
+    Person,
+    Post,
+    Round,
+    RunKind,
+    Village,
+    get_settings,
+)
+from ..models.enums import ROUND_AGREED, DismissalRule
 from ..priority import priority_tier
-from .adapter import free_slots, run_fill
+from .adapter import free_slots, key_id, run_fill
 from .errors import RefusedError
 
-RULE_LABELS = {
-    "attendance": _l("Attendance below the limits"),
-    "absent_days": _l("Too many unexcused absences in a month"),
-    "low_rate": _l("Attendance rate low for months in a row"),
-    "age": _l("Age past the limit"),
-    "no_priority_group": _l("Household no longer in any priority group"),
-    "two_posts": _l("Holds two posts"),
-    "duplicate_identity": _l("Duplicate identity"),
-    "stable_employment": _l("Stable employment"),
-    "away_working": _l("Long-term work away from home"),
-    "no_on_section_patrol": _l("No on-section patrol (人岗不在?)"),
-}
 CASE_FIELDS = ("assignment_id", "rule", "period", "decision", "decision_reason")
 ASSIGNMENT_FIELDS = ("person_id", "post_id", "term_start", "term_end", "ended_on", "end_reason", "end_note")
-
-
-def rule_label(rule: str) -> str:
-    """The words for a dismissal rule in the user's language."""
-    return str(RULE_LABELS.get(rule, rule))
 
 
 @dataclass(frozen=True)
@@ -74,7 +70,7 @@ def age_past_limit(holders: list[Assignment], day: dt.date) -> Iterable[Hit]:
         limit = min(a.post.max_age, settings.max_age_extended)
         age = a.person.age_on(day)
         if age > limit:
-            yield Hit(a, "age", str(day.year), _("Age %(age)d on %(day)s; post %(code)s allows up to %(limit)d "
+            yield Hit(a, DismissalRule.AGE, str(day.year), _("Age %(age)d on %(day)s; post %(code)s allows up to %(limit)d "
                                                   "(district limit %(max)d, extended %(ext)d).",
                                                   age=age, day=day.isoformat(), code=a.post.code, limit=limit,
                                                   max=settings.max_age, ext=settings.max_age_extended))
@@ -89,7 +85,7 @@ def no_priority_group(holders: list[Assignment], day: dt.date) -> Iterable[Hit]:
         if priority_tier(flags, groups, cadre=household.cadre) is None:
             why = _("village-cadre household") if household.cadre else _("current flags: %(flags)s",
                                                                         flags="、".join(flags) or "—")
-            yield Hit(a, "no_priority_group", str(day.year),
+            yield Hit(a, DismissalRule.NO_PRIORITY_GROUP, str(day.year),
                       _("Household %(number)s matches no priority group (%(why)s).", number=household.number, why=why))
 
 
@@ -102,7 +98,7 @@ def two_posts(holders: list[Assignment], day: dt.date) -> Iterable[Hit]:
         if len(held) > 1:
             codes = "、".join(x.post.code for x in held)
             for a in held:
-                yield Hit(a, "two_posts", str(day.year),
+                yield Hit(a, DismissalRule.TWO_POSTS, str(day.year),
                           _("%(name)s holds %(n)d posts on %(day)s: %(codes)s.", name=a.person.name, n=len(held),
                             day=day.isoformat(), codes=codes))
 
@@ -127,7 +123,7 @@ def duplicate_identity(holders: list[Assignment], day: dt.date) -> Iterable[Hit]
         same = records.get((a.person.name, a.person.birth_date), [])
         others = [p for p in same if p.id != a.person_id]
         if others:
-            yield Hit(a, "duplicate_identity", str(day.year),
+            yield Hit(a, DismissalRule.DUPLICATE_IDENTITY, str(day.year),
                       _("%(name)s, born %(birth)s, is also recorded in household %(households)s (ID ending %(ids)s).",
                         name=a.person.name, birth=a.person.birth_date.isoformat(),
                         households="、".join(p.household.number for p in others),
@@ -138,7 +134,7 @@ def stable_employment(holders: list[Assignment], day: dt.date) -> Iterable[Hit]:
     """Flag holders the register marks as in stable employment."""
     for a in holders:
         if a.person.stable_employment:
-            yield Hit(a, "stable_employment", str(day.year),
+            yield Hit(a, DismissalRule.STABLE_EMPLOYMENT, str(day.year),
                       _("The register marks %(name)s as in stable employment.", name=a.person.name))
 
 
@@ -146,14 +142,12 @@ def away_working(holders: list[Assignment], day: dt.date) -> Iterable[Hit]:
     """Flag holders the register marks as working away from home long-term."""
     for a in holders:
         if a.person.away_working:
-            yield Hit(a, "away_working", str(day.year),
+            yield Hit(a, DismissalRule.AWAY_WORKING, str(day.year),
                       _("The register marks %(name)s as working away from home.", name=a.person.name))
 
 
 def attendance_thresholds(day: dt.date) -> Iterable[Hit]:
     """Flag holders over the attendance limits, as the attendance area computes them."""
-    from ..attendance.thresholds import holders_crossing_thresholds
-
     for hit in holders_crossing_thresholds(day):
         yield Hit(hit.assignment, str(hit.rule)[:40], str(hit.period)[:20], str(hit.evidence))
 
@@ -195,8 +189,6 @@ def refresh_flags(day: dt.date) -> int:
 
 def open_cases(township_id: int | None = None) -> list[DismissalCase]:
     """Undecided cases, holder by holder."""
-    from ..models import Village
-
     stmt = (select(DismissalCase).join(Assignment, Assignment.id == DismissalCase.assignment_id)
             .join(Post, Post.id == Assignment.post_id).join(Village, Village.id == Post.village_id)
             .where(DismissalCase.decision.is_(None)).order_by(Village.township_id, Village.name, Assignment.id,
@@ -288,8 +280,6 @@ def start_fill(post: Post, day: dt.date, user_id: int | None = None):  # type: i
 
 def approve_fill(run, day: dt.date, user_id: int | None = None) -> list[Assignment]:  # type: ignore[no-untyped-def]
     """Create the mid-year agreements of a fill run (origin 'mid_year'), from its day to the round's term end."""
-    from .adapter import key_id
-
     if run.kind != RunKind.MID_YEAR:
         raise RefusedError(_("That run is not a mid-year fill."))
     if run.approved_at is not None:

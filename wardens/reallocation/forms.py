@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..labels import LABOUR
-from .applications import EXCLUSION_LABELS
+from ..models.enums import Exclusion
 
 REQUIRED = _l("This field is required.")
 
@@ -74,7 +74,7 @@ class ChoicesForm(ChoicesMixin, Form):
 
 
 class ExcludeForm(Form):
-    code = SelectField(_l("Exclusion"), choices=[("", _l("Not excluded"))] + [(k, v) for k, v in EXCLUSION_LABELS.items()],
+    code = SelectField(_l("Exclusion"), choices=[("", _l("Not excluded"))] + [(e.value, e.label) for e in Exclusion],
                        validators=[Optional()])
     note = StringField(_l("Reason"), validators=[Optional(), Length(max=150)])
     submit = SubmitField(_l("Save the exclusion"))

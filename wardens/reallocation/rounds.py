@@ -14,6 +14,7 @@ from ..audit import AuditAction, record_audit, snapshot
 from ..extensions import db
 from ..models import Round, RoundState, get_settings
 from ..models.enums import ROUND_UNFINISHED, require_step
+from .applications import include_current_holders
 from .errors import RefusedError
 
 ROUND_FIELDS = ("name", "year", "term_start", "term_end", "reference_date", "notice_days", "state",
@@ -84,7 +85,6 @@ def open_round(
     db.session.add(rnd)
     db.session.flush()
     record_audit(AuditAction.ROUND_OPEN, rnd, after=snapshot(rnd, ROUND_FIELDS + ("rules",)))
-    from .applications import include_current_holders
 
     include_current_holders(rnd, today)
     return rnd

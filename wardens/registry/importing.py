@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from flask_babel import gettext as _
-
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 

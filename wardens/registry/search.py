@@ -15,8 +15,9 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from ..access import limit_to_township
 from ..dates import today
-from ..models import Assignment, Flag, Household, HouseholdFlag, Labour, Person, Post, PostKind, Township, Village
+from ..extensions import db
 from ..idnumber import normalise_id_number
+from ..models import Assignment, Flag, Household, HouseholdFlag, Labour, Person, Post, PostKind, Township, Village
 from ..record_ids import record_id
 
 _INITIALS = re.compile(r"^[A-Za-z]{2,10}$")
@@ -230,8 +231,6 @@ POST_SORTS: dict[str, Any] = {
 
 def filled_counts(post_ids: list[int] | None = None) -> dict[int, int]:
     """Holders in force today per post (for the given posts, or all), in one grouped query."""
-    from ..extensions import db
-
     stmt = (
         select(Assignment.post_id, func.count(Assignment.id))
         .where(Assignment.in_force_on_clause(today()))
@@ -275,16 +274,12 @@ def posts_query(f: Filters) -> Select[Any]:
 
 def visible_villages() -> list[Village]:
     """Villages the user may pick (a clerk's own township only), township loaded."""
-    from ..extensions import db
-
     stmt = select(Village).join(Village.township).options(contains_eager(Village.township))
     stmt = limit_to_township(stmt, Village.township_id)
     return list(db.session.scalars(stmt.order_by(Township.name, Village.name)))
 
 
 def visible_townships() -> list[Township]:
-    from ..extensions import db
-
     stmt = limit_to_township(select(Township), Township.id)
     return list(db.session.scalars(stmt.order_by(Township.name)))
 

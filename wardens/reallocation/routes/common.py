@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from ...dates import today
 from ...extensions import db
 from ...models import AllocationRun, Application, Post, Round, Village
-from .. import applications, dismissal
+from ...models.enums import DismissalRule, Exclusion
 from ..forms import NoticeForm, ObjectionForm
 from ..proposal import CHANGE_KINDS, change_label
 
@@ -21,7 +21,7 @@ bp = Blueprint("reallocation", __name__, url_prefix="/reallocation")
 
 @bp.app_context_processor
 def helpers() -> dict[str, Any]:
-    return {"exclusion_label": applications.exclusion_label, "rule_label": dismissal.rule_label,
+    return {"exclusion_label": Exclusion.label_of, "rule_label": DismissalRule.label_of,
             "change_label": change_label, "change_kinds": CHANGE_KINDS}
 
 

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 
 from ...access import outside_visible_township
 from ...audit import AuditAction, record_audit, snapshot
 from ...dates import today
 from ...extensions import db
+from ...labels import label
 from ...models import Flag, Household, HouseholdFlag, Person, Village
 from .common import RegistryError, audit_update, check_length, clean_text, holders_in_force_where, set_active
 from .places import active_village
@@ -179,6 +179,4 @@ def clear_household_flag(household: Household, flag: str, cleared_on: dt.date, *
 
 
 def _flag_word(flag: str) -> str:
-    from ...labels import label
-
     return label("flag", flag)

@@ -4,12 +4,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from pypinyin import Style, lazy_pinyin
 from sqlalchemy import select
 
 from ...access import outside_visible_township
@@ -18,6 +16,7 @@ from ...dates import today
 from ...extensions import db
 from ...idnumber import IdNumberError, mask_id_number, parse_id_number
 from ...models import Household, Person
+from ...models.people import name_initials
 from .common import (
     RegistryError,
     audit_update,
@@ -71,20 +70,6 @@ def check_bank_account(raw: str | None) -> str | None:
             _("Bank account %(value)s is not valid: it must have 8 to 30 digits.", value=account), "bank_account"
         )
     return compact
-
-
-@lru_cache(maxsize=65536)
-def name_initials(name: str) -> str:
-    """Pinyin initials of a name ("张三" -> "zs"), for searching; other letters kept lower-case."""
-    letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors=lambda chars: list(chars))
-    return "".join(part[:1] for part in letters if part and part[:1].isalnum()).lower()[:50]
-
-
-def fill_name_initials(_mapper: Any, _connection: Any, person: Person) -> None:
-    """Keep Person.name_initials in step with the name (an ORM hook for every insert and update)."""
-    initials = name_initials(person.name or "")
-    if person.name_initials != initials:
-        person.name_initials = initials
 
 
 def _id_number_free(number: str, household: Household, existing: Person | None) -> None:

@@ -10,10 +10,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ...access import outside_visible_township
-from ...attendance.months import ClosedMonthError, ensure_no_closed_month
 from ...audit import AuditAction, record_audit, snapshot
 from ...extensions import db
 from ...models import Assignment, Post, PostKind, Village
+from ...models.months import closed_month_message, first_closed_month
 from .common import (
     RegistryError,
     audit_update,
@@ -192,10 +192,9 @@ def _closed_sheets_stay_as_paid(post: Post, village: Village) -> None:
     ).all()
     for township_id in (post.village.township_id, village.township_id):
         for start, ended_on, term_end in terms:
-            try:
-                ensure_no_closed_month(township_id, start, ended_on or term_end)
-            except ClosedMonthError as exc:
-                raise RegistryError(str(exc), "village_id") from None
+            closed = first_closed_month(township_id, start, ended_on or term_end)
+            if closed is not None:
+                raise RegistryError(closed_month_message(township_id, *closed), "village_id")
 
 
 def post_differs(post: Post, village: Village, fields: PostFields) -> bool:

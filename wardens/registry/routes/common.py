@@ -10,9 +10,10 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ...access import check_township
 from ... import record_ids, views
+from ...access import check_township
 from ...extensions import db
+from ...labels import _ALL
 from ...models import Assignment, Household, Person, Post, Village
 from ..forms import ExportForm
 from ..operations.common import RegistryError
@@ -25,8 +26,6 @@ T = TypeVar("T")
 
 @bp.context_processor
 def register_helpers() -> dict[str, Any]:
-    from ...labels import _ALL
-
     def label_items(kind: str) -> list[tuple[str, str]]:
         """(code, word) pairs of a vocabulary, for filter menus."""
         return [(code, str(word)) for code, word in _ALL[kind].items()]

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 from ...access import STAFF, roles_required
 from ...dates import today
 from ...extensions import db
+from ...labels import label
 from ...models import Village
 from ..forms import ActionForm, FlagClearForm, FlagSetForm, HouseholdForm
 from ..operations.households import clear_household_flag, create_household, set_household_flag, update_household
@@ -52,8 +53,6 @@ def household(household_id: int) -> str:
 
 
 def label_flag(code: str) -> str:
-    from ...labels import label
-
     return label("flag", code)
 
 

@@ -12,13 +12,22 @@ from werkzeug.wrappers import Response
 from ...access import STAFF, roles_required
 from ...dates import today
 from ...extensions import db
-from ...models import Assignment, Person, Village
+from ...labels import POST_KINDS
+from ...models import Assignment, Person, Village, get_settings
 from ..forms import ActionForm, PostForm
 from ..operations.posts import create_post, update_post
 from ..search import POST_SORTS, POST_STATUSES, filled_counts, parse_filters, posts_query
 from ..sizing import village_sizing
-from .common import (PER_PAGE, bp, commit_or_show_error, current_and_past, list_context, page_number, post_or_404,
-                     village_choices)
+from .common import (
+    PER_PAGE,
+    bp,
+    commit_or_show_error,
+    current_and_past,
+    list_context,
+    page_number,
+    post_or_404,
+    village_choices,
+)
 
 
 @bp.route("/posts")
@@ -32,8 +41,6 @@ def posts() -> str:
 
 
 def _kinds() -> list[tuple[str, Any]]:
-    from ...labels import POST_KINDS
-
     return list(POST_KINDS.items())
 
 
@@ -90,8 +97,6 @@ def post_edit(post_id: int) -> str | Response:
 @bp.route("/posts/sizing")
 @roles_required(*STAFF)
 def sizing() -> str:
-    from ...models import get_settings
-
     f = parse_filters(request.args, set(), {})
     lines = village_sizing(f)
     return render_template("registry/sizing.html", lines=lines, settings=get_settings(),

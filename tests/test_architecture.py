@@ -1,0 +1,150 @@
+"""The shape of wardens/ that docs/architecture.md describes: no import cycle, no area importing a
+later one, no import hidden inside a function. Read from the source (ast), so it runs nothing."""
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "wardens"
+SKIP = {"migrations"}  # Alembic's scripts are run by Alembic, not imported by the site
+
+
+def modules() -> dict[str, Path]:
+    """Every module of the site by dotted name (a package by its own name)."""
+    found = {}
+    for path in PACKAGE.rglob("*.py"):
+        rel = path.relative_to(ROOT).with_suffix("")
+        if SKIP & set(rel.parts):
+            continue
+        name = ".".join(rel.parts)
+        found[name.removesuffix(".__init__")] = path
+    return found
+
+
+MODULES = modules()
+
+
+def _package_of(name: str, path: Path) -> str:
+    return name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+
+
+def imports(name: str) -> list[tuple[str, int, bool]]:
+    """(imported module, line, inside a function) for every import of one module within wardens."""
+    path = MODULES[name]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    inside = {id(sub) for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+              for sub in ast.walk(node)}
+    # Imports for the type checker only (`if TYPE_CHECKING:`) are never run.
+    typing_only = {id(sub) for node in ast.walk(tree)
+                   if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"
+                   for sub in ast.walk(node)}
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        targets: list[str] = []
+        if isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parts = _package_of(name, path).split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1])
+                module = f"{base}.{node.module}" if node.module else base
+            else:
+                module = node.module or ""
+            # `from . import x` names a module when x is one; otherwise it takes a name from the module.
+            targets = [f"{module}.{a.name}" if f"{module}.{a.name}" in MODULES else module for a in node.names]
+        for target in targets:
+            if target in MODULES or target.split(".")[0] == "wardens":
+                found.append((target if target in MODULES else target.rsplit(".", 1)[0], node.lineno,
+                              id(node) in inside))
+    return found
+
+
+GRAPH = {name: {t for t, _line, _inner in imports(name) if t in MODULES and t != name} for name in MODULES}
+
+
+def area_order() -> list[str]:
+    """The areas, lowest first, as docs/architecture.md lists them (its ```areas block)."""
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    block = re.search(r"```areas\n(.*?)```", text, re.S)
+    assert block, "docs/architecture.md has no ```areas block"
+    return [line.split("#")[0].strip() for line in block.group(1).splitlines() if line.split("#")[0].strip()]
+
+
+def area(name: str) -> str | None:
+    """A module's area (the sub-package it is in), None for the base modules (wardens/*.py, models)."""
+    parts = name.split(".")
+    if len(parts) < 2 or (PACKAGE / parts[1]).is_file() or parts[1] == "__init__" or parts[1] == "models":
+        return None
+    return parts[1] if (PACKAGE / parts[1]).is_dir() else None
+
+
+def test_the_import_graph_has_no_cycle():
+    # Tarjan's strongly connected components: any component of two or more modules is a cycle.
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(GRAPH[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for v in sorted(GRAPH):
+        if v not in index:
+            visit(v)
+    assert cycles == []
+
+
+def test_every_area_is_placed_in_the_documented_order():
+    order = area_order()
+    areas = {area(name) for name in MODULES} - {None}
+    assert areas <= set(order), f"place these areas in docs/architecture.md: {sorted(areas - set(order))}"
+
+
+def test_no_area_imports_a_later_one_and_the_base_imports_no_area():
+    order = area_order()
+    rank = {a: i for i, a in enumerate(order)}
+    wrong = []
+    for name, targets in GRAPH.items():
+        mine = area(name)
+        for target in targets:
+            theirs = area(target)
+            if theirs is None or theirs == mine:
+                continue
+            if mine is None or rank[theirs] > rank[mine]:
+                wrong.append(f"{name} ({mine or 'base'}) imports {target} ({theirs})")
+    assert wrong == []
+
+
+def test_no_import_is_hidden_inside_a_function():
+    hidden = [f"{name}:{line} imports {target}" for name in MODULES for target, line, inner in imports(name) if inner]
+    assert hidden == []
+
+
+def test_the_checks_see_what_they_claim(tmp_path):
+    # The graph is read, not empty: a known edge and a known area are there.
+    assert "wardens.models" in GRAPH["wardens.registry.operations.common"]
+    assert area("wardens.reallocation.routes.rounds") == "reallocation"
+    assert area("wardens.models.rounds") is None and area("wardens.views") is None
