@@ -224,3 +224,15 @@ def test_a_post_cannot_move_township_while_its_terms_reach_a_closed_month(make, 
 
     assert update_post(post, same_township, **values) is True  # the same sheet: allowed
     assert db.session.get(Post, post.id).village_id == same_township.id
+
+
+def test_clean_text_refuses_text_past_its_limit_by_the_field(app_ctx):
+    from flask_babel import force_locale
+
+    from wardens.registry.operations.common import clean_text
+
+    assert clean_text("  ab  ", limit=2) == "ab"
+    assert clean_text("   ", limit=2) is None
+    with force_locale("en"), pytest.raises(RegistryError) as refused:
+        clean_text(" abc ", limit=2, field="code", what="Code")
+    assert (refused.value.field, refused.value.message) == ("code", "Code may have at most 2 characters.")

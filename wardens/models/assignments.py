@@ -39,7 +39,7 @@ class Assignment(db.Model):
     term_end: Mapped[dt.date]
     origin: Mapped[str] = mapped_column(String(20), default=Origin.INITIAL.value)
     # The allocation round that produced it, when origin is round or mid_year.
-    round_id: Mapped[int | None] = mapped_column(index=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("round.id"), index=True)
     # Set when the assignment ends before its term does (dismissal, resignation);
     # the last day it was in force, inclusive.
     ended_on: Mapped[dt.date | None]

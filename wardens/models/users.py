@@ -5,6 +5,7 @@ import datetime as dt
 import secrets
 from typing import TYPE_CHECKING
 
+from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -20,7 +21,7 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class User(db.Model):
+class User(UserMixin, db.Model):
     __tablename__ = "user"
     __table_args__ = (
         CheckConstraint(f"role IN ({sql_in(Role)})", name="role_known"),
@@ -51,32 +52,16 @@ class User(db.Model):
     township: Mapped["Township | None"] = relationship()
     person: Mapped["Person | None"] = relationship()
 
-    # Flask-Login's user protocol.
-    @property
-    def is_authenticated(self) -> bool:
-        return True
-
+    # Flask-Login's user protocol is UserMixin's, but for these two.
     @property
     def is_active(self) -> bool:
         return self.active
-
-    @property
-    def is_anonymous(self) -> bool:
-        return False
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
 
     def rotate_session_token(self) -> None:
         self.session_token = new_session_token()
-
-    def has_role(self, *roles: str) -> bool:
-        return self.role in roles
-
-    @property
-    def is_district(self) -> bool:
-        """Admin and office staff work across the whole district."""
-        return self.role in (Role.ADMIN, Role.OFFICE)
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"

@@ -70,26 +70,6 @@ def exclusion_code(stable_employment: bool, away_working: bool, rules: dict) -> 
 
 # -- good standing -------------------------------------------------------------------
 
-def attendance_rates(assignment_ids: Iterable[int], first: dt.date, last: dt.date) -> dict[int, float | None]:
-    """Per assignment: present ÷ (recorded − rest − stopped) over [first, last]; None when nothing counts."""
-    ids = list(assignment_ids)
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(AttendanceRecord.assignment_id, AttendanceRecord.status, func.count())
-        .where(AttendanceRecord.assignment_id.in_(ids), AttendanceRecord.day.between(first, last))
-        .group_by(AttendanceRecord.assignment_id, AttendanceRecord.status)
-    ).all()
-    counts: dict[int, dict[str, int]] = {i: {} for i in ids}
-    for assignment_id, status, n in rows:
-        counts[assignment_id][status] = n
-    rates: dict[int, float | None] = {}
-    for assignment_id, c in counts.items():
-        counted = sum(c.values()) - c.get("rest", 0) - c.get("stopped", 0)
-        rates[assignment_id] = round(c.get("present", 0) / counted, 4) if counted > 0 else None
-    return rates
-
-
 def person_rates(person_ids: Iterable[int], day: dt.date) -> dict[int, float | None]:
     """Each person's attendance rate over the 12 months before day, across all their assignments."""
     first, last = day - dt.timedelta(days=GOOD_STANDING_DAYS), day - dt.timedelta(days=1)

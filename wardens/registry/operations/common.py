@@ -31,25 +31,23 @@ class RegistryError(Refusal, ValueError):
 
 # ---------------------------------------------------------------- field rules
 
-def clean_text(value: str | None, *, limit: int) -> str | None:
-    """Trimmed text, None when empty; longer than limit is the caller's error to report."""
+def clean_text(value: str | None, *, limit: int, field: str | None = None, what: Any = None) -> str | None:
+    """Trimmed text, None when empty; longer than ``limit`` characters is refused by ``field``.
+
+    ``what`` names the value in the message ("Household number may have at most 40 characters").
+    """
     if value is None:
         return None
     value = str(value).strip()
+    if len(value) > limit:
+        raise RegistryError(_("%(what)s may have at most %(n)d characters.", what=what, n=limit) if what is not None
+                            else _("This text may have at most %(n)d characters.", n=limit), field)
     return value or None
 
 
 def half_width(text: str) -> str:
     """Full-width digits, signs and spaces as ASCII: Chinese input methods type phone numbers as １３８…"""
     return unicodedata.normalize("NFKC", text)
-
-
-def check_length(value: str | None, limit: int, field: str, what: Any) -> None:
-    """Refuse text longer than limit, naming the field."""
-    if value is not None and len(value) > limit:
-        raise RegistryError(
-            _("%(what)s may have at most %(n)d characters.", what=what, n=limit), field
-        )
 
 
 def check_phone(raw: str | None, field: str = "phone") -> str | None:

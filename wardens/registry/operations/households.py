@@ -12,7 +12,7 @@ from ...dates import today
 from ...extensions import db
 from ...labels import label
 from ...models import Flag, Household, HouseholdFlag, Person, Village
-from .common import RegistryError, audit_update, check_length, clean_text, holders_in_force_where, set_active
+from .common import RegistryError, audit_update, clean_text, holders_in_force_where, set_active
 from .places import active_village
 
 HOUSEHOLD_FIELDS = ("number", "village_id", "address", "cadre", "note", "active")
@@ -21,10 +21,9 @@ FLAG_FIELDS = ("flag", "recorded_on", "note", "source", "cleared_on", "cleared_r
 
 def check_household_number(raw: str | None, *, existing: Household | None = None) -> str:
     """Household number: required, at most 40 characters, unique in the district."""
-    number = clean_text(raw, limit=40)
+    number = clean_text(raw, limit=40, field="number", what=_l("Household number"))
     if not number:
         raise RegistryError(_("Household number is required."), "number")
-    check_length(number, 40, "number", _l("Household number"))
     other = db.session.scalar(select(Household).where(Household.number == number))
     if other is not None and other is not existing:
         if outside_visible_township(other.village.township_id):
@@ -43,8 +42,7 @@ def create_household(number: str, village: Village, *, address: str | None = Non
     """Register a household in an active village; the number must be unused."""
     number = check_household_number(number)
     village = active_village(village)
-    address = clean_text(address, limit=200)
-    check_length(address, 200, "address", _l("Address"))
+    address = clean_text(address, limit=200, field="address", what=_l("Address"))
     household = Household(number=number, village_id=village.id, address=address,
                           cadre=bool(cadre), note=clean_text(note, limit=10000))
     household.village = village
@@ -64,8 +62,7 @@ def update_household(household: Household, *, number: str, village: Village,
     if village.id != household.village_id:
         household.village = active_village(village)
         household.village_id = village.id
-    address = clean_text(address, limit=200)
-    check_length(address, 200, "address", _l("Address"))
+    address = clean_text(address, limit=200, field="address", what=_l("Address"))
     household.address = address
     household.cadre = bool(cadre)
     household.note = clean_text(note, limit=10000)
@@ -111,10 +108,8 @@ def check_flag_values(flag: str, recorded_on: dt.date | None, *, note: str | Non
     """The rules for a flag record's own values: a known flag, a date not in the future, note and source lengths."""
     flag = check_flag(flag)
     recorded_on = check_recorded_on(recorded_on)
-    note = clean_text(note, limit=200)
-    check_length(note, 200, "note", _l("Note"))
-    source = clean_text(source, limit=200)
-    check_length(source, 200, "source", _l("Source"))
+    note = clean_text(note, limit=200, field="note", what=_l("Note"))
+    source = clean_text(source, limit=200, field="source", what=_l("Source"))
     return flag, recorded_on, note, source
 
 
@@ -149,10 +144,9 @@ def check_flag_clear(household: Household, flag: str, cleared_on: dt.date | None
     """The rules for clearing a flag (current, reason given, not before it was recorded); the row and values."""
     flag = check_flag(flag)
     cleared_on = check_recorded_on(cleared_on, "cleared_on")
-    reason_text = clean_text(reason, limit=200)
+    reason_text = clean_text(reason, limit=200, field="reason", what=_l("Reason"))
     if not reason_text:
         raise RegistryError(_("Give the reason the flag is cleared."), "reason")
-    check_length(reason_text, 200, "reason", _l("Reason"))
     current = next((f for f in household.flags if f.flag == flag and f.cleared_on is None), None)
     if current is None:
         raise RegistryError(

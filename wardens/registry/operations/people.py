@@ -21,7 +21,6 @@ from .common import (
     RegistryError,
     audit_update,
     check_labour,
-    check_length,
     check_phone,
     clean_text,
     half_width,
@@ -41,10 +40,9 @@ _BANK_ACCOUNT = re.compile(r"^[0-9]{8,30}$")
 
 def check_name(raw: str | None) -> str:
     """A person's name: required, at most 50 characters."""
-    name = clean_text(raw, limit=50)
+    name = clean_text(raw, limit=50, field="name", what=_l("Name"))
     if not name:
         raise RegistryError(_("Name is required."), "name")
-    check_length(name, 50, "name", _l("Name"))
     return name
 
 
@@ -125,8 +123,7 @@ def check_person(*, name: str | None, id_number: str | None, phone: str | None =
                  bank_account: str | None = None, note: str | None = None) -> PersonFields:
     """Apply every field rule for a person (no database lookups)."""
     number, birth, sex = check_id_number(id_number)
-    bank = clean_text(bank_name, limit=100)
-    check_length(bank, 100, "bank_name", _l("Bank"))
+    bank = clean_text(bank_name, limit=100, field="bank_name", what=_l("Bank"))
     return PersonFields(
         name=check_name(name),
         id_number=number,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ...audit import AuditAction, record_audit, snapshot
 from ...extensions import db
 from ...models import Post, Township, Village, village_neighbour
-from .common import RegistryError, audit_update, check_length, clean_text, set_active
+from .common import RegistryError, audit_update, clean_text, set_active
 
 
 def active_village(village: Village | None) -> Village:
@@ -36,10 +36,9 @@ def create_township(name: str, *, code: str | None = None) -> Township:
 
 
 def _check_township_name(raw: str | None, existing: Township | None) -> str:
-    name = clean_text(raw, limit=50)
+    name = clean_text(raw, limit=50, field="name", what=_l("Name"))
     if not name:
         raise RegistryError(_("Name is required."), "name")
-    check_length(name, 50, "name", _l("Name"))
     other = db.session.scalar(select(Township).where(Township.name == name))
     if other is not None and other is not existing:
         raise RegistryError(_("A township named %(name)s already exists.", name=name), "name")
@@ -75,10 +74,9 @@ def reactivate_township(township: Township) -> None:
 # ---------------------------------------------------------------- villages
 
 def _check_village_name(raw: str | None, township: Township, existing: Village | None) -> str:
-    name = clean_text(raw, limit=50)
+    name = clean_text(raw, limit=50, field="name", what=_l("Name"))
     if not name:
         raise RegistryError(_("Name is required."), "name")
-    check_length(name, 50, "name", _l("Name"))
     other = db.session.scalar(
         select(Village).where(Village.township_id == township.id, Village.name == name)
     )

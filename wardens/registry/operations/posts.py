@@ -18,7 +18,6 @@ from .common import (
     RegistryError,
     audit_update,
     check_labour,
-    check_length,
     check_phone,
     clean_text,
     holders_in_force_where,
@@ -83,10 +82,9 @@ def check_post(*, code: str | None, kind: str | None, route_code: str | None = N
                monthly_subsidy: Any = Decimal("600"), required_days: Any = 20, road_chief: str | None = None,
                road_chief_phone: str | None = None) -> PostFields:
     """Apply every field rule for a post (no database lookups)."""
-    code_text = clean_text(code, limit=30)
+    code_text = clean_text(code, limit=30, field="code", what=_l("Post code"))
     if not code_text:
         raise RegistryError(_("Post code is required."), "code")
-    check_length(code_text, 30, "code", _l("Post code"))
     if kind not in {m.value for m in PostKind}:
         raise RegistryError(_("Post kind %(value)s is not one of the known kinds.", value=kind or ""), "kind")
     km_value = _decimal(km if km not in (None, "") else "0", "km", _("Kilometres"))
@@ -113,15 +111,11 @@ def check_post(*, code: str | None, kind: str | None, route_code: str | None = N
     if not 1 <= days <= 31:
         raise RegistryError(_("Required days per month must be between 1 and 31."), "required_days")
     fields = {
-        "route_code": clean_text(route_code, limit=30),
-        "section_start": clean_text(section_start, limit=100),
-        "section_end": clean_text(section_end, limit=100),
-        "road_chief": clean_text(road_chief, limit=50),
+        "route_code": clean_text(route_code, limit=30, field="route_code", what=_l("Route code")),
+        "section_start": clean_text(section_start, limit=100, field="section_start", what=_l("Section start")),
+        "section_end": clean_text(section_end, limit=100, field="section_end", what=_l("Section end")),
+        "road_chief": clean_text(road_chief, limit=50, field="road_chief", what=_l("Road chief")),
     }
-    limits = {"route_code": (30, _l("Route code")), "section_start": (100, _l("Section start")),
-              "section_end": (100, _l("Section end")), "road_chief": (50, _l("Road chief"))}
-    for key, (limit, what) in limits.items():
-        check_length(fields[key], limit, key, what)
     return PostFields(
         code=code_text,
         kind=str(kind),
