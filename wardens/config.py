@@ -20,6 +20,10 @@ AREA_TRANSLATIONS = (
 )
 
 
+# The district's time zone unless WARDENS_TIMEZONE says otherwise; read through dates.district_zone().
+DISTRICT_TIMEZONE = "Asia/Shanghai"
+
+
 class ConfigError(RuntimeError):
     """The environment does not give the site what it needs to start safely."""
 
@@ -81,9 +85,9 @@ def load_config(app: Flask, env: Mapping[str, str] | None = None) -> dict[str, A
         "REMEMBER_COOKIE_SECURE": _bool(env.get("WARDENS_SECURE_COOKIES"), mode == "production"),
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": env.get("WARDENS_DEFAULT_LOCALE", "zh"),
-        "BABEL_DEFAULT_TIMEZONE": env.get("WARDENS_TIMEZONE", "Asia/Shanghai"),
+        "BABEL_DEFAULT_TIMEZONE": env.get("WARDENS_TIMEZONE", DISTRICT_TIMEZONE),
         "BABEL_TRANSLATION_DIRECTORIES": ";".join(str(here / d) for d in AREA_TRANSLATIONS),
-        "WARDENS_TIMEZONE": env.get("WARDENS_TIMEZONE", "Asia/Shanghai"),
+        "WARDENS_TIMEZONE": env.get("WARDENS_TIMEZONE", DISTRICT_TIMEZONE),
         # Patrol photos, outside the static folder, served only through an access check
         # (unset: <instance folder>/patrol-photos).
         "PATROL_PHOTO_DIR": env.get("WARDENS_PATROL_PHOTO_DIR") or None,

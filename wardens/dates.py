@@ -20,10 +20,14 @@ def as_utc(value: dt.datetime | None) -> dt.datetime | None:
     return value
 
 
+def district_zone() -> ZoneInfo:
+    """The district's time zone (WARDENS_TIMEZONE, Asia/Shanghai by default): the one place it is read."""
+    return ZoneInfo(current_app.config["WARDENS_TIMEZONE"])
+
+
 def today() -> dt.date:
-    """Today in the district (Asia/Shanghai by default), not on the server's clock zone."""
-    zone = ZoneInfo(current_app.config.get("WARDENS_TIMEZONE", "Asia/Shanghai"))
-    return dt.datetime.now(zone).date()
+    """Today in the district, not in the server's clock zone."""
+    return dt.datetime.now(district_zone()).date()
 
 
 def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from . import access, labels
+from .dates import district_zone
 from .extensions import db, login_manager
 from .forms import refuse_nul_characters
 from .idnumber import mask_id_number, mask_phone
@@ -51,7 +52,7 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
-    return current_app.config.get("WARDENS_TIMEZONE", "Asia/Shanghai")
+    return str(district_zone())
 
 
 def load_user(user_id: str) -> User | None:

@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import func, select
 
-from ..dates import as_utc
+from ..dates import as_utc, district_zone
 from ..extensions import db
 from ..models import Assignment, AttendanceRecord, Person, Post, User, Village
 
@@ -91,7 +90,7 @@ def grid_rows(township_id: int, day: dt.date, village_id: int | None = None) -> 
         .outerjoin(User, User.id == AttendanceRecord.recorded_by_id)
         .where(AttendanceRecord.day == day, Village.township_id == township_id)
     )
-    zone = ZoneInfo(current_app.config.get("WARDENS_TIMEZONE", "Asia/Shanghai"))
+    zone = district_zone()
     for aid, status, note, cert, version, at, who in db.session.execute(rec):
         row = by_id.get(aid)
         if row is not None:

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import distinct, select
 from sqlalchemy.orm import joinedload
 
 from ..access import DISTRICT, roles_required
+from ..dates import district_zone
 from ..extensions import db
 from ..models import AuditEvent, User
 from ..record_ids import page_number, record_id
@@ -34,7 +34,7 @@ def trail() -> str:
     actor = record_id(args.get("actor"))
     if actor is not None:
         stmt = stmt.where(AuditEvent.actor_id == actor)
-    zone = ZoneInfo(current_app.config.get("WARDENS_TIMEZONE", "Asia/Shanghai"))
+    zone = district_zone()
     errors: list[str] = []
     first, last = _date_arg("from", errors), _date_arg("to", errors)
     if first:

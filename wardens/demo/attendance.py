@@ -12,16 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert
 
-from ..dates import add_months, month_bounds
+from ..dates import add_months, district_zone, month_bounds
 from ..extensions import db
 from ..models import AttendanceMonth, AttendanceRecord, DistrictSettings, MonthState, Status, Stoppage
 from .district import DistrictPlan, Holding, PlannedTownship
 
-ZONE = ZoneInfo("Asia/Shanghai")
 FLOOD_STOPPAGE_TOWNSHIP = "西河口乡"
 FLOOD_STOPPAGE_REASON = "暴雨洪涝停工"
 LEAVE_NOTES = ("家中有事", "走亲戚", "农忙秋收", "孩子开家长会", "陪老人看病")
@@ -82,7 +80,7 @@ def write_stoppage(stoppage: FloodStoppage | None, declared_by_id: int) -> None:
 
 def _local(day: dt.date, hour: int, minute: int) -> dt.datetime:
     """A moment in the district's time, stored in UTC."""
-    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZONE).astimezone(dt.timezone.utc)
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=district_zone()).astimezone(dt.timezone.utc)
 
 
 def _works_on(day: dt.date, required_days: int) -> bool:
