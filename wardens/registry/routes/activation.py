@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, redirect, url_for
+from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -11,9 +11,7 @@ from werkzeug.wrappers import Response
 from ...access import DISTRICT, STAFF, roles_required
 from ...extensions import db
 from ...models import Township, Village
-from ...views import commit_or_flash
 from ..forms import ActionForm
-from ..operations.common import RegistryError
 from ..operations.households import deactivate_household, reactivate_household
 from ..operations.people import deactivate_person, reactivate_person
 from ..operations.places import deactivate_township, deactivate_village, reactivate_township, reactivate_village
@@ -52,7 +50,8 @@ DEACTIVATE = {
 def deactivate(kind: str, obj_id: int) -> Response:
     obj, back = _target(kind, obj_id)
     if ActionForm().validate_on_submit():
-        commit_or_flash(lambda: DEACTIVATE[kind][0](obj), _("Deactivated."), RegistryError)
+        DEACTIVATE[kind][0](obj)
+        flash(_("Deactivated."), "success")
     return redirect(back)
 
 
@@ -61,5 +60,6 @@ def deactivate(kind: str, obj_id: int) -> Response:
 def reactivate(kind: str, obj_id: int) -> Response:
     obj, back = _target(kind, obj_id)
     if ActionForm().validate_on_submit():
-        commit_or_flash(lambda: DEACTIVATE[kind][1](obj), _("Active again."), RegistryError)
+        DEACTIVATE[kind][1](obj)
+        flash(_("Active again."), "success")
     return redirect(back)

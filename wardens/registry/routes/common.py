@@ -1,27 +1,24 @@
-"""What every register page shares: the blueprint, paging, list filters, record lookups, refusals by the field."""
+"""What every register page shares: the blueprint, paging, list filters, record lookups."""
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any, Callable, TypeVar
+from typing import Any
 
 from flask import Blueprint, abort, request
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ... import record_ids, views
+from ... import record_ids
 from ...access import check_township
 from ...extensions import db
 from ...labels import _ALL
 from ...models import Assignment, Household, Person, Post, Village
 from ..forms import ExportForm
-from ..operations.common import RegistryError
 from ..search import Filters, visible_townships, visible_villages
 
 bp = Blueprint("registry", __name__)
 PER_PAGE = 50
-T = TypeVar("T")
 
 
 @bp.context_processor
@@ -35,11 +32,6 @@ def register_helpers() -> dict[str, Any]:
 
 def page_number() -> int:
     return record_ids.page_number(request.args.get("page"))
-
-
-def commit_or_show_error(form: FlaskForm, change: Callable[[], T]) -> T | None:
-    """views.commit_or_show_error for the register, whose rules refuse with a RegistryError naming the field."""
-    return views.commit_or_show_error(form, change, RegistryError)
 
 
 def village_choices(active_only: bool = True) -> list[tuple[int, str]]:

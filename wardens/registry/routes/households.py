@@ -13,7 +13,7 @@ from ...models import Village
 from ..forms import ActionForm, FlagClearForm, FlagSetForm, HouseholdForm
 from ..operations.households import clear_household_flag, create_household, set_household_flag, update_household
 from ..search import HOUSEHOLD_SORTS, HOUSEHOLD_STATUSES, households_query, parse_filters
-from .common import PER_PAGE, bp, commit_or_show_error, household_or_404, list_context, page_number, village_choices
+from .common import PER_PAGE, bp, household_or_404, list_context, page_number, village_choices
 
 
 @bp.route("/households")
@@ -30,13 +30,12 @@ def household_new() -> str | Response:
     form = HouseholdForm()
     form.village_id.choices = village_choices()
     if form.validate_on_submit():
-        household = commit_or_show_error(form, lambda: create_household(
+        household = create_household(
             form.number.data, db.session.get(Village, form.village_id.data), address=form.address.data,
             cadre=form.cadre.data, note=form.note.data,
-        ))
-        if household is not None:
-            flash(_("Household %(number)s has been registered.", number=household.number), "success")
-            return redirect(url_for("registry.household", household_id=household.id))
+        )
+        flash(_("Household %(number)s has been registered.", number=household.number), "success")
+        return redirect(url_for("registry.household", household_id=household.id))
     return render_template("registry/household_form.html", form=form, household=None)
 
 
@@ -65,13 +64,12 @@ def household_edit(household_id: int) -> str | Response:
     if h.village_id not in dict(form.village_id.choices):
         form.village_id.choices.append((h.village_id, h.village.full_name))
     if form.validate_on_submit():
-        changed = commit_or_show_error(form, lambda: update_household(
+        changed = update_household(
             h, number=form.number.data, village=db.session.get(Village, form.village_id.data),
             address=form.address.data, cadre=form.cadre.data, note=form.note.data,
-        ))
-        if changed is not None:
-            flash(_("Saved.") if changed else _("Nothing changed."), "success" if changed else "info")
-            return redirect(url_for("registry.household", household_id=h.id))
+        )
+        flash(_("Saved.") if changed else _("Nothing changed."), "success" if changed else "info")
+        return redirect(url_for("registry.household", household_id=h.id))
     return render_template("registry/household_form.html", form=form, household=h)
 
 
@@ -81,11 +79,10 @@ def flag_set(household_id: int) -> str | Response:
     h = household_or_404(household_id)
     form = FlagSetForm()
     if form.validate_on_submit():
-        recorded = commit_or_show_error(form, lambda: set_household_flag(
-            h, form.flag.data, form.recorded_on.data, note=form.note.data, source=form.source.data))
-        if recorded is not None:
-            flash(_("Flag %(flag)s recorded.", flag=label_flag(form.flag.data)), "success")
-            return redirect(url_for("registry.household", household_id=h.id))
+        set_household_flag(
+            h, form.flag.data, form.recorded_on.data, note=form.note.data, source=form.source.data)
+        flash(_("Flag %(flag)s recorded.", flag=label_flag(form.flag.data)), "success")
+        return redirect(url_for("registry.household", household_id=h.id))
     h = household_or_404(household_id)
     clear_form = FlagClearForm(formdata=None, cleared_on=today())
     clear_form.flag.choices = [(f.flag, label_flag(f.flag)) for f in h.current_flags]
@@ -101,11 +98,10 @@ def flag_clear(household_id: int) -> str | Response:
     form = FlagClearForm()
     form.flag.choices = [(f.flag, label_flag(f.flag)) for f in h.current_flags]
     if form.validate_on_submit():
-        cleared = commit_or_show_error(form, lambda: clear_household_flag(
-            h, form.flag.data, form.cleared_on.data, reason=form.reason.data))
-        if cleared is not None:
-            flash(_("Flag %(flag)s cleared.", flag=label_flag(form.flag.data)), "success")
-            return redirect(url_for("registry.household", household_id=h.id))
+        clear_household_flag(
+            h, form.flag.data, form.cleared_on.data, reason=form.reason.data)
+        flash(_("Flag %(flag)s cleared.", flag=label_flag(form.flag.data)), "success")
+        return redirect(url_for("registry.household", household_id=h.id))
     h = household_or_404(household_id)
     flag_form = FlagSetForm(formdata=None, recorded_on=today())
     history = sorted(h.flags, key=lambda fl: (fl.recorded_on, fl.id), reverse=True)

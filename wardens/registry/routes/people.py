@@ -17,7 +17,7 @@ from ..forms import ActionForm, PersonForm
 from ..operations.people import create_person, reveal_id_number, update_person
 from ..search import PEOPLE_SORTS, PEOPLE_STATUSES, parse_filters, people_query
 from ..summary import month_attendance_counts
-from .common import (PER_PAGE, bp, commit_or_show_error, current_and_past, household_or_404, list_context, page_number,
+from .common import (PER_PAGE, bp, current_and_past, household_or_404, list_context, page_number,
                      person_or_404)
 
 
@@ -61,7 +61,6 @@ def person_reveal(person_id: int) -> Response:
     p = person_or_404(person_id)
     if ActionForm().validate_on_submit():
         reveal_id_number(p)
-        db.session.commit()
         session["registry_revealed"] = p.id
     return redirect(url_for("registry.person", person_id=p.id))
 
@@ -81,11 +80,10 @@ def person_new(household_id: int) -> str | Response:
     household = household_or_404(household_id)
     form = PersonForm()
     if form.validate_on_submit():
-        p = commit_or_show_error(form, lambda: create_person(household, **_person_form_values(form)))
-        if p is not None:
-            flash(_("%(name)s has been added to household %(number)s.", name=p.name, number=household.number),
-                  "success")
-            return redirect(url_for("registry.person", person_id=p.id))
+        p = create_person(household, **_person_form_values(form))
+        flash(_("%(name)s has been added to household %(number)s.", name=p.name, number=household.number),
+              "success")
+        return redirect(url_for("registry.person", person_id=p.id))
     return render_template("registry/person_form.html", form=form, household=household, person=None)
 
 
@@ -97,8 +95,7 @@ def person_edit(person_id: int) -> str | Response:
     if request.method == "GET":
         form.id_number.data = p.id_number if may_reveal_id_numbers() else ""
     if form.validate_on_submit():
-        changed = commit_or_show_error(form, lambda: update_person(p, **_person_form_values(form)))
-        if changed is not None:
-            flash(_("Saved.") if changed else _("Nothing changed."), "success" if changed else "info")
-            return redirect(url_for("registry.person", person_id=p.id))
+        changed = update_person(p, **_person_form_values(form))
+        flash(_("Saved.") if changed else _("Nothing changed."), "success" if changed else "info")
+        return redirect(url_for("registry.person", person_id=p.id))
     return render_template("registry/person_form.html", form=form, household=p.household, person=p)

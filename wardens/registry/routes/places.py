@@ -14,7 +14,7 @@ from ...record_ids import record_id
 from ..forms import ActionForm, TownshipForm, VillageForm
 from ..operations.places import create_township, create_village, set_neighbours, update_township, update_village
 from ..search import visible_townships, visible_villages
-from .common import bp, commit_or_show_error
+from .common import bp
 
 
 @bp.route("/places")
@@ -38,10 +38,9 @@ def places() -> str:
 def township_new() -> str | Response:
     form = TownshipForm()
     if form.validate_on_submit():
-        t = commit_or_show_error(form, lambda: create_township(form.name.data, code=form.code.data))
-        if t is not None:
-            flash(_("Township %(name)s has been added.", name=t.name), "success")
-            return redirect(url_for("registry.places"))
+        t = create_township(form.name.data, code=form.code.data)
+        flash(_("Township %(name)s has been added.", name=t.name), "success")
+        return redirect(url_for("registry.places"))
     return render_template("registry/township_form.html", form=form, township=None)
 
 
@@ -51,10 +50,9 @@ def township_edit(township_id: int) -> str | Response:
     t = db.get_or_404(Township, township_id)
     form = TownshipForm(obj=t)
     if form.validate_on_submit():
-        saved = commit_or_show_error(form, lambda: update_township(t, name=form.name.data, code=form.code.data))
-        if saved is not None:
-            flash(_("Saved."), "success")
-            return redirect(url_for("registry.places"))
+        update_township(t, name=form.name.data, code=form.code.data)
+        flash(_("Saved."), "success")
+        return redirect(url_for("registry.places"))
     return render_template("registry/township_form.html", form=form, township=t)
 
 
@@ -63,7 +61,7 @@ def _neighbour_choices(exclude: int | None) -> list[tuple[int, str]]:
 
 
 def _with_neighbours(village: Village, form: VillageForm) -> Village:
-    """Give the village the neighbours the form chose; returns it, for commit_or_show_error."""
+    """Give the village the neighbours the form chose; returns it."""
     set_neighbours(village, [db.session.get(Village, i) for i in form.neighbours.data or []])
     return village
 
@@ -78,12 +76,11 @@ def village_new() -> str | Response:
     if request.method == "GET" and asked is not None:
         form.township_id.data = asked
     if form.validate_on_submit():
-        v = commit_or_show_error(form, lambda: _with_neighbours(create_village(
+        v = _with_neighbours(create_village(
             db.session.get(Township, form.township_id.data), form.name.data,
-            code=form.code.data, road_km=form.road_km.data), form))
-        if v is not None:
-            flash(_("Village %(name)s has been added.", name=v.full_name), "success")
-            return redirect(url_for("registry.places"))
+            code=form.code.data, road_km=form.road_km.data), form)
+        flash(_("Village %(name)s has been added.", name=v.full_name), "success")
+        return redirect(url_for("registry.places"))
     return render_template("registry/village_form.html", form=form, village=None)
 
 
@@ -97,9 +94,8 @@ def village_edit(village_id: int) -> str | Response:
     if request.method == "GET":
         form.neighbours.data = [n.id for n in v.neighbours]
     if form.validate_on_submit():
-        saved = commit_or_show_error(form, lambda: _with_neighbours(
-            update_village(v, name=form.name.data, code=form.code.data, road_km=form.road_km.data), form))
-        if saved is not None:
-            flash(_("Saved."), "success")
-            return redirect(url_for("registry.places"))
+        _with_neighbours(
+            update_village(v, name=form.name.data, code=form.code.data, road_km=form.road_km.data), form)
+        flash(_("Saved."), "success")
+        return redirect(url_for("registry.places"))
     return render_template("registry/village_form.html", form=form, village=v)

@@ -21,7 +21,6 @@ from ..sizing import village_sizing
 from .common import (
     PER_PAGE,
     bp,
-    commit_or_show_error,
     current_and_past,
     list_context,
     page_number,
@@ -56,11 +55,9 @@ def post_new() -> str | Response:
     form = PostForm()
     form.village_id.choices = village_choices()
     if form.validate_on_submit():
-        post = commit_or_show_error(
-            form, lambda: create_post(db.session.get(Village, form.village_id.data), **_post_form_values(form)))
-        if post is not None:
-            flash(_("Post %(code)s has been created.", code=post.code), "success")
-            return redirect(url_for("registry.post", post_id=post.id))
+        post = create_post(db.session.get(Village, form.village_id.data), **_post_form_values(form))
+        flash(_("Post %(code)s has been created.", code=post.code), "success")
+        return redirect(url_for("registry.post", post_id=post.id))
     return render_template("registry/post_form.html", form=form, post=None)
 
 
@@ -86,11 +83,9 @@ def post_edit(post_id: int) -> str | Response:
     if p.village_id not in dict(form.village_id.choices):
         form.village_id.choices.append((p.village_id, p.village.full_name))
     if form.validate_on_submit():
-        changed = commit_or_show_error(
-            form, lambda: update_post(p, db.session.get(Village, form.village_id.data), **_post_form_values(form)))
-        if changed is not None:
-            flash(_("Saved.") if changed else _("Nothing changed."), "success" if changed else "info")
-            return redirect(url_for("registry.post", post_id=p.id))
+        changed = update_post(p, db.session.get(Village, form.village_id.data), **_post_form_values(form))
+        flash(_("Saved.") if changed else _("Nothing changed."), "success" if changed else "info")
+        return redirect(url_for("registry.post", post_id=p.id))
     return render_template("registry/post_form.html", form=form, post=p)
 
 
