@@ -73,6 +73,8 @@ class _AccountFields(Form):
 
 
 class UserCreateForm(_AccountFields):
+    # A refusal naming no field is about the account as a whole: shown by the username.
+    refusal_field = "username"
     username = StringField(
         _l("Username"),
         validators=[DataRequired(), Length(min=2, max=USERNAME_MAX)],
@@ -106,10 +108,12 @@ class UserCreateForm(_AccountFields):
 
 
 class UserEditForm(_AccountFields):
+    refusal_field = "role"
     submit = SubmitField(_l("Save"))
 
 
 class PasswordResetForm(Form):
+    refusal_field = "password"
     password = PasswordField(
         _l("New password"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200,

@@ -9,9 +9,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from ..access import roles_required
-from ..auth.operations import AccountError
 from ..extensions import db
-from ..views import commit_or_flash, commit_or_show_error
 from ..models import Person, Role, User, get_settings
 from ..record_ids import page_number
 from .forms import (
@@ -91,17 +89,16 @@ def user_new() -> str | Response:
         if not form.id_number.errors:
             # The form checks everything create_user does; what is left is a race
             # for the same username between two admins.
-            user = commit_or_show_error(form, lambda: create_account(
+            user = create_account(
                 form.username.data or "",
                 form.password.data or "",
                 form.role.data or "",
                 township_id=form.township_value,
                 person=person,
                 display_name=form.display_name.data,
-            ), AccountError, default_field="username")
-            if user is not None:
-                flash(_("Account %(name)s created.", name=user.username), "success")
-                return redirect(url_for("admin.users"))
+            )
+            flash(_("Account %(name)s created.", name=user.username), "success")
+            return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None)
 
 
@@ -116,20 +113,19 @@ def user_edit(user_id: int) -> str | Response:
     if form.validate_on_submit():
         person = _person_for(form)
         if not form.id_number.errors:
-            changed = commit_or_show_error(form, lambda: update_account(
+            changed = update_account(
                 current_user,
                 user,
                 role=form.role.data or "",
                 township_id=form.township_value,
                 person=person,
                 display_name=form.display_name.data,
-            ), AccountError, default_field="role")
-            if changed is not None:
-                if changed:
-                    flash(_("Account %(name)s saved.", name=user.username), "success")
-                else:
-                    flash(_("Nothing was changed."), "info")
-                return redirect(url_for("admin.users"))
+            )
+            if changed:
+                flash(_("Account %(name)s saved.", name=user.username), "success")
+            else:
+                flash(_("Nothing was changed."), "info")
+            return redirect(url_for("admin.users"))
     return render_template(
         "admin/user_form.html", form=form, user=user, action=ConfirmForm(), is_locked=is_locked(user)
     )
@@ -140,8 +136,8 @@ def user_edit(user_id: int) -> str | Response:
 def user_disable(user_id: int) -> Response:
     user = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
-        commit_or_flash(lambda: disable_account(current_user, user),
-                        _("Account %(name)s disabled; it is logged out everywhere.", name=user.username), AccountError)
+        disable_account(current_user, user)
+        flash(_("Account %(name)s disabled; it is logged out everywhere.", name=user.username), "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
@@ -150,7 +146,8 @@ def user_disable(user_id: int) -> Response:
 def user_enable(user_id: int) -> Response:
     user = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
-        commit_or_flash(lambda: enable_account(user), _("Account %(name)s enabled.", name=user.username), AccountError)
+        enable_account(user)
+        flash(_("Account %(name)s enabled.", name=user.username), "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
@@ -160,7 +157,6 @@ def user_unlock(user_id: int) -> Response:
     user = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
         unlock_account(user)
-        db.session.commit()
         flash(_("Account %(name)s unlocked; it may log in again at once.", name=user.username), "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
@@ -171,19 +167,13 @@ def user_password(user_id: int) -> str | Response:
     user = db.get_or_404(User, user_id)
     form = PasswordResetForm()
     if form.validate_on_submit():
-        try:
-            reset_password(user, form.password.data or "")
-        except AccountError as err:
-            db.session.rollback()
-            form.password.errors.append(str(err))
-        else:
-            db.session.commit()
-            flash(
-                _("A new password is set for %(name)s. Tell it to them in person; their old sessions have ended.",
-                  name=user.username),
-                "success",
-            )
-            return redirect(url_for("admin.user_edit", user_id=user.id))
+        reset_password(user, form.password.data or "")
+        flash(
+            _("A new password is set for %(name)s. Tell it to them in person; their old sessions have ended.",
+              name=user.username),
+            "success",
+        )
+        return redirect(url_for("admin.user_edit", user_id=user.id))
     return render_template("admin/user_password.html", form=form, user=user)
 
 

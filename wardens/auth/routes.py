@@ -9,7 +9,6 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from ..access import EVERYONE, public, roles_required
-from ..extensions import db
 from ..auth.passwords import verify_password
 from .forms import LanguageForm, LoginForm, LogoutForm, PasswordForm
 from .operations import authenticate, change_password, end_session, set_locale
@@ -32,7 +31,6 @@ def login() -> str | Response:
     form = LoginForm()
     if form.validate_on_submit():
         outcome = authenticate(form.username.data or "", form.password.data or "")
-        db.session.commit()  # the failure counter must be kept even when login fails
         if outcome.user is not None:
             login_user(outcome.user)
             session["lang"] = outcome.user.locale or session.get("lang", "zh")
@@ -52,7 +50,6 @@ def logout() -> Response:
     form = LogoutForm()
     if form.validate_on_submit():
         end_session(current_user)
-        db.session.commit()
         logout_user()
         flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
@@ -68,7 +65,6 @@ def password() -> str | Response:
         else:
             user = current_user._get_current_object()  # the User itself, not the proxy
             change_password(user, form.new.data or "")
-            db.session.commit()
             login_user(user)  # the new token; other sessions are now logged out
             flash(_("Your password has been changed. Other devices have been logged out."), "success")
             return redirect(url_for("core.home"))
@@ -83,5 +79,4 @@ def language() -> Response:
         session["lang"] = form.lang.data
         if current_user.is_authenticated:
             set_locale(current_user, form.lang.data or "zh")
-            db.session.commit()
     return redirect(_safe_next(request.form.get("next")))
