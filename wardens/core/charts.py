@@ -30,7 +30,7 @@ from ..attendance.subsidy import rules_from, subsidy_payable
 from ..dates import add_months
 from ..extensions import db
 from ..models import Assignment, AttendanceMonth, AttendanceRecord, HouseholdFlag, Person, Post, Status, Township, Village
-from ..models import Household, get_settings
+from ..models import Household, MonthState, get_settings
 from ..priority import priority_tier
 
 MONTHS_SHOWN = 12
@@ -120,21 +120,21 @@ def month_figures(months: list[tuple[int, int]], township_ids: list[int], day: d
         todo: set[int] = set()
         frozen: dict[int, dict[str, Any]] = {}
         for tid in township_ids:
-            state, closed_at, used = states.get((tid, y, m), ("recording", None, None))
+            state, closed_at, used = states.get((tid, y, m), (MonthState.RECORDING, None, None))
             key = (tid, y, m, closed_at)
-            if state == "closed" and key in cache:
+            if state == MonthState.CLOSED and key in cache:
                 out[(tid, y, m)] = cache[key]
                 continue
             todo.add(tid)
-            if state == "closed" and used:
+            if state == MonthState.CLOSED and used:
                 frozen[tid] = used
         if not todo or dt.date(y, m, 1) > day:
             for tid in todo:
                 out[(tid, y, m)] = MonthFigures()
             continue
         for tid, fig in _count_month(y, m, todo, day, frozen).items():
-            state, closed_at, _used = states.get((tid, y, m), ("recording", None, None))
-            fig.closed = state == "closed"
+            state, closed_at, _used = states.get((tid, y, m), (MonthState.RECORDING, None, None))
+            fig.closed = state == MonthState.CLOSED
             out[(tid, y, m)] = fig
             if fig.closed:
                 cache[(tid, y, m, closed_at)] = fig
