@@ -18,6 +18,7 @@ import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from allocation.rules import age_at
 from sqlalchemy import insert, select
 
 from ..extensions import db
@@ -125,13 +126,6 @@ def stem(village_name: str) -> str:
         if village_name.endswith(suffix):
             return village_name[: -len(suffix)]
     return village_name
-
-
-def age_on(birth: dt.date, day: dt.date) -> int:
-    years = day.year - birth.year
-    if (day.month, day.day) < (birth.month, birth.day):
-        years -= 1
-    return years
 
 
 @dataclass
@@ -374,10 +368,10 @@ def _birth_date(rng: random.Random, age: int, today: dt.date) -> dt.date:
     latest = dt.date(today.year - age, 1, 1)
     while True:
         birth = latest + dt.timedelta(days=rng.randrange(366))
-        if age_on(birth, today) == age:
+        if age_at(birth, today) == age:
             return birth
         birth = birth - dt.timedelta(days=rng.randrange(1, 365))
-        if age_on(birth, today) == age:
+        if age_at(birth, today) == age:
             return birth
 
 
@@ -537,7 +531,7 @@ def _fits(person: PlannedPerson, post: PlannedPost, days: tuple[dt.date, ...]) -
         return False
     if Labour(person.labour).rank < Labour(post.labour).rank:
         return False
-    return all(post.min_age <= age_on(person.birth_date, d) <= post.max_age for d in days)
+    return all(post.min_age <= age_at(person.birth_date, d) <= post.max_age for d in days)
 
 
 def choose_initial_holders(plan: DistrictPlan, rng: random.Random, days: tuple[dt.date, ...]) -> None:

@@ -5,6 +5,7 @@ import datetime as dt
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from allocation.rules import age_at
 from pypinyin import Style, lazy_pinyin
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -50,11 +51,8 @@ class Person(db.Model):
     )
 
     def age_on(self, day: dt.date) -> int:
-        """Whole years of age on a day (a 29 February birthday counts on 1 March)."""
-        years = day.year - self.birth_date.year
-        if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
-            years -= 1
-        return years
+        """Whole years of age on a day, by the matcher's own rule (allocation.rules.age_at)."""
+        return age_at(self.birth_date, day)
 
     def __repr__(self) -> str:
         return f"<Person {self.name}>"
