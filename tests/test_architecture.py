@@ -74,10 +74,14 @@ def area_order() -> list[str]:
     return [line.split("#")[0].strip() for line in block.group(1).splitlines() if line.split("#")[0].strip()]
 
 
+# Packages of the base, beside the modules directly in wardens/ (docs/architecture.md says why).
+BASE_PACKAGES = {"models", "spreadsheets"}
+
+
 def area(name: str) -> str | None:
-    """A module's area (the sub-package it is in), None for the base modules (wardens/*.py, models)."""
+    """A module's area (the sub-package it is in), None for the base (wardens/*.py, models, spreadsheets)."""
     parts = name.split(".")
-    if len(parts) < 2 or (PACKAGE / parts[1]).is_file() or parts[1] == "__init__" or parts[1] == "models":
+    if len(parts) < 2 or (PACKAGE / parts[1]).is_file() or parts[1] == "__init__" or parts[1] in BASE_PACKAGES:
         return None
     return parts[1] if (PACKAGE / parts[1]).is_dir() else None
 
@@ -148,3 +152,4 @@ def test_the_checks_see_what_they_claim(tmp_path):
     assert "wardens.models" in GRAPH["wardens.registry.operations.common"]
     assert area("wardens.reallocation.routes.rounds") == "reallocation"
     assert area("wardens.models.rounds") is None and area("wardens.views") is None
+    assert area("wardens.spreadsheets.readers") is None
