@@ -1,7 +1,7 @@
 """A run's kind and an application's source are checked like the workflow states
 
 Revision ID: 5c1e2a7d9b40
-Revises: 5c1e2d3a4b60
+Revises: 31b1bd810cac
 Create Date: 2026-12-01 10:20:00
 
 The round, month and dismissal columns already had their CHECK constraints (the enum
@@ -11,7 +11,7 @@ free text.
 from alembic import op
 
 revision = '5c1e2a7d9b40'
-down_revision = '5c1e2d3a4b60'
+down_revision = '31b1bd810cac'
 branch_labels = None
 depends_on = None
 
