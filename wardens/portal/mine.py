@@ -51,6 +51,35 @@ def assignments_in_month(assignments: list[Assignment], year: int, month: int, t
 
 
 @dataclass(frozen=True)
+class TermNote:
+    """What the page says after the term's dates: ended and why, or what follows it."""
+
+    kind: str  # "ended", "ends", "next" or "" (nothing to add)
+    end_reason: str | None = None
+    next_start: dt.date | None = None
+    next_code: str | None = None
+
+
+def term_note(shown: Assignment, assignments: list[Assignment], today: dt.date) -> TermNote:
+    """The note beside a term, true on every day.
+
+    An approved round ends today's agreement on the eve of the new term and records why
+    (term end, reallocated) weeks before that day: until the day has passed the holder is
+    still in post, so the page says what comes next, never "(term ended)".
+    """
+    following = [a for a in assignments if a.term_start > shown.last_day and a.id != shown.id]
+    nxt = min(following, key=lambda a: a.term_start) if following else None
+    if shown.last_day < today:
+        return TermNote("ended", shown.end_reason or "term_end")
+    if nxt is not None and nxt.term_start == shown.last_day + dt.timedelta(days=1):
+        return TermNote("next", next_start=nxt.term_start, next_code=nxt.post.code)
+    if shown.ended_on is not None and shown.end_reason and shown.end_reason != "term_end":
+        # Ending early (reallocated, dismissed, resigned): the dates alone would not say why.
+        return TermNote("ends", shown.end_reason)
+    return TermNote("")
+
+
+@dataclass(frozen=True)
 class CalendarDay:
     day: dt.date
     status: str | None

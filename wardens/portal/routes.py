@@ -20,7 +20,7 @@ from ..dates import today
 from ..labels import STATUS_SYMBOLS
 from ..models import Assignment, Role, Status
 from ..reallocation.decisions import latest_decision
-from .mine import assignment_in_force, assignments_in_month, calendar_weeks, my_assignments, past_months
+from .mine import assignment_in_force, assignments_in_month, calendar_weeks, my_assignments, past_months, term_note
 
 bp = Blueprint("portal", __name__, url_prefix="/me")
 WARDEN = (Role.WARDEN.value,)
@@ -77,6 +77,7 @@ def index() -> str:
         person=current_user.person,
         current=current,
         shown=shown,
+        note=term_note(shown, assignments, day) if shown is not None else None,
         this_month=this_month,
         months=past_months(assignments, day),
         decision=latest_decision(current_user.person_id, "en" if str(get_locale()) == "en" else "zh"),
