@@ -33,3 +33,10 @@ document.addEventListener("keydown", function (event) {
   var group = document.activeElement && document.activeElement.closest("details.navgroup[open]");
   if (group) { group.removeAttribute("open"); group.querySelector("summary").focus(); }
 });
+
+// A button marked data-print prints the page (print views carry their own page numbers).
+document.addEventListener("click", function (event) {
+  if (event.target.closest("button[data-print]")) {
+    window.print();
+  }
+});

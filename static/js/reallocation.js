@@ -12,9 +12,7 @@
       if (button) { button.disabled = true; button.textContent = form.getAttribute("data-progress"); }
     });
   });
-  document.querySelectorAll("[data-print]").forEach(function (button) {
-    button.addEventListener("click", function () { window.print(); });
-  });
+  // Print buttons (data-print) are handled by app.js on every page.
   document.querySelectorAll("input.row-filter").forEach(function (input) {
     var table = document.getElementById(input.getAttribute("data-target"));
     if (!table) { return; }

@@ -2,24 +2,29 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
+from decimal import Decimal
 from typing import Any
 
 from babel.dates import format_skeleton
-from flask import Blueprint, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext as _
+from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from ..access import EVERYONE, visible_township_id, roles_required
+from ..access import DISTRICT, EVERYONE, visible_township_id, roles_required
 from ..dates import today
 from ..extensions import db
-from ..labels import group_label
-from ..models import Role, Township
+from ..labels import group_label, label
+from ..models import Assignment, Role, Township
+from ..reallocation.dismissal import rule_label
+from ..spreadsheets.writers import xlsx_bytes
 from ..record_ids import record_id
 from .charts import Charts, district_charts
 from .glance import district_glance
+from .statistics import YearStatistics, year_statistics
 from .worklist import worklist
 
 bp = Blueprint("core", __name__)
@@ -90,3 +95,72 @@ def home() -> str | Response:
         charts=charts, payload=chart_payload(charts), year=year, month=month, month_words=month_words,
         townships=townships, chart_township=chart_township, errors=errors,
     )
+
+
+GROUP_LABELS = {
+    "both": _l("Registered poor and flood-affected"),
+    "poor_only": _l("Registered poor only"),
+    "flood_only": _l("Flood-affected only"),
+    "neither": _l("Neither"),
+}
+PLACEMENT_LABELS = {"stayed": _l("Stayed in post"), "moved": _l("Moved post"), "new": _l("Newly placed")}
+
+
+def _statistics_year(day: dt.date) -> int:
+    raw = request.args.get("year", "")
+    return int(raw) if raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= day.year else day.year
+
+
+def statistics_sheet(stats: YearStatistics) -> tuple[list[str], list[list[Any]]]:
+    """The page's tables as one sheet: a title row before each table, a blank row after."""
+    months = [month_words(stats.year, m, "MMM") for m in range(1, 13)]
+    width = 14
+    rows: list[list[Any]] = []
+
+    def table(title: str, header: list[str], body: list[list[Any]]) -> None:
+        rows.append([title])
+        rows.append(header)
+        rows.extend(body)
+        rows.append([])
+
+    kinds = stats.kinds
+    table(_("Posts and slots by kind and township"),
+          [_("Township")] + [f"{label('post_kind', k)} {_('posts')}" for k in kinds] + [f"{label('post_kind', k)} {_('slots')}" for k in kinds],
+          [[t] + [stats.posts.get((t, k), (0, 0))[0] for k in kinds] + [stats.posts.get((t, k), (0, 0))[1] for k in kinds]
+           for t in stats.townships])
+    table(_("Holders by priority group"), [_("Group"), _("Holders")],
+          [[str(GROUP_LABELS[g]), n] for g, n in stats.holders_by_group.items()])
+    table(_("People and households helped"), [_("People"), _("Households")], [[stats.people_helped, stats.households_helped]])
+    table(_("Subsidy paid by township and month (yuan)"), [_("Township")] + months + [_("Year")],
+          [[t] + list(v) + [sum(v, Decimal("0.00"))] for t, v in stats.paid.items()]
+          + [[_("All townships")] + [stats.paid_in_month(i) for i in range(12)] + [stats.paid_total]])
+    table(_("Dismissals by reason"), [_("Reason"), _("Dismissed")],
+          [[rule_label(r), n] for r, n in stats.dismissals.items()])
+    table(_("The round's placements"), [_("Township")] + [str(v) for v in PLACEMENT_LABELS.values()],
+          [[t] + [c.get(k, 0) for k in PLACEMENT_LABELS] for t, c in sorted(stats.placements.items())])
+    header = [_("Yearly statistics %(year)d", year=stats.year)] + [""] * (width - 1)
+    return header, rows
+
+
+@bp.route("/statistics")
+@roles_required(*DISTRICT)
+def statistics() -> str:
+    day = today()
+    year = _statistics_year(day)
+    first = db.session.scalar(select(func.min(Assignment.term_start)))
+    years = list(range(day.year, (first.year if first else day.year) - 1, -1))
+    return render_template("core/statistics.html", stats=year_statistics(year, day), years=years,
+                           group_labels=GROUP_LABELS, placement_labels=PLACEMENT_LABELS, rule_label=rule_label,
+                           month_words=month_words)
+
+
+@bp.route("/statistics/<int:year>.xlsx")
+@roles_required(*DISTRICT)
+def statistics_export(year: int) -> Response:
+    day = today()
+    if not 2000 <= year <= day.year:
+        abort(404)
+    headers, rows = statistics_sheet(year_statistics(year, day))
+    return send_file(io.BytesIO(xlsx_bytes(headers, rows, sheet_title=_("Yearly statistics"))),
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     as_attachment=True, download_name=f"yearly-statistics-{year}.xlsx")
