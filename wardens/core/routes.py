@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from ..access import DISTRICT, EVERYONE, visible_township_id, roles_required
+from ..access import DISTRICT, EVERYONE, public, visible_township_id, roles_required
 from ..dates import today
 from ..extensions import db
 from ..labels import group_label, label
@@ -68,6 +68,13 @@ def chart_payload(charts: Charts) -> dict[str, Any]:
             {"label": _("Not yet recorded"), "data": [round(100 * line.unrecorded_month / line.expected_month, 1)
                                                       if line.expected_month else 0 for line in charts.progress]}]},
     }
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico whatever the page says (print views, downloads): the site's icon."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 @bp.route("/")
