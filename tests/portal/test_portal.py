@@ -110,12 +110,12 @@ def test_my_post_shows_every_fact(warden_client: Any, world: World) -> None:
     html = warden_client.get("/me/").get_data(as_text=True)
     assert "张大山，您好" in html
     assert _testid(html, "post-code") == "XHK-SH-01 · 护路员"
-    assert _testid(html, "section") == "Y003: 石湖桥 → 江店岔口, 3.5 公里"
+    assert _testid(html, "section") == "Y003：石湖桥 → 江店岔口，3.5 公里"
     assert "西河口乡 石湖村" in html
     start = world.assignment.term_start
     assert f"{start.year}年{start.month}月{start.day}日" in _testid(html, "term")
     assert '<a class="tel" href="tel:13955501234"' in html and "李路长" in html
-    assert _testid(html, "standard") == "600.00 元, 每月应出勤 20 天"
+    assert _testid(html, "standard") == "600.00 元，每月应出勤 20 天"
     assert 'href="/password"' in html  # change password, one tap away
     assert "portal.css" in html
 
