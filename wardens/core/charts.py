@@ -116,7 +116,13 @@ def month_figures(months: list[tuple[int, int]], township_ids: list[int], day: d
     )}
     cache = _closed_cache()
     out: dict[tuple[int, int, int], MonthFigures] = {}
+    # Months before the first record anywhere hold nothing to count (the system was not in use).
+    first_record = db.session.scalar(select(func.min(AttendanceRecord.day)))
     for y, m in months:
+        if first_record is None or (y, m) < (first_record.year, first_record.month):
+            for tid in township_ids:
+                out[(tid, y, m)] = MonthFigures()
+            continue
         todo: set[int] = set()
         frozen: dict[int, dict[str, Any]] = {}
         for tid in township_ids:
