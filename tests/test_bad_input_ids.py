@@ -9,8 +9,9 @@ from wardens.extensions import db
 from wardens.models import Round
 from wardens.reallocation.rounds import open_round
 
-# One more than the largest id a 64-bit integer column holds, and far beyond it.
-TOO_BIG = ["9223372036854775808", "99999999999999999999"]
+# The largest id PostgreSQL's integer columns hold (no such record), one more, the largest
+# 64-bit number, one more than that, and far beyond: all "no such record", never a 500.
+TOO_BIG = ["2147483647", "2147483648", "9223372036854775807", "9223372036854775808", "99999999999999999999"]
 
 
 @pytest.mark.parametrize("raw", TOO_BIG)
@@ -34,7 +35,8 @@ def test_a_post_to_an_id_too_large_is_not_found(app, make, sign_in, raw):
 
 
 # "²" passes str.isdigit() but not int(); the long ones do not fit a 64-bit column.
-JUNK_IDS = ["%C2%B2", "%D9%A3", "9223372036854775808", "99999999999999999999", "-1", "1.5"]
+JUNK_IDS = ["%C2%B2", "%D9%A3", "2147483647", "2147483648", "9223372036854775807", "9223372036854775808",
+            "99999999999999999999", "-1", "1.5"]
 
 
 @pytest.mark.parametrize("raw", JUNK_IDS)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from . import access, labels
+from . import access, labels, security
 from .dates import district_zone
 from .extensions import db, login_manager
 from .forms import refuse_nul_characters
@@ -84,6 +84,8 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
 
+    # Timeouts first: an expired session must not pass the role check as logged in.
+    security.init_app(app)
     app.before_request(access.enforce_declared_roles)
     app.before_request(refuse_nul_characters)
 

@@ -1,4 +1,4 @@
-// The round pages: a progress bar while the matcher runs, a print button, a row filter.
+// The round pages: a progress bar while the matcher runs, a row filter (print buttons are app.js's).
 // Every page works without it.
 (function () {
   document.querySelectorAll("form[data-progress]").forEach(function (form) {
@@ -11,9 +11,6 @@
       }, 1000);
       if (button) { button.disabled = true; button.textContent = form.getAttribute("data-progress"); }
     });
-  });
-  document.querySelectorAll("[data-print]").forEach(function (button) {
-    button.addEventListener("click", function () { window.print(); });
   });
   document.querySelectorAll("input.row-filter").forEach(function (input) {
     var table = document.getElementById(input.getAttribute("data-target"));

@@ -9,6 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from ..access import EVERYONE, public, roles_required
+from ..security import start_session_clock
 from ..auth.passwords import verify_password
 from .forms import LanguageForm, LoginForm, LogoutForm, PasswordForm
 from .operations import authenticate, change_password, end_session, set_locale
@@ -33,6 +34,7 @@ def login() -> str | Response:
         outcome = authenticate(form.username.data or "", form.password.data or "")
         if outcome.user is not None:
             login_user(outcome.user)
+            start_session_clock()
             session["lang"] = outcome.user.locale or session.get("lang", "zh")
             return redirect(_safe_next(request.args.get("next")))
         if outcome.locked_minutes:
