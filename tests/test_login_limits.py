@@ -164,3 +164,19 @@ def test_no_write_lock_is_held_while_the_password_is_checked(app, client, make, 
     response = login(client, "office1", password)
     assert writes == ["ok"]
     assert response.status_code == (302 if password == PASSWORD else 200)
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_is_the_one_slowed(database_url, monkeypatch):
+    monkeypatch.setattr(operations, "ADDRESS_FREE_FAILURES", 0)
+    app = create_app({**_test_config(database_url), "TRUSTED_PROXIES": 1})
+    with app.app_context():
+        if database_url.startswith("sqlite"):
+            db.create_all()
+        get_settings()
+        db.session.commit()
+    client = app.test_client()
+    client.post("/login", data={"username": "x", "password": "y"}, headers={"X-Forwarded-For": "10.1.2.3"})
+    with app.app_context():
+        assert db.session.get(LoginAddress, "10.1.2.3").failures == 1
+        assert db.session.get(LoginAddress, "127.0.0.1") is None
+    _dispose(app)

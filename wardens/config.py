@@ -97,4 +97,5 @@ def load_config(app: Flask, env: Mapping[str, str] | None = None) -> dict[str, A
         "LOG_LEVEL": env.get("WARDENS_LOG_LEVEL", "INFO").strip().upper() or "INFO",
         "SESSION_IDLE_MINUTES": _int(env, "WARDENS_SESSION_IDLE_MINUTES", 30),
         "SESSION_MAX_HOURS": _int(env, "WARDENS_SESSION_MAX_HOURS", 12),
+        "TRUSTED_PROXIES": _int(env, "WARDENS_TRUSTED_PROXIES", 0),
     }

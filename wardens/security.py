@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from .dates import utcnow
@@ -115,5 +116,10 @@ def enforce_session_timeouts() -> Any:
 
 
 def init_app(app: Flask) -> None:
+    proxies = int(app.config.get("TRUSTED_PROXIES", 0))
+    if proxies:
+        # Behind the office's reverse proxy the client's address (the login slow-down's key)
+        # and scheme come from X-Forwarded-*, trusted for exactly that many hops.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
     app.before_request(enforce_session_timeouts)
     app.after_request(security_headers)
