@@ -68,3 +68,10 @@ def test_the_config_reads_the_timeouts_from_the_environment(tmp_path):
     set_ = load_config(app, {"WARDENS_ENV": "test", "WARDENS_SESSION_IDLE_MINUTES": "10",
                              "WARDENS_SESSION_MAX_HOURS": "8"})
     assert (set_["SESSION_IDLE_MINUTES"], set_["SESSION_MAX_HOURS"]) == (10, 8)
+
+
+def test_after_the_timeout_the_login_form_logs_in_again(app, make, clock):
+    client = _logged_in(app, make, clock)
+    clock.shift(dt.timedelta(hours=2))
+    assert login(client, "office1").status_code == 302
+    assert client.get("/").status_code == 200

@@ -14,6 +14,7 @@ from flask_login import current_user, logout_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
+from .access import PUBLIC
 from .dates import utcnow
 
 # Only the site's own scripts, styles, images and fonts; no inline script or style
@@ -108,6 +109,9 @@ def enforce_session_timeouts() -> Any:
         logout_user()
         for key in (LOGIN_AT, SEEN_AT):
             session.pop(key, None)
+        view = current_app.view_functions.get(request.endpoint or "")
+        if getattr(view, "_roles", None) is PUBLIC:
+            return None  # the login page itself (logging in again), the language switch
         flash(_("Your session has ended. Log in again."), "info")
         # The path only: a query string may hold what was searched for.
         return redirect(url_for("auth.login", next=request.path))
