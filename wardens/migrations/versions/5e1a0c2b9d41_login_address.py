@@ -1,7 +1,7 @@
 """login_address: failed logins per network address (the per-address slow-down)
 
 Revision ID: 5e1a0c2b9d41
-Revises: 31b1bd810cac
+Revises: 8d3f6b21c7a9
 Create Date: 2026-12-01 10:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '5e1a0c2b9d41'
-down_revision = '31b1bd810cac'
+down_revision = '8d3f6b21c7a9'
 branch_labels = None
 depends_on = None
 
