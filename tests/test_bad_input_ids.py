@@ -9,8 +9,9 @@ from wardens.extensions import db
 from wardens.models import Round
 from wardens.reallocation.rounds import open_round
 
-# One more than the largest id a 64-bit integer column holds, and far beyond it.
-TOO_BIG = ["9223372036854775808", "99999999999999999999"]
+# The largest id PostgreSQL's integer columns hold (no such record), one more, the largest
+# 64-bit number, one more than that, and far beyond: all "no such record", never a 500.
+TOO_BIG = ["2147483647", "2147483648", "9223372036854775807", "9223372036854775808", "99999999999999999999"]
 
 
 @pytest.mark.parametrize("raw", TOO_BIG)
@@ -34,7 +35,35 @@ def test_a_post_to_an_id_too_large_is_not_found(app, make, sign_in, raw):
 
 
 # "²" passes str.isdigit() but not int(); the long ones do not fit a 64-bit column.
-JUNK_IDS = ["%C2%B2", "%D9%A3", "9223372036854775808", "99999999999999999999", "-1", "1.5"]
+JUNK_IDS = ["%C2%B2", "%D9%A3", "2147483648", "9223372036854775807", "9223372036854775808",
+            "99999999999999999999", "-1", "1.5"]
+# The largest id PostgreSQL's integer holds: a real id that names no record, looked up in the database.
+LARGEST = "2147483647"
+
+
+@pytest.mark.parametrize("url, status", [
+    ("/people?township={}", 200), ("/people?village={}", 200), ("/households?township={}", 200),
+    ("/posts?village={}", 200), ("/audit?actor={}", 200), ("/audit?entity_id={}", 200),
+    ("/attendance/grid?township_id={}", 200), ("/attendance/grid?village_id={}", 404),
+    ("/reallocation/rounds/1/apply?person={}", 200),
+])
+def test_the_largest_integer_id_is_looked_up_and_found_missing(app, make, sign_in, url, status):
+    admin = make.user("admin")
+    make.assignment()
+    _round()
+    db.session.commit()
+    assert sign_in(admin).get(url.format(LARGEST)).status_code == status
+
+
+def test_the_grid_refuses_the_largest_integer_township_as_not_found(app, make, sign_in):
+    from wardens.models import AttendanceRecord
+    a = make.assignment()
+    office = make.user("office")
+    db.session.commit()
+    response = sign_in(office).post("/attendance/grid", data={"day": "2026-11-02", "township_id": LARGEST,
+                                                             f"v-{a.id}": "0", f"s-{a.id}": "present"})
+    assert response.status_code == 404
+    assert db.session.query(AttendanceRecord).count() == 0
 
 
 @pytest.mark.parametrize("raw", JUNK_IDS)

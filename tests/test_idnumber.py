@@ -5,11 +5,10 @@ import pytest
 from wardens.idnumber import (
     IdNumberError,
     check_character,
-    mask_id_number,
-    mask_phone,
     normalise_id_number,
     parse_id_number,
 )
+from wardens.masking import mask_bank_account, mask_id_number, mask_phone
 
 
 @pytest.mark.parametrize(
@@ -77,3 +76,4 @@ def test_masks():
     assert mask_id_number("340123199001011234") == "3401**********1234"
     assert mask_phone("13812341234") == "138****1234"
     assert mask_id_number(None) == "" and mask_phone("") == ""
+    assert mask_bank_account("6230889842793030591") == "***************0591"

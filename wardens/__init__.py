@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 from typing import Any, Mapping
 
-from . import database, i18n, web
+from . import backup, database, i18n, logs, web
 from .config import load_config
 from .extensions import babel, csrf, db, login_manager, migrate
 from .views import Site
@@ -31,6 +31,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Site:
     app.config.update(load_config(app, env))
     app.config.update(overrides)
 
+    logs.init_app(app)
     database.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True, compare_type=True)
@@ -39,4 +40,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Site:
     babel.init_app(app, locale_selector=web.select_locale, timezone_selector=web.select_timezone)
     i18n.init_app(app)
     web.init_app(app)
+    backup.init_app(app)
     return app

@@ -76,7 +76,9 @@ def load_config(app: Flask, env: Mapping[str, str] | None = None) -> dict[str, A
         "WARDENS_ENV": mode,
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL", default_db),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a database error's text would otherwise carry the bound
+        # values (ID numbers, phones) into the error log.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "MAX_CONTENT_LENGTH": _int(env, "WARDENS_MAX_UPLOAD_MB", 10) * 1024 * 1024,
         "IMPORT_MAX_ROWS": _int(env, "WARDENS_IMPORT_MAX_ROWS", 60000),
         "SESSION_COOKIE_HTTPONLY": True,
@@ -92,4 +94,8 @@ def load_config(app: Flask, env: Mapping[str, str] | None = None) -> dict[str, A
         # (unset: <instance folder>/patrol-photos).
         "PATROL_PHOTO_DIR": env.get("WARDENS_PATROL_PHOTO_DIR") or None,
         "SQLITE_BUSY_TIMEOUT_MS": _int(env, "WARDENS_SQLITE_BUSY_TIMEOUT_MS", 15000),
+        "LOG_LEVEL": env.get("WARDENS_LOG_LEVEL", "INFO").strip().upper() or "INFO",
+        "SESSION_IDLE_MINUTES": _int(env, "WARDENS_SESSION_IDLE_MINUTES", 30),
+        "SESSION_MAX_HOURS": _int(env, "WARDENS_SESSION_MAX_HOURS", 12),
+        "TRUSTED_PROXIES": _int(env, "WARDENS_TRUSTED_PROXIES", 0),
     }

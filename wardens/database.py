@@ -4,7 +4,9 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from flask import Flask, has_request_context, request
+from typing import Callable, TypeVar
+
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -25,6 +27,39 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reads_first(view: F) -> F:
+    """Mark a POST view that reads, does slow work, and only then writes (the login).
+
+    Its transactions begin DEFERRED (a read never blocks SQLite's writers in WAL
+    mode) until it calls `take_write_lock`. Without this a login held the write
+    lock through argon2 (most of a second) and every writer waited behind it.
+    """
+    view._reads_first = True  # type: ignore[attr-defined]
+    return view
+
+
+def take_write_lock() -> None:
+    """End the current read transaction; the next one begins IMMEDIATE (SQLite's write lock).
+
+    A DEFERRED transaction that read before the slow work cannot safely upgrade to a
+    write (another writer may have committed since its snapshot), so it ends here.
+    """
+    from .extensions import db
+
+    db.session.commit()
+    g._write_lock_taken = True
+
+
+def _reading_first() -> bool:
+    if g.get("_write_lock_taken"):
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "_reads_first", False))
+
+
 def _wants_write_lock() -> bool:
     """Requests that may write take SQLite's write lock up front.
 
@@ -34,7 +69,7 @@ def _wants_write_lock() -> bool:
     wait for writers in WAL mode; CLI work and POSTs take the lock at BEGIN.
     """
     if has_request_context():
-        return request.method not in ("GET", "HEAD", "OPTIONS")
+        return request.method not in ("GET", "HEAD", "OPTIONS") and not _reading_first()
     return True
 
 

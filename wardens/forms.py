@@ -12,7 +12,7 @@ from wtforms import Field, PasswordField, StringField
 from wtforms.validators import ValidationError
 
 from .errors import Refusal
-from .text import has_control_characters
+from .text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 
 # Per request, in flask.g: the form that was submitted and valid (its class and prefix),
 # and the refusal it is to show when the boundary runs the view again.
@@ -23,7 +23,7 @@ _PENDING = "wardens_pending_refusal"
 def no_control_characters(form: FlaskForm, field: Field) -> None:
     """Refuse text holding invisible control characters, by the field (NUL never gets this far)."""
     if isinstance(field.data, str) and has_control_characters(field.data):
-        raise ValidationError(_l("This text holds invisible control characters; type it again or remove them."))
+        raise ValidationError(CONTROL_CHARACTERS_MESSAGE)
 
 
 class Form(FlaskForm):

@@ -63,21 +63,3 @@ def parse_id_number(raw: str, *, today: dt.date | None = None) -> IdNumber:
                               "Check it against the ID card or the household register."))
     sex = "M" if int(number[16]) % 2 == 1 else "F"
     return IdNumber(number=number, birth_date=birth, sex=sex)
-
-
-def mask_id_number(number: str | None) -> str:
-    """Show the first four and last four characters only: 3401**********1234."""
-    if not number:
-        return ""
-    if len(number) < 8:
-        return "*" * len(number)
-    return number[:4] + "*" * (len(number) - 8) + number[-4:]
-
-
-def mask_phone(phone: str | None) -> str:
-    """Show the first three and last four digits only: 138****1234."""
-    if not phone:
-        return ""
-    if len(phone) < 7:
-        return "*" * len(phone)
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]

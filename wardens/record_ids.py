@@ -1,14 +1,17 @@
 """Record ids and page numbers read from text: query strings, hidden fields, grid keys.
 
 `str.isdigit()` is not enough: it accepts "²" and "٣", which int() refuses, and any
-number of digits, which SQLite refuses to bind past 64 bits. Both were 500s.
+number of digits, which SQLite refuses to bind past 64 bits and PostgreSQL's integer
+columns past 32. All were 500s.
 """
 from __future__ import annotations
 
 from typing import Any
 
-# The largest id a 64-bit integer column holds (SQLite INTEGER, PostgreSQL bigint).
-MAX_ID = 2**63 - 1
+# The largest id the database's id columns hold: PostgreSQL's `integer` (32 bits), which
+# every id and foreign key column is. SQLite would take 64 bits, but an id past 2**31 - 1
+# reached PostgreSQL as "integer out of range", a 500; now it is no record on both.
+MAX_ID = 2**31 - 1
 # A page far past any list's last; its row offset still fits a 64-bit integer.
 MAX_PAGE = 10**9
 

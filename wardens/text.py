@@ -3,10 +3,16 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import lazy_gettext as _l
+
 # Control characters other than tab, line feed and carriage return.  Nobody types
 # them: they come pasted or exported from other systems, print as nothing, break
 # search and exports, and NUL cannot be stored in PostgreSQL at all.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+# What a form or a grid row says about such text (by the field or the row).
+CONTROL_CHARACTERS_MESSAGE = _l("This text holds invisible control characters; type it again or remove them.")
 
 
 def has_control_characters(text: str) -> bool:

@@ -12,11 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from . import access, labels
+from . import access, labels, masking, security
 from .dates import district_zone
 from .extensions import db, login_manager
 from .forms import refuse_nul_characters
-from .idnumber import mask_id_number, mask_phone
 from .models import DismissalState, MonthState, ObjectionState, RoundState, RunKind, User
 from .models.enums import ROUND_AGREED, ROUND_EDITABLE, ROUND_PUBLISHED
 from .nav import nav_groups, nav_items, nav_singles
@@ -84,6 +83,8 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
 
+    # Timeouts first: an expired session must not pass the role check as logged in.
+    security.init_app(app)
     app.before_request(access.enforce_declared_roles)
     app.before_request(refuse_nul_characters)
 
@@ -109,8 +110,7 @@ def init_app(app: Flask) -> None:
             "ROUND_AGREED": ROUND_AGREED,
         }
 
-    app.jinja_env.filters["mask_id"] = mask_id_number
-    app.jinja_env.filters["mask_phone"] = mask_phone
+    masking.init_app(app)
     app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(d, fmt) if d else ""
     app.jinja_env.filters["datetime"] = lambda d, fmt="short": format_datetime(d, fmt) if d else ""
     app.jinja_env.filters["symbol"] = lambda s: labels.STATUS_SYMBOLS.get(s, "") if s else ""

@@ -34,9 +34,16 @@ document.addEventListener("keydown", function (event) {
   if (group) { group.removeAttribute("open"); group.querySelector("summary").focus(); }
 });
 
-// A button marked data-print prints the page (print views carry their own page numbers).
+// The Content-Security-Policy allows no inline handlers or style attributes:
+// print buttons and bar widths are wired here instead.
 document.addEventListener("click", function (event) {
-  if (event.target.closest("button[data-print]")) {
+  if (event.target.closest("[data-print]")) {
     window.print();
   }
+});
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-percent]").forEach(function (bar) {
+    var value = Math.max(0, Math.min(100, parseFloat(bar.getAttribute("data-percent")) || 0));
+    bar.style.width = value + "%";
+  });
 });

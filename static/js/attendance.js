@@ -1,5 +1,6 @@
 // The daily grid from the keyboard: one key per status (1-6, 0 clears), the key moves to the
-// next row, arrows move between rows, Enter saves. The page works without it.
+// next row, arrows move between rows, Enter saves. A save posts only the rows changed on this
+// page, so two people on one grid collide only on the same row. The page works without it.
 (function () {
   "use strict";
   var form = document.getElementById("grid-form");
@@ -13,11 +14,32 @@
   var saveButton = form.querySelector("[data-testid=grid-save]") || form.querySelector("button[type=submit], input[type=submit]");
 
   function rowOf(el) { return el.closest("tr[data-row]"); }
+  function fields(row) { return row.querySelectorAll("input, select"); }
+  function current(el) { return el.type === "checkbox" ? String(el.checked) : el.value; }
+  // What each row showed when the page was drawn; a row shown as submitted after a refused
+  // save (data-changed from the server) is still a change to save.
+  var rows = Array.prototype.slice.call(form.querySelectorAll("tr[data-row]"));
+  var initial = rows.map(function (row) {
+    return Array.prototype.map.call(fields(row), current).join("\u0000");
+  });
+  function changed(row) {
+    var i = rows.indexOf(row);
+    return row.hasAttribute("data-server-changed") ||
+      Array.prototype.map.call(fields(row), current).join("\u0000") !== initial[i];
+  }
+  rows.forEach(function (row) {
+    if (row.hasAttribute("data-changed")) { row.setAttribute("data-server-changed", ""); }
+  });
+  function track(row) {
+    if (!row) { return; }
+    if (changed(row)) { row.setAttribute("data-changed", ""); } else { row.removeAttribute("data-changed"); }
+  }
   function mark(select) {
     var row = rowOf(select);
     if (row) {
       row.classList.add("changed");
       row.classList.toggle("unrecorded", !select.value);
+      track(row);
     }
   }
   function move(select, delta) {
@@ -56,7 +78,31 @@
     }
   });
   form.addEventListener("change", function (event) {
-    if (event.target.matches("select[data-status]")) { mark(event.target); }
+    if (event.target.matches("select[data-status]")) { mark(event.target); } else { track(rowOf(event.target)); }
+  });
+  form.addEventListener("input", function (event) {
+    if (event.target.matches("input[data-note]")) { track(rowOf(event.target)); }
+  });
+  // Post only the changed rows: an unchanged row's inputs are disabled for the submission
+  // (disabled fields are not sent). The server's "fill" button also takes the rows that
+  // were unrecorded when the page opened, so those stay in when it is the button pressed.
+  form.addEventListener("submit", function (event) {
+    var filling = event.submitter && event.submitter.name === "fill";
+    rows.forEach(function (row) {
+      var version = row.querySelector("input[name^='v-']");
+      var unrecorded = version && version.value === "0" && !row.querySelector("select[data-status]").value;
+      if (!changed(row) && !(filling && unrecorded)) {
+        Array.prototype.forEach.call(fields(row), function (el) {
+          if (!el.disabled) { el.disabled = true; el.setAttribute("data-unposted", ""); }
+        });
+      }
+    });
+    // Back from the browser's cache (or a cancelled submission), the rows are usable again.
+    window.setTimeout(function () {
+      form.querySelectorAll("[data-unposted]").forEach(function (el) {
+        el.disabled = false; el.removeAttribute("data-unposted");
+      });
+    }, 0);
   });
 
   var fill = form.querySelector("[data-fill-present]");

@@ -1,4 +1,4 @@
-// The round pages: a progress bar while the matcher runs, a print button, a row filter.
+// The round pages: a progress bar while the matcher runs, a row filter (print buttons are app.js's).
 // Every page works without it.
 (function () {
   document.querySelectorAll("form[data-progress]").forEach(function (form) {

@@ -141,6 +141,7 @@ def test_dismissal_flags_dismiss_clear_and_fill(clock, client, make) -> None:  #
 
     # The freed slot of XH-02 from the round's waiting list; the waiting 周受灾 fits it.
     clock.shift(dt.timedelta(days=1))
+    login(client, "office1")  # a day later the session has passed its idle timeout
     response = client.post("/reallocation/fills", data={"post_id": str(d.p2.id)})
     assert response.status_code == 302, response.text
     db.session.commit()

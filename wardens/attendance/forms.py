@@ -14,6 +14,7 @@ from wtforms import HiddenField, SelectField, StringField, SubmitField, TextArea
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..record_ids import record_id, whole_number
+from ..text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from .operations import NOTE_MAX, REASON_MAX, STATUSES, GridEntry
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -119,6 +120,8 @@ class GridSaveForm(Form):
             note = (formdata.get(f"n-{aid}") or "").strip()
             if len(note) > NOTE_MAX:
                 errors[aid] = _("The note is longer than %(n)d characters.", n=NOTE_MAX)
+            elif has_control_characters(note):
+                errors[aid] = str(CONTROL_CHARACTERS_MESSAGE)
             entries.append(GridEntry(aid, status, note, formdata.get(f"c-{aid}") == "1", version))
         return entries, errors
 

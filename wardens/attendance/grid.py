@@ -35,6 +35,9 @@ class GridRow:
     recorded_text: str = ""
     error: str = ""
     conflict: bool = False
+    # Shown as the user submitted it, not as stored (a refused save shown again): it is
+    # still a change to save, so the page's script posts it with the changed rows.
+    changed: bool = False
 
 
 @dataclass

@@ -22,6 +22,7 @@ from ..audit import AuditAction, record_audit
 from ..dates import month_days, utcnow
 from ..errors import BadInput, Refusal
 from ..extensions import db
+from ..text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from ..models import (
     Assignment,
     AttendanceChange,
@@ -367,6 +368,8 @@ def save_day(
             row_errors[e.assignment_id] = _("“%(value)s” is not one of the six attendance statuses.", value=e.status)
         elif len(e.note) > NOTE_MAX:
             row_errors[e.assignment_id] = _("The note is longer than %(n)d characters.", n=NOTE_MAX)
+        elif has_control_characters(e.note):
+            row_errors[e.assignment_id] = str(CONTROL_CHARACTERS_MESSAGE)
     if row_errors:
         # A holder not in force is not on the grid, so name them in the message too;
         # but only the township's own: an id smuggled in from another township stays

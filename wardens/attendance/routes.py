@@ -112,6 +112,7 @@ def _render_grid(
     for r in rows:
         entry = (submitted or {}).get(r.assignment_id)
         if entry is not None and r.assignment_id not in conflict_set:
+            r.changed = (entry.status, entry.note, entry.certificate) != (r.status, r.note, r.certificate)
             r.status, r.note = entry.status, entry.note
             r.certificate = entry.certificate
             r.version = entry.version

@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload
 
 from ..dates import month_days
 from ..extensions import db
-from ..idnumber import mask_id_number
+from ..masking import mask_id_number
 from ..labels import STATUS_SYMBOLS
 from ..models import AttendanceMonth, Assignment, MonthState, Person, Post, Status, Township, Village, get_settings
 from ..spreadsheets.writers import display_width

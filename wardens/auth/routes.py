@@ -9,6 +9,9 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from ..access import EVERYONE, public, roles_required
+from ..database import reads_first
+from ..models import get_settings
+from ..security import start_session_clock
 from ..auth.passwords import verify_password
 from .forms import LanguageForm, LoginForm, LogoutForm, PasswordForm
 from .operations import authenticate, change_password, end_session, set_locale
@@ -25,22 +28,31 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@reads_first
 def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        outcome = authenticate(form.username.data or "", form.password.data or "")
+        outcome = authenticate(form.username.data or "", form.password.data or "", request.remote_addr or "-")
         if outcome.user is not None:
             login_user(outcome.user)
+            start_session_clock()
             session["lang"] = outcome.user.locale or session.get("lang", "zh")
             return redirect(_safe_next(request.args.get("next")))
-        if outcome.locked_minutes:
-            form.password.errors.append(
-                _("Too many failed logins. Try again in %(n)d minutes.", n=outcome.locked_minutes)
-            )
+        if outcome.address_wait_seconds:
+            form.password.errors.append(_(
+                "Too many failed logins from this computer. Wait %(n)d seconds and try again.",
+                n=outcome.address_wait_seconds,
+            ))
         else:
-            form.password.errors.append(_("Wrong username or password."))
+            # One message for a wrong password, an unknown name and a locked account:
+            # a different one for the lock told an outsider which usernames exist.
+            settings = get_settings()
+            form.password.errors.append(_(
+                "Wrong username or password. After %(n)d failed logins in a row an account is locked "
+                "for %(m)d minutes.", n=settings.login_max_failures, m=settings.login_lock_minutes,
+            ))
     return render_template("auth/login.html", form=form)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from ..dates import today
@@ -19,8 +20,18 @@ demo_cli = AppGroup("demo", help="The demo district (裕安区, made-up people).
               help="Multiply households, people and posts (benchmarks); 1 is the published district.")
 @click.option("--months", "attendance_months", default=3, show_default=True, type=click.IntRange(0, 12),
               help="Months of attendance to record before today.")
-def load_command(scale: int, attendance_months: int) -> None:
-    """Load the demo district; does nothing when it is already loaded."""
+@click.option("--add-demo-logins-and-made-up-people", "into_production", is_flag=True,
+              help="Load into a production database anyway: adds four accounts whose passwords are published "
+                   "in the README and about 2,400 made-up people, households and posts.")
+def load_command(scale: int, attendance_months: int, into_production: bool) -> None:
+    """Load the demo district; does nothing when it is already loaded. Refused in production without the flag."""
+    if current_app.config.get("WARDENS_ENV") == "production" and not into_production:
+        raise click.ClickException(
+            "WARDENS_ENV is production: the demo would add four accounts whose passwords are published "
+            "(admin, office, clerk, warden) and about 2,400 made-up people. Nothing was loaded. "
+            "Use WARDENS_ENV=development, or pass --add-demo-logins-and-made-up-people if this "
+            "database really is a demonstration."
+        )
     if demo_loaded():
         click.echo("The demo district is already loaded; nothing changed.")
         return

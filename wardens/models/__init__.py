@@ -28,7 +28,7 @@ from .posts import Post
 from .revision import InputRevision, current_revision, problem_hash
 from .rounds import AllocationRun, Application, DismissalCase, Objection, Round, RunDecision
 from .settings import DEFAULT_PRIORITY_GROUPS, DistrictSettings, get_settings
-from .users import User
+from .users import LoginAddress, User
 
 __all__ = [
     "ApplicationSource",
@@ -67,6 +67,7 @@ __all__ = [
     "problem_hash",
     "HouseholdFlag",
     "Labour",
+    "LoginAddress",
     "Origin",
     "Person",
     "Post",

@@ -65,3 +65,20 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
+
+
+class LoginAddress(db.Model):
+    """Failed logins from one network address, so guesses spread over many accounts are slowed too.
+
+    In the database, not in a worker's memory: every gunicorn worker sees the same count.
+    """
+
+    __tablename__ = "login_address"
+    __table_args__ = (CheckConstraint("failures >= 0", name="address_failures_not_negative"),)
+
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # Failures since window_start; the count starts again once the window has passed.
+    failures: Mapped[int] = mapped_column(default=0)
+    window_start: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    # No login from this address is checked before then.
+    paused_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterable, Iterator
 from sqlalchemy import select
 
 from ..extensions import db
-from ..idnumber import mask_id_number, mask_phone
+from ..masking import mask_bank_account, mask_id_number, mask_phone
 from ..models import Household, HouseholdFlag, Person, Township, Village
 from .import_people import ALIASES as PEOPLE_ALIASES, FLAG_KEYS
 from .import_posts import ALIASES as POST_ALIASES, KIND_WORDS
@@ -58,6 +58,7 @@ def people_export(f: Filters, *, unmasked: bool) -> ExportTable:
     """People matching the filters, one row each, in the import template's columns."""
     mask_id: Callable[[str | None], str | None] = _keep if unmasked else mask_id_number
     mask_tel: Callable[[str | None], str | None] = _keep if unmasked else mask_phone
+    mask_account: Callable[[str | None], str | None] = _keep if unmasked else mask_bank_account
     keys = ("household_number", "township", "village", "name", "id_number", "phone", "labour", "away_working",
             "stable_employment", *FLAG_KEYS, "cadre", "bank_name", "bank_account", "address", "note")
     headers = [PEOPLE_ALIASES[k][0] for k in keys] + ["性别", "出生日期", "状态"]
@@ -79,7 +80,7 @@ def people_export(f: Filters, *, unmasked: bool) -> ExportTable:
                 number, township, village, name, mask_id(id_number), mask_tel(phone),
                 LABOUR_WORDS.get(labour, labour), _yes(away), _yes(stable),
                 *[_yes(flag in held) for flag in FLAG_KEYS],
-                _yes(cadre), bank or "", mask_id(account) or "", address or "", note or "",
+                _yes(cadre), bank or "", mask_account(account) or "", address or "", note or "",
                 "男" if sex == "M" else "女", birth.isoformat(), "在册" if active else "已停用",
             ]
 

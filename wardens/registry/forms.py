@@ -20,6 +20,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..labels import FLAGS, LABOUR, POST_KINDS
+from ..masking import MaskedField, mask_bank_account, mask_id_number, mask_phone
+
+
 
 
 def labour_choices() -> list[tuple[str, object]]:
@@ -68,15 +71,15 @@ class HouseholdForm(Form):
 
 class PersonForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(message=_l("Name is required.")), Length(max=50)])
-    id_number = StringField(_l("ID number"), validators=[DataRequired(message=_l("ID number is required."))],
-                            render_kw={"autocomplete": "off", "inputmode": "text", "maxlength": 22})
-    phone = StringField(_l("Phone"), validators=[Optional()], render_kw={"inputmode": "tel"})
+    id_number = MaskedField(_l("ID number"), validators=[DataRequired(message=_l("ID number is required."))],
+                            mask=mask_id_number, render_kw={"inputmode": "text", "maxlength": 22})
+    phone = MaskedField(_l("Phone"), validators=[Optional()], mask=mask_phone, render_kw={"inputmode": "tel"})
     labour = SelectField(_l("Labour ability"), choices=labour_choices(), default="full")
     away_working = BooleanField(_l("Working away from home"))
     stable_employment = BooleanField(_l("In stable employment"))
     bank_name = StringField(_l("Bank"), validators=[Optional(), Length(max=100)])
-    bank_account = StringField(_l("Bank account"), validators=[Optional(), Length(max=40)],
-                               render_kw={"autocomplete": "off", "inputmode": "numeric"})
+    bank_account = MaskedField(_l("Bank account"), validators=[Optional(), Length(max=40)],
+                               mask=mask_bank_account, render_kw={"inputmode": "numeric"})
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Save"))
 
@@ -121,7 +124,7 @@ class PostForm(Form):
     required_days = IntegerField(_l("Required days per month"), default=20,
                                  validators=[InputRequired(message=_l("Required days must be a whole number."))])
     road_chief = StringField(_l("Road chief"), validators=[Optional(), Length(max=50)])
-    road_chief_phone = StringField(_l("Road chief's phone"), validators=[Optional()])
+    road_chief_phone = MaskedField(_l("Road chief's phone"), validators=[Optional()], mask=mask_phone)
     submit = SubmitField(_l("Save"))
 
 

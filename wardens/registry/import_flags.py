@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
-from ..idnumber import mask_id_number
+from ..masking import mask_id_number
 from ..labels import label
 from ..models import Household, Person
 from ..spreadsheets import Table, header_words

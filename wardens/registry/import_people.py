@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..audit import AuditAction, snapshot
 from ..dates import today
 from ..extensions import db
-from ..idnumber import mask_id_number
+from ..masking import mask_id_number, mask_secrets
 from ..labels import label
 from ..models import Household, HouseholdFlag, Person, Village
 from ..spreadsheets import Table, header_words
@@ -46,7 +46,6 @@ from .operations.common import (
     changed_values,
     check_phone,
     clean_text,
-    mask_secrets,
     record_audits,
 )
 from .operations.households import FLAG_FIELDS, HOUSEHOLD_FIELDS, check_flag_clear, check_flag_record, check_flag_values

@@ -12,7 +12,7 @@ from ...audit import AuditAction, current_actor_id, record_audit, record_audits,
 from ...dates import today, utcnow
 from ...errors import Refusal
 from ...extensions import db
-from ...idnumber import mask_id_number, mask_phone
+from ...masking import SECRET_FIELDS, mask_secrets
 from ...models import Assignment, AuditEvent, Labour, Person
 
 # Mobile: 11 digits starting 13-19. Landline: area code 0xx(x), optional dash, 7-8 digits.
@@ -92,10 +92,6 @@ def holders_in_force_where(condition: Any) -> list[str]:
 
 # ---------------------------------------------------------------- audit
 
-SECRET_FIELDS = {"id_number": mask_id_number, "phone": mask_phone, "road_chief_phone": mask_phone,
-                 "bank_account": mask_id_number}
-
-
 def snap(obj: Any, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """An audit snapshot with ID numbers, phones and bank accounts masked.
 
@@ -103,15 +99,6 @@ def snap(obj: Any, fields: Iterable[str] | None = None) -> dict[str, Any]:
     number must only ever be shown through the audited reveal action.
     """
     return mask_secrets(snapshot(obj, fields))
-
-
-def mask_secrets(data: dict[str, Any]) -> dict[str, Any]:
-    """The same snapshot with ID numbers, phones and bank accounts masked (a copy)."""
-    data = dict(data)
-    for key, mask in SECRET_FIELDS.items():
-        if data.get(key):
-            data[key] = mask(data[key])
-    return data
 
 
 def changed_values(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:

@@ -14,7 +14,8 @@ from ...access import outside_visible_township
 from ...audit import AuditAction, record_audit, snapshot
 from ...dates import today
 from ...extensions import db
-from ...idnumber import IdNumberError, mask_id_number, parse_id_number
+from ...idnumber import IdNumberError, parse_id_number
+from ...masking import mask_id_number
 from ...models import Household, Person
 from ...models.people import name_initials
 from .common import (
@@ -197,6 +198,9 @@ def reactivate_person(person: Person) -> None:
 
 
 def reveal_id_number(person: Person) -> str:
-    """Record that a staff member looked at a full ID number, and return it."""
+    """Record that a staff member looked at a person's full ID number, phone and bank account, and return the ID number.
+
+    The only way any page shows them in full: every other page and form masks them.
+    """
     record_audit(AuditAction.ID_REVEALED, person, reason=mask_id_number(person.id_number))
     return person.id_number

