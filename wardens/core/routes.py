@@ -19,7 +19,7 @@ from ..dates import today
 from ..extensions import db
 from ..labels import group_label, label
 from ..models import Assignment, Role, Township
-from ..reallocation.dismissal import rule_label
+from ..models.enums import DismissalRule
 from ..spreadsheets.writers import xlsx_bytes
 from ..record_ids import record_id
 from .charts import Charts, district_charts
@@ -28,6 +28,7 @@ from .statistics import YearStatistics, year_statistics
 from .worklist import worklist
 
 bp = Blueprint("core", __name__)
+rule_label = DismissalRule.label_of
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
