@@ -28,6 +28,20 @@ def test_a_session_idle_past_the_timeout_is_logged_out(app, make, clock):
     assert client.get("/").status_code == 302  # really logged out, not just redirected once
 
 
+def test_a_warden_on_patrol_is_not_logged_out_between_taps_but_still_at_the_lifetime(app, make, clock):
+    # A patrol lasts hours between 开始巡查 and 结束巡查; the warden sees only their own record.
+    person = make.person()
+    make.user("warden", username="warden1", person_id=person.id)
+    db.session.commit()
+    client = app.test_client()
+    assert login(client, "warden1").status_code == 302
+    assert client.get("/me/").status_code == 200
+    clock.shift(dt.timedelta(hours=3))
+    assert client.get("/me/").status_code == 200
+    clock.shift(dt.timedelta(hours=9, minutes=1))
+    assert client.get("/me/").status_code == 302
+
+
 def test_a_session_in_use_still_ends_after_its_lifetime(app, make, clock):
     client = _logged_in(app, make, clock)
     for _ in range(12 * 3):  # used every 20 minutes for twelve hours

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from .access import PUBLIC
 from .dates import utcnow
+from .models.enums import Role
 
 # Only the site's own scripts, styles, images and fonts; no inline script or style
 # attribute (the templates have none: tests/test_security_headers.py checks), no
@@ -84,11 +85,21 @@ def start_session_clock() -> None:
     session[SEEN_AT] = now
 
 
-def session_expired(now: int, login_at: int, seen_at: int) -> bool:
-    """Idle longer than the idle timeout, or logged in longer than the absolute lifetime."""
+def session_expired(now: int, login_at: int, seen_at: int, *, idle_applies: bool = True) -> bool:
+    """Idle longer than the idle timeout (where it applies), or logged in longer than the absolute lifetime."""
     idle = int(current_app.config["SESSION_IDLE_MINUTES"]) * 60
     lifetime = int(current_app.config["SESSION_MAX_HOURS"]) * 3600
-    return now - seen_at > idle or now - login_at > lifetime
+    return (idle_applies and now - seen_at > idle) or now - login_at > lifetime
+
+
+def idle_timeout_applies(user: Any) -> bool:
+    """Staff sessions end when idle; a warden's does not.
+
+    A warden sees only their own (masked) record, and a patrol lasts hours between
+    the 开始巡查 and 结束巡查 taps: an idle logout would lose the second tap on the
+    road. Their session still ends at the absolute lifetime.
+    """
+    return getattr(user, "role", None) != Role.WARDEN
 
 
 def enforce_session_timeouts() -> Any:
@@ -105,7 +116,7 @@ def enforce_session_timeouts() -> Any:
     if not isinstance(login_at, int) or not isinstance(seen_at, int):
         start_session_clock()
         return None
-    if session_expired(now, login_at, seen_at):
+    if session_expired(now, login_at, seen_at, idle_applies=idle_timeout_applies(current_user)):
         logout_user()
         for key in (LOGIN_AT, SEEN_AT):
             session.pop(key, None)

@@ -54,3 +54,6 @@ def login_en(client: Any, username: str, lang: str = "en") -> None:
         session["_user_id"] = user_id
         session["_fresh"] = True
         session["lang"] = lang
+        # A new login starts the session clocks again (as the login form does).
+        session.pop("_login_at", None)
+        session.pop("_seen_at", None)
