@@ -136,7 +136,8 @@ def _precheck_zip(data: bytes, max_cells: int) -> dict[str, list[int]]:
                         pass
         except SpreadsheetError:
             raise
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, zlib.error, NotImplementedError):
+        # Unknown compression methods and encryption are refused by _inflate before zipfile opens a member.
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, zlib.error):
             raise _invalid() from None
     return hidden
 
