@@ -154,7 +154,12 @@ def test_a_road_report_from_the_phone_goes_through_its_states(patrol_server, geo
         assert office.locator("#reports-map .leaflet-interactive").count() >= 1
         # Nothing outside the site was asked for: no tiles are set.
         row.get_by_role("link").first.click()
-        assert office.get_by_test_id("report-photo").evaluate("img => img.naturalWidth") > 0
+        photo = office.get_by_test_id("report-photo")
+        # The page is there before its image: wait for the image to load or fail, then look.
+        photo.evaluate("img => img.complete || new Promise(done => {"
+                       " img.addEventListener('load', done, {once: true});"
+                       " img.addEventListener('error', done, {once: true}); })")
+        assert photo.evaluate("img => img.naturalWidth") > 0
         office.get_by_test_id("move-dispatched").locator("textarea").fill("派西河口乡养护队")
         office.get_by_test_id("move-dispatched").get_by_role("button").click()
         office.get_by_test_id("move-resolved").locator("textarea").fill("树已锯断清走")
