@@ -108,7 +108,9 @@ def update(area: Area) -> int:
             catalog.delete(message.id)
     area.po_path.parent.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()
-    write_po(buf, catalog, width=100, sort_output=True, omit_header=False)
+    # Files without line numbers: a line moving in the code does not rewrite the catalog, so
+    # engineers working in parallel on one area do not collide in its .po.
+    write_po(buf, catalog, width=100, sort_output=True, omit_header=False, include_lineno=False)
     area.po_path.write_bytes(buf.getvalue())
     return added
 

@@ -84,9 +84,15 @@ def test_the_page_and_its_xlsx(district, client):
     assert "Stayed in post" in html and "data-print" in html
     resp = client.get("/statistics/2026.xlsx")
     assert resp.status_code == 200
-    sheet = load_workbook(io.BytesIO(resp.data)).active
-    rows = [[c for c in row if c not in (None, "")] for row in sheet.iter_rows(values_only=True)]
-    assert ["People", "Households"] in rows and [3, 3] in rows
-    assert ["All townships"] + [0] * 9 + [900] + [0, 0, 900] in rows
+    book = load_workbook(io.BytesIO(resp.data))
+    # One sheet per table of the page, in its order, each with its header frozen above its rows.
+    assert [ws.title for ws in book.worksheets] == [
+        "Posts and slots", "Holders by priority group", "People and households helped",
+        "Subsidy paid (yuan)", "Dismissals by reason", "The round's placements"]
+    rows = {ws.title: [[c for c in row if c not in (None, "")] for row in ws.iter_rows(values_only=True)]
+            for ws in book.worksheets}
+    assert rows["People and households helped"] == [["People", "Households"], [3, 3]]
+    assert rows["Subsidy paid (yuan)"][-1] == ["All townships"] + [0] * 9 + [900] + [0, 0, 900]
+    assert all(ws.freeze_panes == "A2" for ws in book.worksheets)
     assert client.get("/statistics/2031.xlsx").status_code == 404
     assert client.get("/statistics?year=abc").status_code == 200  # this year, not a 500

@@ -20,7 +20,7 @@ from ..extensions import db
 from ..labels import group_label, label
 from ..models import Assignment, Role, Township
 from ..models.enums import DismissalRule
-from ..spreadsheets.writers import xlsx_bytes
+from ..spreadsheets.writers import Column, Sheet, workbook_bytes
 from ..record_ids import record_id
 from .charts import Charts, district_charts
 from .glance import district_glance
@@ -119,35 +119,38 @@ def _statistics_year(day: dt.date) -> int:
     return int(raw) if raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= day.year else day.year
 
 
-def statistics_sheet(stats: YearStatistics) -> tuple[list[str], list[list[Any]]]:
-    """The page's tables as one sheet: a title row before each table, a blank row after."""
-    months = [month_words(stats.year, m, "MMM") for m in range(1, 13)]
-    width = 14
-    rows: list[list[Any]] = []
+def statistics_sheets(stats: YearStatistics) -> list[Sheet]:
+    """The page's tables as a workbook: one sheet per table, named after it, in the page's order.
 
-    def table(title: str, header: list[str], body: list[list[Any]]) -> None:
-        rows.append([title])
-        rows.append(header)
-        rows.extend(body)
-        rows.append([])
+    One table per sheet keeps each sheet's header frozen and filterable and its columns sized
+    to its own content (a single sheet of six stacked tables could do neither).
+    """
+    months = [month_words(stats.year, m, "MMM") for m in range(1, 13)]
+    title = _("Yearly statistics %(year)d", year=stats.year)
+
+    def sheet(name: str, header: list[str], body: list[list[Any]], text_first: bool = True) -> Sheet:
+        columns = [Column(str(h), text=(i == 0 and text_first)) for i, h in enumerate(header)]
+        return Sheet(name, columns, body, header_text=f"{title} {name}")
 
     kinds = stats.kinds
-    table(_("Posts and slots by kind and township"),
-          [_("Township")] + [f"{label('post_kind', k)} {_('posts')}" for k in kinds] + [f"{label('post_kind', k)} {_('slots')}" for k in kinds],
-          [[t] + [stats.posts.get((t, k), (0, 0))[0] for k in kinds] + [stats.posts.get((t, k), (0, 0))[1] for k in kinds]
-           for t in stats.townships])
-    table(_("Holders by priority group"), [_("Group"), _("Holders")],
-          [[str(GROUP_LABELS[g]), n] for g, n in stats.holders_by_group.items()])
-    table(_("People and households helped"), [_("People"), _("Households")], [[stats.people_helped, stats.households_helped]])
-    table(_("Subsidy paid by township and month (yuan)"), [_("Township")] + months + [_("Year")],
-          [[t] + list(v) + [sum(v, Decimal("0.00"))] for t, v in stats.paid.items()]
-          + [[_("All townships")] + [stats.paid_in_month(i) for i in range(12)] + [stats.paid_total]])
-    table(_("Dismissals by reason"), [_("Reason"), _("Dismissed")],
-          [[rule_label(r), n] for r, n in stats.dismissals.items()])
-    table(_("The round's placements"), [_("Township")] + [str(v) for v in PLACEMENT_LABELS.values()],
-          [[t] + [c.get(k, 0) for k in PLACEMENT_LABELS] for t, c in sorted(stats.placements.items())])
-    header = [_("Yearly statistics %(year)d", year=stats.year)] + [""] * (width - 1)
-    return header, rows
+    return [
+        sheet(_("Posts and slots"),
+              [_("Township")] + [f"{label('post_kind', k)} {_('posts')}" for k in kinds]
+              + [f"{label('post_kind', k)} {_('slots')}" for k in kinds],
+              [[t] + [stats.posts.get((t, k), (0, 0))[0] for k in kinds] + [stats.posts.get((t, k), (0, 0))[1] for k in kinds]
+               for t in stats.townships]),
+        sheet(_("Holders by priority group"), [_("Group"), _("Holders")],
+              [[str(GROUP_LABELS[g]), n] for g, n in stats.holders_by_group.items()]),
+        sheet(_("People and households helped"), [_("People"), _("Households")],
+              [[stats.people_helped, stats.households_helped]], text_first=False),
+        sheet(_("Subsidy paid (yuan)"), [_("Township")] + months + [_("Year")],
+              [[t] + list(v) + [sum(v, Decimal("0.00"))] for t, v in stats.paid.items()]
+              + [[_("All townships")] + [stats.paid_in_month(i) for i in range(12)] + [stats.paid_total]]),
+        sheet(_("Dismissals by reason"), [_("Reason"), _("Dismissed")],
+              [[rule_label(r), n] for r, n in stats.dismissals.items()]),
+        sheet(_("The round's placements"), [_("Township")] + [str(v) for v in PLACEMENT_LABELS.values()],
+              [[t] + [c.get(k, 0) for k in PLACEMENT_LABELS] for t, c in sorted(stats.placements.items())]),
+    ]
 
 
 @bp.route("/statistics")
@@ -168,7 +171,6 @@ def statistics_export(year: int) -> Response:
     day = today()
     if not 2000 <= year <= day.year:
         abort(404)
-    headers, rows = statistics_sheet(year_statistics(year, day))
-    return send_file(io.BytesIO(xlsx_bytes(headers, rows, sheet_title=_("Yearly statistics"))),
+    return send_file(io.BytesIO(workbook_bytes(statistics_sheets(year_statistics(year, day)))),
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      as_attachment=True, download_name=f"yearly-statistics-{year}.xlsx")
