@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Iterable
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from ..attendance.months import ClosedMonthError, ensure_no_closed_month
 from ..attendance.thresholds import holders_crossing_thresholds
-from ..audit import AuditAction, record_audit, snapshot
+from ..audit import AuditAction, record_audit, record_audits, snapshot
 from ..dates import utcnow
 from ..extensions import db
 from ..models import (
@@ -170,21 +170,35 @@ def flag_hits(day: dt.date) -> list[Hit]:
     return hits
 
 
-def refresh_flags(day: dt.date) -> int:
-    """Record a case for each new flag (a flag already recorded or cleared for its period is skipped)."""
+def refresh_flags(day: dt.date, user_id: int | None = None) -> int:
+    """Record a case for each new flag (a flag already recorded or cleared for its period is skipped).
+
+    Set-based: the new cases are inserted together (one flush, batched INSERTs) and audited in
+    bulk, one event per case, so a county's first refresh is a handful of statements, not
+    two per flag.
+    """
     known = set(db.session.execute(select(DismissalCase.assignment_id, DismissalCase.rule, DismissalCase.period)).all())
-    added = 0
+    rows: list[dict[str, Any]] = []
+    now = utcnow()
     for hit in flag_hits(day):
         key = (hit.assignment.id, hit.rule, hit.period)
         if key in known:
             continue
         known.add(key)
-        case = DismissalCase(assignment_id=hit.assignment.id, rule=hit.rule, period=hit.period, evidence=hit.evidence)
-        db.session.add(case)
-        db.session.flush()
-        record_audit(AuditAction.DISMISSAL_FLAG, case, after=snapshot(case, CASE_FIELDS + ("evidence",)))
-        added += 1
-    return added
+        rows.append({"assignment_id": hit.assignment.id, "rule": hit.rule, "period": hit.period, "evidence": hit.evidence,
+                     "flagged_at": now, "decision": None, "decision_reason": None})
+    if not rows:
+        return 0
+    # INSERT without RETURNING, then the ids by their key (assignment, rule, period): SQLite
+    # answers an ordered RETURNING one row per statement; this is one batch and one SELECT.
+    db.session.execute(DismissalCase.__table__.insert(), rows)
+    ids = {(a, r, p): i for i, a, r, p in db.session.execute(
+        select(DismissalCase.id, DismissalCase.assignment_id, DismissalCase.rule, DismissalCase.period)
+        .where(DismissalCase.assignment_id.in_({row["assignment_id"] for row in rows}), DismissalCase.decision.is_(None)))}
+    record_audits(({"action": AuditAction.DISMISSAL_FLAG, "entity_type": DismissalCase.__tablename__,
+                    "entity_id": ids[(row["assignment_id"], row["rule"], row["period"])],
+                    "after": {f: row[f] for f in CASE_FIELDS + ("evidence",)}} for row in rows), actor_id=user_id)
+    return len(rows)
 
 
 def open_cases(township_id: int | None = None) -> list[DismissalCase]:

@@ -48,7 +48,7 @@ def _dismiss_form(day: dt.date) -> DismissForm:
 @roles_required(*DISTRICT)
 def dismissals_refresh() -> WerkzeugResponse:
     if ActionForm().validate_on_submit():
-        n = dismissal.refresh_flags(today())
+        n = dismissal.refresh_flags(today(), user_id())
         flash(_("%(n)d new flags.", n=n), "success")
     return redirect(url_for(".dismissals"))
 
