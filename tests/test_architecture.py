@@ -6,7 +6,6 @@ import ast
 import re
 from pathlib import Path
 
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "wardens"
@@ -129,8 +128,6 @@ def test_every_area_is_placed_in_the_documented_order():
     assert areas <= set(order), f"place these areas in docs/architecture.md: {sorted(areas - set(order))}"
 
 
-@pytest.mark.xfail(strict=True, reason="patrol (landed 12:09) imports from models into its area and inside functions; "
-                   "strict: this fails as soon as patrol is fixed, so the mark goes then")
 def test_no_area_imports_a_later_one_and_the_base_imports_no_area():
     order = area_order()
     rank = {a: i for i, a in enumerate(order)}
@@ -146,8 +143,6 @@ def test_no_area_imports_a_later_one_and_the_base_imports_no_area():
     assert wrong == []
 
 
-@pytest.mark.xfail(strict=True, reason="patrol (landed 12:09) imports from models into its area and inside functions; "
-                   "strict: this fails as soon as patrol is fixed, so the mark goes then")
 def test_no_import_is_hidden_inside_a_function():
     hidden = [f"{name}:{line} imports {target}" for name in MODULES for target, line, inner in imports(name) if inner]
     assert hidden == []

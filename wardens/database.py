@@ -10,6 +10,8 @@ from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from .extensions import db
+
 _busy_timeout_ms = 15000
 
 
@@ -47,8 +49,6 @@ def take_write_lock() -> None:
     A DEFERRED transaction that read before the slow work cannot safely upgrade to a
     write (another writer may have committed since its snapshot), so it ends here.
     """
-    from .extensions import db
-
     db.session.commit()
     g._write_lock_taken = True
 

@@ -13,14 +13,17 @@ In the style of Indico's ``RH.process``: every view of the site runs inside
     False with the refusal by its field (or flashed above the form when the form has no
     such field), so the view re-renders exactly as for an invalid form, typed values kept;
   * otherwise as a flash on the page the request came from (a POST from one of our pages);
-  * otherwise as the error page, with the refusal's HTTP status.
+  * otherwise as the error page, with the refusal's HTTP status;
+  * but for a view marked `answers_json` (called by a page's script, e.g. the phone's
+    check-in queue): as JSON ``{"ok": false, "message", "errors": {field: [...]}}`` with
+    the refusal's status, never re-run.
 """
 from __future__ import annotations
 
 from typing import Any, Callable, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, redirect, render_template, request
+from flask import Flask, current_app, flash, jsonify, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
@@ -30,6 +33,18 @@ from .errors import Refusal
 from .extensions import db
 
 T = TypeVar("T")
+V = TypeVar("V", bound=Callable[..., Any])
+
+
+def answers_json(view: V) -> V:
+    """Mark a view called by a script: a refusal is answered as JSON (put it under @bp.route)."""
+    view._answers_json = True  # type: ignore[attr-defined]
+    return view
+
+
+def _view_answers_json() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "_answers_json", False))
 
 
 class Site(Flask):
@@ -46,6 +61,8 @@ def run_in_boundary(view: Callable[[], ResponseReturnValue]) -> ResponseReturnVa
             result = view()
         except Refusal as refusal:
             db.session.rollback()
+            if _view_answers_json():
+                return json_refusal(refusal)
             submitted = forms.submitted_form()
             if submitted is None:
                 return refusal_response(refusal)
@@ -63,6 +80,12 @@ def run_in_boundary(view: Callable[[], ResponseReturnValue]) -> ResponseReturnVa
         raise
     db.session.commit()
     return result
+
+
+def json_refusal(refusal: Refusal) -> ResponseReturnValue:
+    """A refusal for a page's script: the message, and the messages by field ("form": none named)."""
+    return jsonify(ok=False, message=refusal.message,
+                   errors={refusal.field or "form": list(refusal.messages)}), refusal.status
 
 
 def refusal_response(refusal: Refusal) -> ResponseReturnValue:

@@ -11,6 +11,7 @@ from tests.patrol.conftest import EAST, middle_north, offset
 from wardens.dates import as_utc
 from wardens.extensions import db
 from wardens.models import CheckIn, Photo, get_patrol_settings
+from wardens.patrol import checkins
 
 NOW = dt.datetime(2026, 11, 16, 10, 0, tzinfo=DISTRICT)
 
@@ -91,6 +92,26 @@ def test_the_same_tap_sent_twice_is_one_check_in(clock, world, sign_in):
     client = sign_in(world.warden)
     assert tap(client, middle_north(10)).status_code == 201
     again = tap(client, middle_north(10))
+    assert again.status_code == 200 and again.json["new"] is False
+    assert count() == 1
+
+
+def test_a_resend_racing_the_first_is_answered_with_the_first(clock, world, sign_in, monkeypatch):
+    # The resend's look-up runs before the first send has committed (it sees nothing); its insert
+    # then hits the unique (user, client id): only its savepoint is rolled back, and the answer
+    # is the check-in that won, not an error page.
+    client = sign_in(world.warden)
+    assert tap(client, middle_north(10)).status_code == 201
+    real = checkins.existing_check_in
+    calls = []
+
+    def not_yet_visible(user_id, client_id):
+        calls.append(client_id)
+        return None if len(calls) == 1 else real(user_id, client_id)
+
+    monkeypatch.setattr(checkins, "existing_check_in", not_yet_visible)
+    again = tap(client, middle_north(10))
+    assert len(calls) == 2
     assert again.status_code == 200 and again.json["new"] is False
     assert count() == 1
 

@@ -56,8 +56,11 @@ def test_a_report_goes_reported_dispatched_resolved_with_who_when_and_a_note(clo
                       data={"to_state": "dispatched", "expected": "reported", "note": "派给城南镇养护队"})
     assert res.status_code == 302
     # Skipping back or repeating is refused and changes nothing.
+    # The boundary rolls back and shows the page again with the reason (its state as it is now).
     res = office.post(f"/patrol/reports/{report.id}/move", data={"to_state": "dispatched", "expected": "reported", "note": "x"})
-    assert res.status_code == 302
+    assert res.status_code == 422 and "其他人刚刚把这条上报改为“已派发”" in res.text
+    res = office.post(f"/patrol/reports/{report.id}/move", data={"to_state": "reported", "expected": "dispatched", "note": "x"})
+    assert res.status_code == 422 and "不能改为" in res.text
     clerk = sign_in(world.clerk)
     clock.move_to(dt.datetime(2026, 11, 16, 15, 0, tzinfo=DISTRICT))
     res = clerk.post(f"/patrol/reports/{report.id}/move", data={"to_state": "resolved", "expected": "dispatched", "note": "已填补"})

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Township, get_settings
+from ..patrol.demo import load_demo_lines, load_demo_patrol
 from ..reallocation.demo import load_demo_round
 from .accounts import DEMO_TOWNSHIP, create_demo_accounts, taken_demo_usernames
 from .attendance import (
@@ -122,8 +123,6 @@ def load_demo(
     )
     db.session.flush()
     # 6. Patrol: every section's line, the demo warden's week of check-ins, a week of road reports.
-    from ..patrol.demo import load_demo_lines, load_demo_patrol
-
     load_demo_lines(random.Random(seed + 16))
     load_demo_patrol(today, users["warden"], [office_id, clerk_id], random.Random(seed + 17))
     db.session.flush()

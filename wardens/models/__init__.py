@@ -3,15 +3,20 @@ from .assignments import Assignment
 from .attendance import AttendanceChange, AttendanceRecord
 from .audit import AuditEvent
 from .enums import (
+    REPORT_OPEN,
     ApplicationSource,
+    CheckInKind,
     DismissalState,
     EndReason,
     Flag,
     Labour,
+    LineSource,
     MonthState,
     ObjectionState,
     Origin,
     PostKind,
+    ReportKind,
+    ReportState,
     Role,
     RoundState,
     RunKind,
@@ -32,6 +37,11 @@ from .users import LoginAddress, User
 
 __all__ = [
     "ApplicationSource",
+    "CheckInKind",
+    "LineSource",
+    "REPORT_OPEN",
+    "ReportKind",
+    "ReportState",
     "DismissalState",
     "MonthState",
     "ObjectionState",

@@ -110,6 +110,11 @@ class Worded(StrEnum):
         except ValueError:
             return str(code)
 
+    @classmethod
+    def choices(cls) -> list[tuple[str, Any]]:
+        """(code, words) for a select field, the words lazy: translated when the form is shown."""
+        return [(member.value, _WORDS[cls][member]) for member in cls]
+
 
 class WorkflowState(Worded):
     """A state of one workflow. Each subclass is described by `describe` (labels and transitions)."""
@@ -328,6 +333,85 @@ give_words(DismissalRule, {
     DismissalRule.STABLE_EMPLOYMENT: _l("Stable employment"),
     DismissalRule.AWAY_WORKING: _l("Long-term work away from home"),
     DismissalRule.NO_ON_SECTION_PATROL: _l("No on-section patrol (人岗不在?)"),
+})
+
+
+
+class CheckInKind(Worded):
+    """Which tap a patrol check-in is: the start (开始巡查) or the end (结束巡查) of a patrol."""
+
+    START = "start"
+    END = "end"
+
+
+give_words(CheckInKind, {CheckInKind.START: _l("Patrol start"), CheckInKind.END: _l("Patrol end")})
+
+
+class ReportKind(Worded):
+    """What is wrong with the road (路况上报)."""
+
+    POTHOLE = "pothole"
+    LANDSLIDE = "landslide"
+    WATER_DAMAGE = "water_damage"
+    OBSTACLE = "obstacle"
+    LITTER = "litter"
+    SIGN_DAMAGE = "sign_damage"
+    OTHER = "other"
+
+
+give_words(ReportKind, {
+    ReportKind.POTHOLE: _l("Pothole"),
+    ReportKind.LANDSLIDE: _l("Landslide / slip"),
+    ReportKind.WATER_DAMAGE: _l("Water damage"),
+    ReportKind.OBSTACLE: _l("Fallen tree / obstacle"),
+    ReportKind.LITTER: _l("Litter"),
+    ReportKind.SIGN_DAMAGE: _l("Damaged sign"),
+    ReportKind.OTHER: _l("Other"),
+})
+
+
+class ReportState(WorkflowState):
+    """A road report's workflow: reported (已上报) → dispatched (已派发) → resolved (已处理)."""
+
+    REPORTED = "reported"
+    DISPATCHED = "dispatched"
+    RESOLVED = "resolved"
+
+    @property
+    def is_open(self) -> bool:
+        return self is not ReportState.RESOLVED
+
+
+describe(
+    ReportState,
+    _l("the report"),
+    {ReportState.REPORTED: _l("Reported"), ReportState.DISPATCHED: _l("Dispatched"),
+     ReportState.RESOLVED: _l("Resolved")},
+    {
+        ReportState.REPORTED: (ReportState.DISPATCHED,),  # the office (or the section's road chief) dispatches it
+        ReportState.DISPATCHED: (ReportState.RESOLVED,),  # marked resolved once the road is put right
+    },
+)
+# Not yet resolved: what the home pages count and the road chief's worklist shows.
+REPORT_OPEN = (ReportState.REPORTED, ReportState.DISPATCHED)
+
+
+class LineSource(Worded):
+    """Where a road section's line came from."""
+
+    GPX = "gpx"
+    KML = "kml"
+    GEOJSON = "geojson"
+    DRAWN = "drawn"
+    DEMO = "demo"
+
+
+give_words(LineSource, {
+    LineSource.GPX: _l("GPX file"),
+    LineSource.KML: _l("KML file"),
+    LineSource.GEOJSON: _l("GeoJSON file"),
+    LineSource.DRAWN: _l("Drawn on the map"),
+    LineSource.DEMO: _l("Demo data"),
 })
 
 

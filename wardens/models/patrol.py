@@ -9,8 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dates import utcnow
 from ..extensions import db
-from ..patrol.states import CheckInKind, LineSource, ReportKind, ReportState
-from .enums import sql_in
+from .enums import CheckInKind, LineSource, ReportKind, ReportState, enum_column, sql_in
 
 if TYPE_CHECKING:
     from .assignments import Assignment
@@ -73,7 +72,7 @@ class RoadLine(db.Model):
     post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), unique=True)
     points: Mapped[list[list[float]]] = mapped_column(JSON)
     length_m: Mapped[float] = mapped_column(Float)
-    source: Mapped[str] = mapped_column(String(10))
+    source: Mapped[LineSource] = mapped_column(enum_column(LineSource, length=10, constraint=False))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
@@ -117,7 +116,7 @@ class CheckIn(db.Model):
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     client_id: Mapped[str] = mapped_column(String(40))
-    kind: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[CheckInKind] = mapped_column(enum_column(CheckInKind, length=10, constraint=False))
     # When the warden tapped (the phone's clock, checked against the server's), and its day
     # in the district; received_at is when it reached the server (later for a queued one).
     taken_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
@@ -156,8 +155,9 @@ class RoadReport(db.Model):
     assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignment.id"), index=True)
     reported_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     client_id: Mapped[str | None] = mapped_column(String(40))
-    kind: Mapped[str] = mapped_column(String(20))
-    state: Mapped[str] = mapped_column(String(12), default=ReportState.REPORTED.value)
+    kind: Mapped[ReportKind] = mapped_column(enum_column(ReportKind, length=20, constraint=False))
+    state: Mapped[ReportState] = mapped_column(enum_column(ReportState, length=12, constraint=False),
+                                               default=ReportState.REPORTED)
     note: Mapped[str] = mapped_column(String(500), default="")
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
@@ -183,8 +183,8 @@ class ReportEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("road_report.id"), index=True)
-    from_state: Mapped[str | None] = mapped_column(String(12))
-    to_state: Mapped[str] = mapped_column(String(12))
+    from_state: Mapped[ReportState | None] = mapped_column(enum_column(ReportState, length=12, constraint=False))
+    to_state: Mapped[ReportState] = mapped_column(enum_column(ReportState, length=12, constraint=False))
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     note: Mapped[str] = mapped_column(String(500), default="")

@@ -7,19 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
-
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from ..dates import utcnow
+from ..dates import district_zone, utcnow
 from ..extensions import db
-from ..models import Assignment, CheckIn, PatrolSettings, RoadLine, User, get_patrol_settings
+from ..models import Assignment, CheckIn, CheckInKind, PatrolSettings, RoadLine, User, get_patrol_settings
 from .errors import PatrolRefusal
 from .geo import distance_to_line_m
 from .photos import PhotoError, store_photo
-from .states import CheckInKind
 
 # A phone's clock may run a little ahead of the server's.
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -34,10 +31,6 @@ class Fix:
     lat: float
     lon: float
     accuracy_m: float
-
-
-def district_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("WARDENS_TIMEZONE", "Asia/Shanghai"))
 
 
 def district_day(at: dt.datetime) -> dt.date:
@@ -74,16 +67,21 @@ def require_recent(taken_at: dt.datetime, now: dt.datetime) -> dt.datetime:
     return taken_at.astimezone(dt.timezone.utc)
 
 
-def holder_assignment(user: User, day: dt.date, assignment_id: int | None = None) -> Assignment:
-    """The warden's own agreement in force on day (the one named, if any); refused otherwise."""
+def current_assignment(user: User, day: dt.date, assignment_id: int | None = None) -> Assignment | None:
+    """The warden's own agreement in force on day (the one named, if any), or None."""
     stmt = select(Assignment).where(Assignment.person_id == user.person_id, Assignment.in_force_on_clause(day))
     if assignment_id is not None:
         stmt = stmt.where(Assignment.id == assignment_id)
-    found = list(db.session.scalars(stmt.order_by(Assignment.id)))
-    if not found:
+    return db.session.scalars(stmt.order_by(Assignment.id).limit(1)).first()
+
+
+def holder_assignment(user: User, day: dt.date, assignment_id: int | None = None) -> Assignment:
+    """The warden's own agreement in force on day (the one named, if any); refused otherwise."""
+    found = current_assignment(user, day, assignment_id)
+    if found is None:
         raise PatrolRefusal(_("You hold no post on %(day)s, so there is nothing to check in for.", day=day.isoformat()),
                             field="assignment_id", status=403)
-    return found[0]
+    return found
 
 
 def judge(fix: Fix, line: RoadLine | None, settings: PatrolSettings) -> tuple[float | None, bool | None, bool]:
@@ -138,6 +136,14 @@ def record_check_in(
         distance_m=distance, on_section=on_section, corridor_m=settings.corridor_m,
         photo_id=photo_row.id if photo_row else None,
     )
-    db.session.add(check_in)
-    db.session.flush()
+    try:
+        # A savepoint: the same tap arriving twice at the same moment (a retry racing the
+        # first send) loses only this insert, and answers with the one that won.
+        with db.session.begin_nested():
+            db.session.add(check_in)
+    except IntegrityError:
+        earlier = existing_check_in(user.id, client_id)
+        if earlier is None:
+            raise
+        return earlier, False
     return check_in, True

@@ -13,14 +13,26 @@ import math
 import random
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from geographiclib.geodesic import Geodesic
 from sqlalchemy import insert, select
 
+from ..dates import district_zone
 from ..extensions import db
-from ..models import Assignment, CheckIn, Post, ReportEvent, RoadLine, RoadReport, User, Village
+from ..models import (
+    Assignment,
+    CheckIn,
+    CheckInKind,
+    LineSource,
+    Post,
+    ReportEvent,
+    ReportKind,
+    ReportState,
+    RoadLine,
+    RoadReport,
+    User,
+    Village,
+)
 from .geo import distance_to_line_m, line_length_m
-from .states import CheckInKind, LineSource, ReportKind, ReportState
 
 VILLAGE_CENTRES: dict[str, tuple[float, float]] = {
     "王楼村": (31.530, 116.262), "胡台村": (31.548, 116.240),
@@ -76,7 +88,7 @@ def load_demo_lines(rng: random.Random) -> int:
         factor = 1.3 if n % 15 == 14 else rng.uniform(0.92, 1.08)
         points = wander((g["lat2"], g["lon2"]), max(float(km), 0.3) * 1000 * factor, rng)
         rows.append({"post_id": pid, "points": [list(p) for p in points], "length_m": line_length_m(points),
-                     "source": LineSource.DEMO.value})
+                     "source": LineSource.DEMO})
     if rows:
         db.session.execute(insert(RoadLine), rows)
     return len(rows)
@@ -84,7 +96,7 @@ def load_demo_lines(rng: random.Random) -> int:
 
 def load_demo_patrol(today: dt.date, warden_user: User, reporter_ids: list[int], rng: random.Random) -> None:
     """The demo warden's patrols over the last week and a week of road reports after rain."""
-    zone = ZoneInfo(current_app.config.get("WARDENS_TIMEZONE", "Asia/Shanghai"))
+    zone = district_zone()
     assignment = db.session.scalar(select(Assignment).where(
         Assignment.person_id == warden_user.person_id, Assignment.in_force_on_clause(today)))
     if assignment is None:
@@ -133,18 +145,18 @@ def _demo_reports(today: dt.date, warden_user: User, assignment: Assignment, rep
         by = warden_user.id if n == 0 else reporter_ids[n % len(reporter_ids)]
         state = [ReportState.REPORTED, ReportState.DISPATCHED, ReportState.RESOLVED][n % 3] if n else ReportState.DISPATCHED
         report = RoadReport(post_id=post_id, assignment_id=assignment.id if n == 0 else None, reported_by_id=by,
-                            client_id=f"demo-report-{n}", kind=kind.value, state=state.value, note=notes[kind],
+                            client_id=f"demo-report-{n}", kind=kind, state=state, note=notes[kind],
                             lat=p[0], lon=p[1], accuracy_m=10.0, reported_at=at, day=day, received_at=at)
         db.session.add(report)
         db.session.flush()
-        db.session.add(ReportEvent(report_id=report.id, from_state=None, to_state=ReportState.REPORTED.value,
+        db.session.add(ReportEvent(report_id=report.id, from_state=None, to_state=ReportState.REPORTED,
                                    user_id=by, at=at, note=notes[kind]))
         if state in (ReportState.DISPATCHED, ReportState.RESOLVED):
-            db.session.add(ReportEvent(report_id=report.id, from_state=ReportState.REPORTED.value,
-                                       to_state=ReportState.DISPATCHED.value, user_id=reporter_ids[0],
+            db.session.add(ReportEvent(report_id=report.id, from_state=ReportState.REPORTED,
+                                       to_state=ReportState.DISPATCHED, user_id=reporter_ids[0],
                                        at=at + dt.timedelta(hours=2), note="派乡镇养护队处理"))
         if state is ReportState.RESOLVED:
-            db.session.add(ReportEvent(report_id=report.id, from_state=ReportState.DISPATCHED.value,
-                                       to_state=ReportState.RESOLVED.value, user_id=reporter_ids[0],
+            db.session.add(ReportEvent(report_id=report.id, from_state=ReportState.DISPATCHED,
+                                       to_state=ReportState.RESOLVED, user_id=reporter_ids[0],
                                        at=at + dt.timedelta(hours=26), note="已清理完毕"))
     db.session.flush()

@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..dates import add_months, month_bounds
+from ..dates import add_months, district_zone, month_bounds
 from ..extensions import db
 from ..models import Assignment, AttendanceRecord, CheckIn, Photo, Post, RoadLine, User, Village, get_patrol_settings
 from ..models.enums import Role, Status
-from .checkins import district_zone
 
 
 @dataclass

@@ -13,11 +13,11 @@ from wtforms import FloatField, HiddenField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from ..forms import Form
+from ..models import CheckInKind, ReportKind
 from .checkins import Fix
 from .geo import Point
 from .reports import NOTE_MAX
 from .shapes import MAX_POINTS
-from .states import CHECKIN_KIND_LABELS, REPORT_KIND_LABELS, CheckInKind, ReportKind
 
 CLIENT_ID = Regexp(r"^[A-Za-z0-9-]{8,40}$", message=_l("The page is damaged; reload it."))
 
@@ -69,7 +69,7 @@ class LocationMixin:
 class CheckInForm(LocationMixin, Form):
     """One tap of 开始巡查 / 结束巡查 (posted by the phone page, now or from its queue)."""
 
-    kind = SelectField(_l("Check-in"), choices=[(k.value, CHECKIN_KIND_LABELS[k]) for k in CheckInKind])
+    kind = SelectField(_l("Check-in"), choices=CheckInKind.choices())
     taken_at = InstantField(_l("Time"))
     client_id = StringField(validators=[DataRequired(), CLIENT_ID])
     assignment_id = IntegerField(validators=[Optional(), NumberRange(1, 2**53)])
@@ -79,7 +79,7 @@ class CheckInForm(LocationMixin, Form):
 class PhoneReportForm(LocationMixin, Form):
     """A road problem reported from the warden's phone."""
 
-    kind = SelectField(_l("What is wrong"), choices=[(k.value, REPORT_KIND_LABELS[k]) for k in ReportKind])
+    kind = SelectField(_l("What is wrong"), choices=ReportKind.choices())
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=NOTE_MAX)])
     taken_at = InstantField(_l("Time"))
     client_id = StringField(validators=[DataRequired(), CLIENT_ID])
@@ -91,7 +91,7 @@ class StaffReportForm(LocationMixin, Form):
     """A road problem a clerk or the office writes down (from the grid, a phone call, a visit)."""
 
     post_id = SelectField(_l("Post (road section)"), coerce=int, validate_choice=True)
-    kind = SelectField(_l("What is wrong"), choices=[(k.value, REPORT_KIND_LABELS[k]) for k in ReportKind])
+    kind = SelectField(_l("What is wrong"), choices=ReportKind.choices())
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=NOTE_MAX)])
     photo = FileField(_l("Photo (optional)"))
     submit = SubmitField(_l("Save the report"))
@@ -112,6 +112,9 @@ class MoveReportForm(Form):
 
 
 class LineUploadForm(Form):
+    # A line the rules refuse (too few or too many points) is the file's fault.
+    refusal_field_names = {"points": "file"}
+
     file = FileField(_l("GPX, KML or GeoJSON file"), validators=[FileRequired(_l("Choose a file."))])
     upload = SubmitField(_l("Import the line"))
 

@@ -10,11 +10,10 @@ from sqlalchemy import select
 from ..audit import AuditAction, record_audit
 from ..dates import utcnow
 from ..extensions import db
-from ..models import Post, RoadLine, User
+from ..models import LineSource, Post, RoadLine, User
 from .errors import PatrolRefusal
 from .geo import Point, length_differs, line_length_m
 from .shapes import MAX_POINTS
-from .states import LineSource
 
 # A line further than this from the district is almost surely lat/lon swapped or another place.
 TOLERANCE = 0.20
@@ -69,17 +68,18 @@ def set_line(post: Post, points: list[Point], source: LineSource, user: User | N
     line.updated_at = utcnow()
     line.updated_by_id = user.id if user else None
     db.session.flush()
-    record_audit(AuditAction.ROAD_LINE_SET, line, before=before,
+    record_audit(AuditAction.ROAD_LINE_SET, line, actor_id=user.id if user else None, before=before,
                  after={"post": post.code, "points": len(line.points), "length_m": round(line.length_m, 1),
                         "source": line.source})
     return line
 
 
-def clear_line(post: Post) -> bool:
+def clear_line(post: Post, user: User) -> bool:
+    """Remove a post's line (check-ins already judged against it keep their verdict); audited."""
     line = line_of(post.id)
     if line is None:
         return False
-    record_audit(AuditAction.ROAD_LINE_CLEARED, line, before={"post": post.code, "points": len(line.points),
+    record_audit(AuditAction.ROAD_LINE_CLEARED, line, actor_id=user.id, before={"post": post.code, "points": len(line.points),
                                                     "length_m": round(line.length_m, 1), "source": line.source})
     db.session.delete(line)
     db.session.flush()

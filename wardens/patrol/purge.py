@@ -15,9 +15,8 @@ from sqlalchemy import delete, select, update
 
 from ..audit import AuditAction, record_audit
 from ..extensions import db
-from ..models import CheckIn, Photo, RoadReport, get_patrol_settings
+from ..models import CheckIn, Photo, ReportState, RoadReport, get_patrol_settings
 from .photos import delete_photo_files, photo_dir
-from .states import ReportState
 
 # A photo file younger than this may belong to a request still running.
 ORPHAN_GRACE_S = 24 * 3600
@@ -36,7 +35,7 @@ def purge_old_locations(now: dt.datetime) -> PurgeResult:
     settings = get_patrol_settings()
     cutoff = now - dt.timedelta(days=settings.retention_days)
     old_checkins = select(CheckIn.id).where(CheckIn.taken_at < cutoff)
-    old_reports = select(RoadReport.id).where(RoadReport.state == ReportState.RESOLVED.value,
+    old_reports = select(RoadReport.id).where(RoadReport.state == ReportState.RESOLVED,
                                               RoadReport.reported_at < cutoff, RoadReport.lat.is_not(None)
                                               | RoadReport.photo_id.is_not(None))
     photo_ids = set(db.session.scalars(select(CheckIn.photo_id).where(CheckIn.id.in_(old_checkins),
@@ -54,7 +53,8 @@ def purge_old_locations(now: dt.datetime) -> PurgeResult:
     db.session.flush()
     files = delete_photo_files(tokens)
     files += _orphan_files()
-    record_audit(AuditAction.PATROL_PURGE, entity_type="patrol", after={
+    # Run by `flask patrol purge` (a daily job): no one's act, so the system's.
+    record_audit(AuditAction.PATROL_PURGE, entity_type="patrol", actor_id=None, after={
         "cutoff": cutoff.isoformat(), "check_ins": n_checkins, "reports_cleared": n_reports,
         "photos": len(photo_ids)})
     return PurgeResult(n_checkins, n_reports, len(photo_ids), files)

@@ -5,18 +5,34 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from ..dates import utcnow
 from ..extensions import db
-from ..models import Assignment, Post, ReportEvent, RoadReport, User, Village, get_patrol_settings
+from ..models import (
+    REPORT_OPEN,
+    Assignment,
+    Post,
+    ReportEvent,
+    ReportKind,
+    ReportState,
+    RoadReport,
+    User,
+    Village,
+    get_patrol_settings,
+)
 from .checkins import Fix, district_day, require_recent
 from .errors import PatrolRefusal
 from .photos import PhotoError, store_photo
-from .states import OPEN_STATES, REPORT_TRANSITIONS, ReportKind, ReportState
 
 NOTE_MAX = 500
+# The button for each move (the moves themselves are ReportState's transition table).
+TRANSITION_ACTIONS = {
+    ReportState.DISPATCHED: _l("Dispatch"),
+    ReportState.RESOLVED: _l("Mark resolved"),
+}
 
 
 def file_report(
@@ -52,14 +68,14 @@ def file_report(
             raise PatrolRefusal(str(exc), field="photo") from None
     report = RoadReport(
         post_id=post.id, assignment_id=assignment.id if assignment else None, reported_by_id=user.id,
-        client_id=client_id or None, kind=kind.value, state=ReportState.REPORTED.value, note=note,
+        client_id=client_id or None, kind=kind, state=ReportState.REPORTED, note=note,
         lat=fix.lat if fix else None, lon=fix.lon if fix else None, accuracy_m=fix.accuracy_m if fix else None,
         photo_id=photo_row.id if photo_row else None, reported_at=reported_at, day=district_day(reported_at),
         received_at=now,
     )
     db.session.add(report)
     db.session.flush()
-    db.session.add(ReportEvent(report_id=report.id, from_state=None, to_state=ReportState.REPORTED.value,
+    db.session.add(ReportEvent(report_id=report.id, from_state=None, to_state=ReportState.REPORTED,
                                user_id=user.id, at=now, note=note[:NOTE_MAX]))
     db.session.flush()
     return report, True
@@ -67,7 +83,8 @@ def file_report(
 
 def allowed_moves(report: RoadReport) -> tuple[ReportState, ...]:
     """The states this report may move to next (the page shows a button for each)."""
-    return REPORT_TRANSITIONS[ReportState(report.state)]
+    current = ReportState(report.state)
+    return tuple(s for s in ReportState if current.may_become(s))
 
 
 def move_report(report: RoadReport, to_state: ReportState, user: User, note: str, *, expected: str | None = None) -> None:
@@ -76,7 +93,7 @@ def move_report(report: RoadReport, to_state: ReportState, user: User, note: str
     if expected is not None and expected != current.value:
         raise PatrolRefusal(_("Someone else moved this report to “%(state)s” meanwhile; look again.",
                               state=current.label), status=409)
-    if to_state not in REPORT_TRANSITIONS[current]:
+    if not current.may_become(to_state):
         raise PatrolRefusal(_("A report that is “%(state)s” cannot become “%(to)s”.",
                               state=current.label, to=to_state.label), status=409)
     note = (note or "").strip()
@@ -87,12 +104,12 @@ def move_report(report: RoadReport, to_state: ReportState, user: User, note: str
     # The state compare-and-set keeps two clicks at the same moment from both moving it.
     moved = db.session.execute(
         RoadReport.__table__.update()
-        .where(RoadReport.id == report.id, RoadReport.state == current.value)
-        .values(state=to_state.value)
+        .where(RoadReport.id == report.id, RoadReport.state == current)
+        .values(state=to_state)
     ).rowcount
     if moved != 1:
         raise PatrolRefusal(_("Someone else moved this report meanwhile; look again."), status=409)
-    db.session.add(ReportEvent(report_id=report.id, from_state=current.value, to_state=to_state.value,
+    db.session.add(ReportEvent(report_id=report.id, from_state=current, to_state=to_state,
                                user_id=user.id, at=utcnow(), note=note))
     db.session.flush()
     db.session.refresh(report)
@@ -101,7 +118,7 @@ def move_report(report: RoadReport, to_state: ReportState, user: User, note: str
 @dataclass(frozen=True)
 class ReportFilter:
     township_id: int | None = None
-    states: tuple[str, ...] = ()
+    states: tuple[ReportState, ...] = ()
     kind: str | None = None
     first_day: dt.date | None = None
     last_day: dt.date | None = None
@@ -134,7 +151,7 @@ def reports_query(f: ReportFilter) -> Select[tuple[RoadReport]]:
 
 def open_report_count(township_id: int | None = None) -> int:
     """Road reports not yet resolved (for the home pages), district-wide or for one township."""
-    stmt = select(func.count(RoadReport.id)).where(RoadReport.state.in_([s.value for s in OPEN_STATES]))
+    stmt = select(func.count(RoadReport.id)).where(RoadReport.state.in_(REPORT_OPEN))
     if township_id is not None:
         stmt = (stmt.join(Post, Post.id == RoadReport.post_id).join(Village, Village.id == Post.village_id)
                 .where(Village.township_id == township_id))

@@ -13,19 +13,23 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 
 from ..access import DISTRICT, STAFF, check_township, roles_required, visible_township_id
-from ..dates import today, utcnow
+from ..dates import district_zone, today, utcnow
 from ..extensions import db
 from ..models import (
+    REPORT_OPEN,
     Assignment,
     CheckIn,
+    CheckInKind,
+    LineSource,
     Photo,
     Post,
     ReportEvent,
+    ReportKind,
+    ReportState,
     RoadLine,
     RoadReport,
     Role,
@@ -34,8 +38,8 @@ from ..models import (
     get_patrol_settings,
 )
 from ..record_ids import record_id
-from .checkins import existing_check_in, holder_assignment, record_check_in
-from .errors import PatrolRefusal
+from ..views import answers_json
+from .checkins import current_assignment, holder_assignment, record_check_in
 from .forms import (
     CheckInForm,
     ClearLineForm,
@@ -49,18 +53,18 @@ from .forms import (
 from .lines import clear_line, line_of, set_line, summarise
 from .maps import map_config
 from .photos import photo_path
-from .reports import ReportFilter, allowed_moves, file_report, move_report, reports_query, week_bounds
-from .shapes import LineFileError, read_line
-from .states import (
-    LINE_SOURCE_LABELS,
-    REPORT_KIND_LABELS,
-    REPORT_STATE_LABELS,
+from .reports import (
     TRANSITION_ACTIONS,
-    CheckInKind,
-    LineSource,
-    ReportKind,
-    ReportState,
+    ReportFilter,
+    allowed_moves,
+    file_report,
+    move_report,
+    reports_query,
+    week_bounds,
 )
+from .settings import FIELDS as SETTINGS_FIELDS
+from .settings import save_patrol_settings
+from .shapes import read_line_file
 
 bp = Blueprint("patrol", __name__, url_prefix="/patrol")
 WARDEN = (Role.WARDEN.value,)
@@ -70,9 +74,9 @@ EVERYONE = (*STAFF, Role.WARDEN.value)
 @bp.context_processor
 def patrol_helpers() -> dict[str, Any]:
     return {
-        "report_kind_label": lambda k: REPORT_KIND_LABELS.get(ReportKind(k), k),
-        "report_state_label": lambda s: REPORT_STATE_LABELS.get(ReportState(s), s),
-        "line_source_label": lambda s: LINE_SOURCE_LABELS.get(LineSource(s), s),
+        "report_kind_label": ReportKind.label_of,
+        "report_state_label": ReportState.label_of,
+        "line_source_label": LineSource.label_of,
         "ReportState": ReportState,
     }
 
@@ -81,19 +85,11 @@ def _form_errors(form: Any) -> dict[str, list[str]]:
     return {name: [str(e) for e in errors] for name, errors in form.errors.items()}
 
 
-def _json_refusal(exc: PatrolRefusal) -> tuple[Response, int]:
-    db.session.rollback()
-    return jsonify(ok=False, message=exc.message, errors={exc.field or "form": [exc.message]}), exc.status
-
-
 def _photo_bytes(form: Any) -> bytes | None:
     storage = form.photo.data
     if storage is None or not getattr(storage, "filename", None):
         return None
-    try:
-        return storage.read()
-    finally:
-        storage.close()
+    return storage.read()
 
 
 # --- the warden's phone --------------------------------------------------------------
@@ -104,11 +100,7 @@ def _photo_bytes(form: Any) -> bytes | None:
 def phone() -> str:
     """The phone page: 开始巡查 / 结束巡查, today's taps, the queue, and a road report."""
     day = today()
-    assignment = None
-    try:
-        assignment = holder_assignment(current_user, day)
-    except PatrolRefusal:
-        assignment = None
+    assignment = current_assignment(current_user, day)
     taps = list(db.session.scalars(
         select(CheckIn).where(CheckIn.user_id == current_user.id, CheckIn.day == day).order_by(CheckIn.taken_at)))
     line = line_of(assignment.post_id) if assignment else None
@@ -119,35 +111,24 @@ def phone() -> str:
 
 
 @bp.route("/checkins", methods=["POST"])
+@answers_json
 @roles_required(*WARDEN)
 def check_in() -> tuple[Response, int]:
     """Accept one tap (now or from the phone's queue); the same client id twice is one check-in."""
     form = CheckInForm()
     if not form.validate():
         return jsonify(ok=False, message=_("The check-in was not accepted."), errors=_form_errors(form)), 422
-    try:
-        row, new = record_check_in(
-            current_user, kind=CheckInKind(form.kind.data), fix=form.fix(), taken_at=form.taken_at.instant,
-            client_id=form.client_id.data, photo=_photo_bytes(form), assignment_id=form.assignment_id.data,
-        )
-    except PatrolRefusal as exc:
-        return _json_refusal(exc)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # The same tap arrived twice at the same moment (a retry racing the first send).
-        db.session.rollback()
-        row = existing_check_in(current_user.id, form.client_id.data)
-        if row is None:
-            raise
-        new = False
+    row, new = record_check_in(
+        current_user, kind=CheckInKind(form.kind.data), fix=form.fix(), taken_at=form.taken_at.instant,
+        client_id=form.client_id.data, photo=_photo_bytes(form), assignment_id=form.assignment_id.data,
+    )
     return jsonify(ok=True, id=row.id, new=new, on_section=row.on_section, uncertain=row.uncertain,
                    distance_m=None if row.distance_m is None else round(row.distance_m),
                    message=_check_in_message(row)), 201 if new else 200
 
 
 def _check_in_message(row: CheckIn) -> str:
-    when = row.taken_at.astimezone(_zone()).strftime("%H:%M")
+    when = row.taken_at.astimezone(district_zone()).strftime("%H:%M")
     kind = CheckInKind(row.kind).label
     if row.on_section is None:
         text = _("%(kind)s at %(time)s recorded (your post has no road line yet).", kind=kind, time=when)
@@ -161,29 +142,20 @@ def _check_in_message(row: CheckIn) -> str:
     return text
 
 
-def _zone() -> Any:
-    from .checkins import district_zone
-
-    return district_zone()
-
-
 @bp.route("/reports/phone", methods=["POST"])
+@answers_json
 @roles_required(*WARDEN)
 def phone_report() -> tuple[Response, int]:
     """A road report from the warden's phone, for their own post."""
     form = PhoneReportForm()
     if not form.validate():
         return jsonify(ok=False, message=_("The report was not accepted."), errors=_form_errors(form)), 422
-    try:
-        assignment = holder_assignment(current_user, today())
-        row, new = file_report(
-            current_user, post=assignment.post, kind=ReportKind(form.kind.data), note=(form.note.data or "").strip(),
-            fix=form.fix(), reported_at=form.taken_at.instant, client_id=form.client_id.data,
-            photo=_photo_bytes(form), assignment=assignment,
-        )
-    except PatrolRefusal as exc:
-        return _json_refusal(exc)
-    db.session.commit()
+    assignment = holder_assignment(current_user, today())
+    row, new = file_report(
+        current_user, post=assignment.post, kind=ReportKind(form.kind.data), note=(form.note.data or "").strip(),
+        fix=form.fix(), reported_at=form.taken_at.instant, client_id=form.client_id.data,
+        photo=_photo_bytes(form), assignment=assignment,
+    )
     return jsonify(ok=True, id=row.id, new=new, message=_("Report sent: %(kind)s. You can follow it under “My reports”.",
                                                           kind=ReportKind(row.kind).label)), 201 if new else 200
 
@@ -292,8 +264,8 @@ def reports() -> str:
     elif township_id is not None and township_id not in {t.id for t in townships}:
         abort(404)
     state = request.args.get("state", "open")
-    states = {"open": (ReportState.REPORTED.value, ReportState.DISPATCHED.value), "all": ()}.get(
-        state, (state,) if state in {s.value for s in ReportState} else ())
+    states: tuple[ReportState, ...] = {"open": REPORT_OPEN, "all": ()}.get(
+        state, (ReportState(state),) if state in set(ReportState) else ())
     kind = request.args.get("kind") or None
     if kind is not None and kind not in {k.value for k in ReportKind}:
         kind = None
@@ -334,25 +306,13 @@ def report_move(report_id: int) -> Response | tuple[str, int]:
     """Dispatch or resolve a report, with a note; refused if it is not the next step."""
     r = _report_or_404(report_id)
     form = MoveReportForm()
-    if form.validate():
-        try:
-            to_state = ReportState(form.to_state.data)
-        except ValueError:
+    if form.validate_on_submit():
+        if form.to_state.data not in set(ReportState):
             abort(400)
-        try:
-            move_report(r, to_state, current_user, form.note.data or "", expected=form.expected.data)
-        except PatrolRefusal as exc:
-            db.session.rollback()
-            if exc.field == "note":
-                form.note.errors = [exc.message]
-            else:
-                flash(exc.message, "error")
-                return redirect(url_for("patrol.report", report_id=report_id))
-        else:
-            db.session.commit()
-            flash(_("The report is now “%(state)s”.", state=to_state.label), "success")
-            return redirect(url_for("patrol.report", report_id=report_id))
-    r = _report_or_404(report_id)
+        to_state = ReportState(form.to_state.data)
+        move_report(r, to_state, current_user, form.note.data or "", expected=form.expected.data)
+        flash(_("The report is now “%(state)s”.", state=to_state.label), "success")
+        return redirect(url_for("patrol.report", report_id=report_id))
     return render_template("patrol/report.html", report=r, moves=allowed_moves(r), actions=TRANSITION_ACTIONS,
                            form=form, line=line_of(r.post_id), map_config=map_config(),
                            points=report_points([r]), failed_move=form.to_state.data), 422
@@ -380,17 +340,11 @@ def report_new() -> Response | str | tuple[str, int]:
     if form.validate_on_submit():
         post = db.session.get(Post, form.post_id.data) or abort(404)
         check_township(post.village.township_id)
-        try:
-            row, _new = file_report(current_user, post=post, kind=ReportKind(form.kind.data),
-                                    note=(form.note.data or "").strip(), fix=form.fix() if form.lat.data is not None else None,
-                                    reported_at=utcnow(), client_id=None, photo=_photo_bytes(form))
-        except PatrolRefusal as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "note").errors = [exc.message]
-        else:
-            db.session.commit()
-            flash(_("Report saved."), "success")
-            return redirect(url_for("patrol.report", report_id=row.id))
+        row, _new = file_report(current_user, post=post, kind=ReportKind(form.kind.data),
+                                note=(form.note.data or "").strip(), fix=form.fix() if form.lat.data is not None else None,
+                                reported_at=utcnow(), client_id=None, photo=_photo_bytes(form))
+        flash(_("Report saved."), "success")
+        return redirect(url_for("patrol.report", report_id=row.id))
     status = 422 if request.method == "POST" else 200
     return render_template("patrol/report_new.html", form=form, map_config=map_config()), status
 
@@ -450,42 +404,26 @@ def line_save(post_id: int) -> Response | tuple[str, int]:
     """Import the line from a file, save a drawn one, or remove it."""
     post = _post_or_404(post_id)
     if "clear" in request.form:
-        if ClearLineForm().validate():
-            removed = clear_line(post)
-            db.session.commit()
+        if ClearLineForm().validate_on_submit():
+            removed = clear_line(post, current_user)
             flash(_("The road line was removed.") if removed else _("There was no line to remove."), "info")
         return redirect(url_for("patrol.line", post_id=post.id))
     upload = LineUploadForm(formdata=None)
     draw = LineDrawForm(formdata=None)
     if "upload" in request.form:
         upload = LineUploadForm()
-        if not upload.validate():
+        if not upload.validate_on_submit():
             return _render_line(post, upload, draw, 422)
         storage = upload.file.data
-        try:
-            data = storage.read()
-        finally:
-            storage.close()
-        try:
-            points = read_line(storage.filename or "", data)
-        except LineFileError as exc:
-            upload.file.errors = list(exc.messages)
-            return _render_line(post, upload, draw, 422)
-        source = {"gpx": LineSource.GPX, "kml": LineSource.KML}.get(
-            (storage.filename or "").lower().rsplit(".", 1)[-1], LineSource.GEOJSON)
+        # A file the reader refuses is shown by the upload's file field (LineFileError is a refusal).
+        points, source = read_line_file(storage.filename or "", storage.read())
     else:
         draw = LineDrawForm()
-        if not draw.validate():
+        if not draw.validate_on_submit():
             return _render_line(post, upload, draw, 422)
         points, source = draw.latlngs(), LineSource.DRAWN
-    try:
-        saved = set_line(post, points, source, current_user)
-    except PatrolRefusal as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return _render_line(post, upload, draw, 422)
+    saved = set_line(post, points, source, current_user)
     summary = summarise(saved, post.km)
-    db.session.commit()
     flash(_("Line saved: %(km).2f km measured along it (%(rec).2f km on record).", km=summary.length_km,
             rec=summary.recorded_km), "success")
     if summary.differs:
@@ -500,20 +438,9 @@ def line_save(post_id: int) -> Response | tuple[str, int]:
 @bp.route("/settings", methods=["GET", "POST"])
 @roles_required(Role.ADMIN.value)
 def settings() -> Response | tuple[str, int]:
-    row = get_patrol_settings()
-    form = PatrolSettingsForm(obj=row)
+    form = PatrolSettingsForm(obj=get_patrol_settings())
     if form.validate_on_submit():
-        from ..audit import AuditAction, record_audit, snapshot
-
-        fields = ("corridor_m", "accuracy_limit_m", "retention_days", "absent_days_limit", "photo_max_kb",
-                  "tile_url", "tile_attribution")
-        before = snapshot(row, fields)
-        form.populate_obj(row)
-        row.tile_url = (row.tile_url or "").strip() or None
-        row.tile_attribution = (row.tile_attribution or "").strip() or None
-        db.session.flush()
-        record_audit(AuditAction.PATROL_SETTINGS, row, before=before, after=snapshot(row, fields))
-        db.session.commit()
+        save_patrol_settings({name: getattr(form, name).data for name in SETTINGS_FIELDS}, current_user)
         flash(_("Patrol settings saved."), "success")
         return redirect(url_for("patrol.settings"))
     return render_template("patrol/settings.html", form=form), 422 if request.method == "POST" else 200

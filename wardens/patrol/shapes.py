@@ -18,6 +18,8 @@ from xml.parsers import expat
 
 from flask_babel import gettext as _
 
+from ..errors import BadInput
+from ..models import LineSource
 from .geo import Point
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -26,12 +28,12 @@ MAX_DEPTH = 64
 FORMATS = ("gpx", "kml", "geojson")
 
 
-class LineFileError(ValueError):
-    """A line file that cannot be used; `messages` lists every reason."""
+class LineFileError(BadInput):
+    """A line file that cannot be used; `messages` lists every reason, shown by the upload's file field."""
 
     def __init__(self, messages: list[str]) -> None:
-        super().__init__("; ".join(messages))
-        self.messages = messages
+        super().__init__("\n".join(messages), field="file")
+        self.messages = list(messages)
 
 
 class _Refused(Exception):
@@ -206,6 +208,14 @@ def detect_format(filename: str, data: bytes) -> str | None:
     if b"<kml" in data[:2048]:
         return "kml"
     return None
+
+
+SOURCES = {"gpx": LineSource.GPX, "kml": LineSource.KML, "geojson": LineSource.GEOJSON}
+
+
+def read_line_file(filename: str, data: bytes) -> tuple[list[Point], LineSource]:
+    """The one road line an uploaded file holds and what kind of file it was, or LineFileError."""
+    return read_line(filename, data), SOURCES[detect_format(filename, data) or "geojson"]
 
 
 def read_line(filename: str, data: bytes) -> list[Point]:

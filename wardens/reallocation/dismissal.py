@@ -38,6 +38,7 @@ from ..models import (
     get_settings,
 )
 from ..models.enums import ROUND_AGREED, DismissalRule
+from ..patrol.evidence import days_without_on_section_patrol
 from ..priority import priority_tier
 from .adapter import free_slots, key_id, run_fill
 from .errors import RefusedError
@@ -154,10 +155,8 @@ def attendance_thresholds(day: dt.date) -> Iterable[Hit]:
 
 def no_on_section_patrol(day: dt.date) -> Iterable[Hit]:
     """Flag holders whose phone check-ins left too many working days without one on the section."""
-    from ..patrol.evidence import days_without_on_section_patrol
-
     for hit in days_without_on_section_patrol(day):
-        yield Hit(hit.assignment, "no_on_section_patrol", hit.period, hit.evidence)
+        yield Hit(hit.assignment, DismissalRule.NO_ON_SECTION_PATROL, hit.period, hit.evidence)
 
 
 def flag_hits(day: dt.date) -> list[Hit]:
