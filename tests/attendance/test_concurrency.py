@@ -13,10 +13,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Iterator
 
 import pytest
+import time_machine
 from sqlalchemy import create_engine, delete, func, insert, select, text, update
 from sqlalchemy.engine import make_url
 
-from tests.conftest import _test_config, clear_postgres_schema, postgres_url
+from tests.conftest import DISTRICT, _test_config, clear_postgres_schema, postgres_url
 from wardens import create_app
 from wardens.dates import today
 from wardens.extensions import db
@@ -196,9 +197,16 @@ def test_two_clerks_saving_the_same_grid_at_once_lose_and_duplicate_nothing(race
 
 
 def test_a_month_closed_while_a_save_is_in_flight_gets_no_later_record(race_url: str) -> None:
+    # A month is closed only once it has ended: the race is over November's last day, just
+    # after midnight in the district (the clock runs, so the close stamps its time after the lock).
+    with time_machine.travel(dt.datetime(2026, 12, 1, 0, 30, tzinfo=DISTRICT), tick=True):
+        _close_while_saving(race_url)
+
+
+def _close_while_saving(race_url: str) -> None:
     setup = create_app(_test_config(race_url))
     world = _build(setup)
-    day = world["day"]
+    world["day"] = day = world["day"] - dt.timedelta(days=1)
     app_c, clerk = _client(race_url, world["user_ids"]["clerk_a"])
     app_o, office = _client(race_url, world["user_ids"]["office"])
     ids = world["assignment_ids"]

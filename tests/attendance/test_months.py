@@ -5,13 +5,28 @@ import datetime as dt
 import io
 from decimal import Decimal
 
+from typing import Any
+
+import pytest
 from sqlalchemy import select
 
-from tests.attendance.conftest import District, count, fresh, grid_post, sign_in
+from tests.attendance.conftest import District, build_district, count, fresh, grid_post, sign_in
 from wardens.attendance.months import ClosedMonthError, ensure_month_open, month_state
 from wardens.extensions import db
 from wardens.models import AttendanceMonth, AttendanceRecord, AuditEvent, get_settings
 from wardens.models.enums import MonthState
+
+
+# The district's November is recorded on its last day; the month ends at midnight in the district.
+LAST_DAY = "2026-11-30 23:40+08:00"
+MONTH_OVER = "2026-12-01 00:05+08:00"
+
+
+@pytest.fixture
+def district(clock: Any, make: Any) -> District:
+    """The attendance district, made on the last day of November (d.day), the clock stopped there."""
+    clock.move_to(LAST_DAY)
+    return build_district(make)
 
 
 def url(d: District, action: str, township_id: int | None = None) -> str:
@@ -23,11 +38,12 @@ def state(d: District) -> str:
     return month_state(d.township.id, d.day.year, d.day.month)
 
 
-def test_submit_close_and_the_month_refuses_every_write(client, district: District) -> None:
+def test_submit_close_and_the_month_refuses_every_write(client, clock, district: District) -> None:
     d = district
     sign_in(client, d.clerk)
     assert client.post("/attendance/grid", data=grid_post(d, {d.holders[0].id: "present"})).status_code == 302
-    page = client.get("/attendance/months").text
+    clock.move_to(MONTH_OVER)
+    page = client.get("/attendance/months?month=2026-11").text
     assert "报送路长办" in page
     assert client.post(url(d, "submit")).headers["Location"].startswith("/attendance/months")
     assert state(d) == MonthState.SUBMITTED
@@ -69,14 +85,16 @@ def test_ensure_month_open_raises_a_translated_error(app_ctx, district: District
     assert ensure_month_open(district.township.id, dt.date(2026, 4, 1)).state == MonthState.RECORDING
 
 
-def test_only_a_submitted_month_can_be_closed(client, district: District) -> None:
+def test_only_a_submitted_month_can_be_closed(client, clock, district: District) -> None:
+    clock.move_to(MONTH_OVER)
     sign_in(client, district.office)
     resp = client.post(url(district, "close"), follow_redirects=True)
     assert "只有已报送的月份才能关闭" in resp.text
     assert state(district) == MonthState.RECORDING
 
 
-def test_office_can_send_a_submitted_month_back_with_a_reason(client, district: District) -> None:
+def test_office_can_send_a_submitted_month_back_with_a_reason(client, clock, district: District) -> None:
+    clock.move_to(MONTH_OVER)
     sign_in(client, district.clerk)
     client.post(url(district, "submit"))
     sign_in(client, district.office)
@@ -125,10 +143,11 @@ def test_reopen_needs_an_admin_a_reason_and_a_fresh_login(client, district: Dist
     assert client.post("/attendance/grid", data=grid_post(d, {d.holders[0].id: "present"})).status_code == 302
 
 
-def test_a_closed_month_keeps_the_numbers_it_was_closed_with(client, district: District) -> None:
+def test_a_closed_month_keeps_the_numbers_it_was_closed_with(client, clock, district: District) -> None:
     d = district
     sign_in(client, d.clerk)
     client.post("/attendance/grid", data=grid_post(d, {d.holders[0].id: "absent"}))
+    clock.move_to(MONTH_OVER)
     client.post(url(d, "submit"))
     fresh()
     get_settings().absence_deduction = Decimal("10")
@@ -154,5 +173,5 @@ def test_a_month_that_has_not_begun_cannot_be_submitted(client, district: Distri
     sign_in(client, d.clerk)
     year, month = (d.day.year + 1, 1)
     resp = client.post(f"/attendance/months/{d.township.id}/{year}/{month}/submit", follow_redirects=True)
-    assert f"{year}-01 还没有开始：月份从第一天起才能报送。" in resp.text
+    assert f"{year}-01 还没有结束：{year}-02-01 起才能报送和关闭。" in resp.text
     assert count(AttendanceMonth) == 0

@@ -89,13 +89,16 @@ def test_months_past_their_deadline_are_chased_from_the_first_recorded_month(d, 
     db.session.add(AttendanceMonth(township_id=d.township.id, year=2026, month=9, state="closed"))
     db.session.add(AttendanceMonth(township_id=d.other_township.id, year=2026, month=9, state="submitted"))
     db.session.flush()
-    items = wl.months_past_deadline(d.day)
-    # The deadline is the 25th of the month itself: November is not due on the 16th.
+    # The deadline is the 25th of the next month (a month is submitted once it has ended):
+    # October is not due on November 16th, it is on the 26th.
+    assert wl.months_past_deadline(d.day) == []
+    assert wl.months_past_deadline(dt.date(2026, 11, 25)) == []
+    items = wl.months_past_deadline(dt.date(2026, 11, 26))
     assert [i.text for i in items] == ["单王乡 has not submitted October 2026", "西河口乡 has not submitted October 2026"]
-    assert items[0].detail == "Due Oct 25, 2026"
-    assert wl.months_past_deadline(dt.date(2026, 11, 26))[-1].text == "西河口乡 has not submitted November 2026"
+    assert items[0].detail == "Due Nov 25, 2026"
+    assert wl.months_past_deadline(dt.date(2026, 12, 26))[-1].text == "西河口乡 has not submitted November 2026"
     submit_month(d.township.id, 2026, 10, d.clerk, today=d.day)
-    assert [i.text for i in wl.months_past_deadline(d.day)] == ["单王乡 has not submitted October 2026"]
+    assert [i.text for i in wl.months_past_deadline(dt.date(2026, 11, 26))] == ["单王乡 has not submitted October 2026"]
 
 
 def test_a_township_without_holders_that_month_is_not_chased(clock, make):
@@ -107,7 +110,7 @@ def test_a_township_without_holders_that_month_is_not_chased(clock, make):
 def _not_chased(d):
     record(d.holders[:1], dt.date(2026, 11, 1), dt.date(2026, 11, 1))
     assert wl.months_past_deadline(dt.date(2026, 12, 26))[0].text == "单王乡 has not submitted November 2026"
-    assert wl.months_past_deadline(dt.date(2026, 11, 20)) == []
+    assert wl.months_past_deadline(dt.date(2026, 12, 20)) == []
 
 
 def _round(state: str, notice_end: dt.date | None = None) -> Round:

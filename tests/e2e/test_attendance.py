@@ -1,5 +1,6 @@
-"""A clerk records a township's day from the keyboard, corrects a day with a reason and submits
-the month; office staff close it, print it and download the .xlsx; a later edit is refused."""
+"""A clerk records a township's day from the keyboard, corrects a day with a reason and is told
+this month can be submitted once it ends; office staff close last month, print it and download
+the .xlsx; a later edit is refused."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,7 +9,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from wardens.dates import today
+from wardens.dates import add_months, today
 
 pytestmark = pytest.mark.e2e
 
@@ -56,16 +57,19 @@ def test_a_month_from_keyboard_entry_to_the_closed_sheet(live_server, page, logi
     page.locator("[data-testid=grid-form] a", has_text="修改记录").first.click()
     assert "签到簿核对：当天轮休" in page.get_by_test_id("history").inner_text()
 
-    # 3. Submit the month.
+    # 3. This month cannot be submitted before it ends: the button is disabled, the date beside it.
     page.goto(live_server.url + "/attendance/months")
-    page.get_by_role("button", name="报送路长办").click()
-    page.wait_for_load_state()
-    assert "已报送路长办" in page.locator(".flashes").inner_text()
+    opens = dt.date(*add_months(day.year, day.month, 1), 1)
+    row = page.locator("tr", has_text="西河口乡")
+    assert row.get_by_role("button", name="报送路长办").is_disabled()
+    assert f"{opens.isoformat()} 起才能报送和关闭" in row.inner_text()
     logout(page)
 
-    # 4. Office staff close it, open the print view and download the .xlsx.
+    # 4. Last month, submitted by the township, is closed by the office; its print view and .xlsx.
+    prev_year, prev_month = add_months(day.year, day.month, -1)
+    prev = f"{prev_year}-{prev_month:02d}"
     login_as(page, live_server, "office")
-    page.goto(live_server.url + "/attendance/months")
+    page.goto(f"{live_server.url}/attendance/months?month={prev}")
     row = page.locator("tr", has_text="西河口乡")
     row.get_by_role("button", name="关闭并拨付").click()
     page.wait_for_load_state()
@@ -78,7 +82,7 @@ def test_a_month_from_keyboard_entry_to_the_closed_sheet(live_server, page, logi
     assert sheet.locator("thead th").nth(6).inner_text() == "1"
     assert "制表人" in page.locator(".signatures").inner_text()
     assert page.get_by_test_id("settings-used").count() == 1
-    page.goto(live_server.url + "/attendance/months")
+    page.goto(f"{live_server.url}/attendance/months?month={prev}")
     with page.expect_download() as info:
         page.locator("tr", has_text="西河口乡").locator("a", has_text=".xlsx").click()
     data = info.value.path().read_bytes()
@@ -88,7 +92,8 @@ def test_a_month_from_keyboard_entry_to_the_closed_sheet(live_server, page, logi
     assert ws.max_row >= n + 2
 
     # 5. A later edit of the closed month is refused: the grid is read only and 停工 is refused.
-    page.goto(live_server.url + "/attendance/grid")
+    last_of_prev = dt.date(day.year, day.month, 1) - dt.timedelta(days=1)
+    page.goto(f"{live_server.url}/attendance/grid?day={last_of_prev.isoformat()}")
     pick = page.get_by_test_id("grid-pick")
     pick.locator("select[name=township_id]").select_option(label="西河口乡")
     pick.get_by_role("button", name="显示").click()
@@ -99,6 +104,8 @@ def test_a_month_from_keyboard_entry_to_the_closed_sheet(live_server, page, logi
     page.goto(live_server.url + "/attendance/stoppage")
     form = page.get_by_test_id("stoppage-form")
     form.locator("select[name=township_id]").select_option(label="西河口乡")
+    form.locator("input[name=first_day]").fill(last_of_prev.isoformat())
+    form.locator("input[name=last_day]").fill(last_of_prev.isoformat())
     form.locator("input[name=reason]").fill("封路")
     form.get_by_role("button", name="登记停工").click()
     page.wait_for_load_state()

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from ..audit import AuditAction, record_audit
-from ..dates import as_utc, utcnow
+from ..dates import add_months, as_utc, today as district_today, utcnow
 from ..errors import Refusal
 from ..extensions import db
 from ..models import AttendanceMonth, MonthState, Role, User
@@ -113,7 +113,7 @@ def ensure_no_closed_month(township_id: int, first: dt.date, last: dt.date) -> N
 
 def submit_month(township_id: int, year: int, month: int, user: User, *, today: dt.date) -> AttendanceMonth:
     """The township hands its month's sheet to the office for review."""
-    refuse_a_month_not_begun(year, month, today)
+    refuse_a_month_not_ended(year, month, today)
     row = lock_month(township_id, year, month)
     if row.state != MonthState.RECORDING:
         raise MonthStateError(_("Only a month that is being recorded can be submitted."))
@@ -126,11 +126,32 @@ def submit_month(township_id: int, year: int, month: int, user: User, *, today: 
     return row
 
 
-def refuse_a_month_not_begun(year: int, month: int, today: dt.date) -> None:
-    """A month can be submitted from its first day (a deadline may fall before it ends), not before."""
-    if (year, month) > (today.year, today.month):
-        raise MonthStateError(_("%(year)d-%(month)02d has not begun yet: a month can be submitted from its first day.",
-                                year=year, month=month))
+def submittable_from(year: int, month: int) -> dt.date:
+    """The first day a township's month can be submitted, and closed: the day after its last day.
+
+    The district's calendar (docs/domain.md, Calendars): a month is paid for days that have
+    all passed, so the 1st of the next month, however early its deadline falls.
+    """
+    return dt.date(*add_months(year, month, 1), 1)
+
+
+def month_not_ended(year: int, month: int, on: dt.date) -> str | None:
+    """Why a month cannot be submitted or closed on a day (it has not ended), or None when it can.
+
+    The operations raise it and the months page shows it beside a disabled button: one rule.
+    """
+    opens = submittable_from(year, month)
+    if on >= opens:
+        return None
+    return _("%(year)d-%(month)02d has not ended yet: it can be submitted and closed from %(day)s.",
+             year=year, month=month, day=opens.isoformat())
+
+
+def refuse_a_month_not_ended(year: int, month: int, on: dt.date) -> None:
+    """Refuse to submit or close a month before its last day has passed in the district."""
+    reason = month_not_ended(year, month, on)
+    if reason is not None:
+        raise MonthStateError(reason)
 
 
 def return_month(township_id: int, year: int, month: int, reason: str) -> AttendanceMonth:
@@ -146,6 +167,7 @@ def return_month(township_id: int, year: int, month: int, reason: str) -> Attend
 
 def close_month(township_id: int, year: int, month: int, user: User) -> AttendanceMonth:
     """The office closes a submitted month for payment and freezes the numbers it pays with."""
+    refuse_a_month_not_ended(year, month, district_today())
     row = lock_month(township_id, year, month)
     if row.state != MonthState.SUBMITTED:
         raise MonthStateError(_("Only a submitted month can be closed."))

@@ -39,6 +39,7 @@ from .months import (
     MonthStateError,
     close_month,
     login_is_fresh,
+    month_not_ended,
     month_state,
     month_states,
     reopen_month,
@@ -310,6 +311,7 @@ def months() -> str:
     return render_template(
         "attendance/months.html", pick=pick, year=year, month=month, townships=_townships(), states=states,
         action=MonthActionForm(formdata=None), is_district=current_user.role in DISTRICT,
+        not_ended=month_not_ended(year, month, today()),
     )
 
 

@@ -61,8 +61,13 @@ def month_words(year: int, month: int) -> str:
 
 
 def due_day(year: int, month: int, deadline_day: int) -> dt.date:
-    """The day a month's sheet is due: the deadline day of that month (the last day if shorter)."""
-    return dt.date(year, month, min(deadline_day, calendar.monthrange(year, month)[1]))
+    """The day a month's sheet is due: the deadline day of the next month (its last day if shorter).
+
+    A month can be submitted only once it has ended (months.submittable_from), so its deadline
+    falls in the month after it.
+    """
+    y, m = add_months(year, month, 1)
+    return dt.date(y, m, min(deadline_day, calendar.monthrange(y, m)[1]))
 
 
 # ------------------------------------------------------------------ clerk

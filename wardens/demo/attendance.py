@@ -229,7 +229,6 @@ def write_month_states(townships: list[PlannedTownship], first_month: tuple[int,
     """Months before the current one are closed, except the latest full month: submitted
     everywhere but late_township (still recording, so no row). The current month has no row."""
     latest = add_months(today.year, today.month, -1)
-    yesterday = today - dt.timedelta(days=1)
     frozen = settings.as_dict()
     rows = []
     year, month = first_month
@@ -240,7 +239,9 @@ def write_month_states(townships: list[PlannedTownship], first_month: tuple[int,
             if is_latest and township.name == late_township:
                 continue
             submitter = clerk_id if township.name == clerk_township else office_id
-            submitted_at = min(_local(next_first + dt.timedelta(days=2), 16, 30), _local(yesterday, 16, 30))
+            # Submitted after the month's end (months.submittable_from), by yesterday when it can be.
+            submitted_at = min(_local(next_first + dt.timedelta(days=2), 16, 30),
+                               max(_local(today - dt.timedelta(days=1), 16, 30), _local(next_first, 8, 30)))
             row = {
                 "township_id": township.id, "year": year, "month": month,
                 "state": MonthState.SUBMITTED if is_latest else MonthState.CLOSED,
