@@ -121,4 +121,4 @@ def test_an_application_for_a_junk_person_id_is_refused_by_the_field(app, make, 
 
 def _round() -> Round:
     return open_round(name="2027", year=2027, term_start=dt.date(2027, 1, 1), term_end=dt.date(2027, 12, 31),
-                      reference_date=dt.date(2027, 1, 1), notice_days=5, today=dt.date(2026, 11, 16))
+                      reference_date=dt.date(2027, 1, 1), notice_days=5, today=dt.date(2026, 11, 16), user_id=None)

@@ -1,6 +1,7 @@
 """The audit trail reads in the reader's language: actions, records, fields and values named, never codes."""
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -25,9 +26,25 @@ def test_every_action_has_a_label_and_every_write_names_an_action():
     assert offenders == []
 
 
+def test_every_audit_write_names_its_actor_and_the_audit_layer_never_reads_the_login():
+    # The operation knows who acts (the route hands it the user; the CLI and the demo say None,
+    # the system): an event is never silently attributed by whoever happens to be logged in.
+    audit = (ROOT / "wardens" / "audit" / "__init__.py").read_text()
+    assert "flask_login" not in audit and "current_user" not in audit
+    with pytest.raises(TypeError, match="actor_id"):
+        record_audit(AuditAction.UPDATE, entity_type="post", entity_id=1)  # type: ignore[call-arg]
+    unnamed = []
+    for path in (ROOT / "wardens").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None))
+                    in ("record_audit", "record_audits") and not any(k.arg == "actor_id" for k in node.keywords)):
+                unnamed.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert unnamed == []
+
+
 def test_an_unknown_action_is_refused_before_it_is_stored(make):
     with pytest.raises(ValueError):
-        record_audit("half_done", entity_type="post", entity_id=1)  # type: ignore[arg-type]
+        record_audit("half_done", entity_type="post", entity_id=1, actor_id=None)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -38,16 +55,16 @@ def events(make):
     post = make.post(v1, code="YA-01")
     record_audit(AuditAction.UPDATE, post, before={"monthly_subsidy": "600.00", "village_id": v1.id, "active": True,
                                                    "code": "YA-01"},
-                 after={"monthly_subsidy": "650.00", "village_id": v2.id, "active": False, "code": "YA-01"})
+                 after={"monthly_subsidy": "650.00", "village_id": v2.id, "active": False, "code": "YA-01"}, actor_id=None)
     month = AttendanceMonth(township_id=town.id, year=2026, month=10, state=MonthState.CLOSED)
     db.session.add(month)
     db.session.flush()
     record_audit(AuditAction.MONTH_REOPEN, month, before={"state": "closed"}, after={"state": "recording"},
-                 reason="补录")
+                 reason="补录", actor_id=None)
     record_audit(AuditAction.SETTINGS_CHANGED, get_settings(),
                  before={"dismissal_rate": "0.60", "required_days": 20, "term_start": None},
-                 after={"dismissal_rate": "0.50", "required_days": 22, "term_start": "2027-01-01"})
-    record_audit(AuditAction.ID_REVEALED, person, reason="3415**********1234")
+                 after={"dismissal_rate": "0.50", "required_days": 22, "term_start": "2027-01-01"}, actor_id=None)
+    record_audit(AuditAction.ID_REVEALED, person, reason="3415**********1234", actor_id=None)
     office = make.user("office", username="office1")
     db.session.commit()
     return {"office": office.username, "person": person.id}
@@ -101,6 +118,6 @@ def test_a_page_of_events_costs_the_same_queries_whatever_it_holds(client, make,
     town = make.township(name="单王乡")
     for i in range(30):
         post = make.post(make.village(town), code=f"W-{i}")
-        record_audit(AuditAction.UPDATE, post, before={"village_id": post.village_id}, after={"village_id": post.village_id + 1})
+        record_audit(AuditAction.UPDATE, post, before={"village_id": post.village_id}, after={"village_id": post.village_id + 1}, actor_id=None)
     db.session.commit()
     assert queries() == few

@@ -27,9 +27,9 @@ def _publish_round(app: Any) -> dict[str, Any]:
         if rnd is None:
             rnd = open_round(name=f"{day.year + 1}年度动态调整", year=day.year + 1,
                              term_start=dt.date(day.year + 1, 1, 1), term_end=dt.date(day.year + 1, 12, 31),
-                             reference_date=day, notice_days=5, today=day)
-        run = run_round(rnd)
-        start_notice(rnd, run, day, day)
+                             reference_date=day, notice_days=5, today=day, user_id=None)
+        run = run_round(rnd, user_id=None)
+        start_notice(rnd, run, day, day, actor_id=None)
         db.session.commit()
         warden = db.session.scalar(select(User).where(User.username == "warden"))
         decision = latest_decision(warden.person_id, "zh")

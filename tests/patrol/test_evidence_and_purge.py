@@ -71,7 +71,7 @@ def test_the_dismissal_review_shows_it_as_a_flag_never_a_decision(clock, world, 
     for d in range(1, 10):
         _checkin(world, dt.date(2026, 10, d))
     db.session.commit()
-    refresh_flags(dt.date(2026, 11, 16))
+    refresh_flags(dt.date(2026, 11, 16), user_id=None)
     db.session.commit()
     cases = list(db.session.scalars(select(DismissalCase).where(DismissalCase.rule == "no_on_section_patrol")))
     assert {c.assignment_id for c in cases} == {world.assignment.id, world.other_assignment.id}

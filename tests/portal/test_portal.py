@@ -241,16 +241,16 @@ def _round_on_notice(world: World) -> None:
     """Open next year's round (today's holders join by themselves), run it and put it on notice."""
     day = world.day
     rnd = open_round(name=f"{day.year + 1}年度动态调整", year=day.year + 1, term_start=dt.date(day.year + 1, 1, 1),
-                     term_end=dt.date(day.year + 1, 12, 31), reference_date=day, notice_days=5, today=day)
-    run = run_round(rnd)
-    start_notice(rnd, run, day, day)
+                     term_end=dt.date(day.year + 1, 12, 31), reference_date=day, notice_days=5, today=day, user_id=None)
+    run = run_round(rnd, user_id=None)
+    start_notice(rnd, run, day, day, actor_id=None)
     db.session.commit()
 
 
 def test_decision_while_applications_are_open_is_not_shown(warden_client: Any, world: World) -> None:
     day = world.day
     open_round(name="未公示", year=day.year + 1, term_start=dt.date(day.year + 1, 1, 1),
-               term_end=dt.date(day.year + 1, 12, 31), reference_date=day, notice_days=5, today=day)
+               term_end=dt.date(day.year + 1, 12, 31), reference_date=day, notice_days=5, today=day, user_id=None)
     db.session.commit()
     assert "no-decision" in warden_client.get("/me/").get_data(as_text=True)
 
@@ -286,12 +286,12 @@ def test_decision_not_placed(sign_in: Any, make: Any, world: World) -> None:
     db.session.commit()
     day = world.day
     rnd = open_round(name="本轮", year=day.year + 1, term_start=dt.date(day.year + 1, 1, 1),
-                     term_end=dt.date(day.year + 1, 12, 31), reference_date=day, notice_days=5, today=day)
+                     term_end=dt.date(day.year + 1, 12, 31), reference_date=day, notice_days=5, today=day, user_id=None)
     from wardens.reallocation.applications import add_application
 
-    add_application(rnd, applicant, [world.post.code])
-    run = run_round(rnd)
-    start_notice(rnd, run, day, day)
+    add_application(rnd, applicant, [world.post.code], actor_id=None)
+    run = run_round(rnd, user_id=None)
+    start_notice(rnd, run, day, day, actor_id=None)
     db.session.commit()
     decisions = {name: latest_decision(pid, "zh") for name, pid in
                  (("dashan", world.person.id), ("xiaoshan", applicant.id))}

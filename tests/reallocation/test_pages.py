@@ -24,14 +24,14 @@ TODAY = dt.date(2026, 11, 16)
 
 def new_round() -> Round:
     return open_round(name="2027年度动态调整", year=2027, term_start=dt.date(2027, 1, 1),
-                      term_end=dt.date(2027, 12, 31), reference_date=dt.date(2027, 1, 1), notice_days=5, today=TODAY)
+                      term_end=dt.date(2027, 12, 31), reference_date=dt.date(2027, 1, 1), notice_days=5, today=TODAY, user_id=None)
 
 
 @pytest.mark.parametrize("role", ["clerk", "warden"])
 def test_round_pages_refuse_clerks_and_wardens(client, make, role) -> None:  # type: ignore[no-untyped-def]
     d = build(make)
     rnd = new_round()
-    run = adapter.run_round(rnd)
+    run = adapter.run_round(rnd, user_id=None)
     db.session.commit()
     login(client, d.users[role].username)
     for url in ("/reallocation/rounds", "/reallocation/rounds/new", f"/reallocation/rounds/{rnd.id}",
@@ -101,16 +101,16 @@ def test_dismissal_flags_dismiss_clear_and_fill(clock, client, make) -> None:  #
     d = build(make)
     # A round for 2026 already approved, with a waiting list: 2026's term covers "today".
     rnd = open_round(name="2026", year=2026, term_start=dt.date(2026, 1, 1), term_end=dt.date(2026, 12, 31),
-                     reference_date=dt.date(2026, 1, 1), notice_days=5, today=dt.date(2025, 12, 1))
+                     reference_date=dt.date(2026, 1, 1), notice_days=5, today=dt.date(2025, 12, 1), user_id=None)
     for person, code in ((d.holder_good, "XH-01"), (d.holder_poor, "XH-02"), (d.poor, "XH-01"), (d.plain2, "XH-02")):
-        applications.add_application(rnd, person, [code])
+        applications.add_application(rnd, person, [code], actor_id=None)
     from wardens.reallocation import pins
 
     keeper = db.session.scalar(select(Application).where(Application.person_id == d.holder_poor.id))
-    pins.pin(keeper, d.p2, "留任")  # so 周受灾 waits for a slot on XH-02
-    run = adapter.run_round(rnd)
+    pins.pin(keeper, d.p2, "留任", actor_id=None)  # so 周受灾 waits for a slot on XH-02
+    run = adapter.run_round(rnd, user_id=None)
     assert f"C{d.plain2.id}" in {u["candidate"] for u in run.result["unassigned"]}
-    notice.start_notice(rnd, run, dt.date(2025, 12, 1), dt.date(2025, 12, 1))
+    notice.start_notice(rnd, run, dt.date(2025, 12, 1), dt.date(2025, 12, 1), actor_id=None)
     rnd.state, rnd.approved_at = RoundState.IN_FORCE, None
     d.holder_poor.household.cadre = True
     d.holder_good.stable_employment = True
@@ -157,11 +157,11 @@ def test_dismissal_flags_dismiss_clear_and_fill(clock, client, make) -> None:  #
 def test_latest_decision_only_once_published(make) -> None:  # type: ignore[no-untyped-def]
     d = build(make)
     rnd = new_round()
-    applications.add_application(rnd, d.flood_poor, ["XH-01"])
-    applications.add_application(rnd, d.old, ["XH-01"])
-    run = adapter.run_round(rnd)
+    applications.add_application(rnd, d.flood_poor, ["XH-01"], actor_id=None)
+    applications.add_application(rnd, d.old, ["XH-01"], actor_id=None)
+    run = adapter.run_round(rnd, user_id=None)
     assert latest_decision(d.flood_poor.id, "zh") is None  # a proposal is not shown to wardens
-    notice.start_notice(rnd, run, TODAY, TODAY)
+    notice.start_notice(rnd, run, TODAY, TODAY, actor_id=None)
     placed = latest_decision(d.flood_poor.id, "en")
     assert placed is not None and placed.placed and placed.post.code == "XH-01"
     assert (placed.round_name, placed.round_state, placed.tier, placed.group) == (
@@ -191,7 +191,7 @@ def test_demo_round_runs(app_ctx) -> None:  # type: ignore[no-untyped-def]
     assert len(holders) == db.session.scalar(select(func.count()).select_from(Assignment)
                                              .where(Assignment.in_force_on_clause(TODAY)))
     assert all(1 <= len(a.choices) <= 3 for a in new)
-    run = adapter.run_round(rnd)
+    run = adapter.run_round(rnd, user_id=None)
     codes = Counter(u["reason_code"] for u in run.result["unassigned"])
     assert set(codes) == {"not_eligible", "household_served", "outranked"}
     assert run.result["tier_counts"][0]["households_placed"] > 0
@@ -201,9 +201,9 @@ def test_demo_round_runs(app_ctx) -> None:  # type: ignore[no-untyped-def]
 def test_every_page_renders_and_a_new_applicant_is_registered(clock, client, make) -> None:  # type: ignore[no-untyped-def]
     d = build(make)
     rnd = new_round()
-    applications.add_application(rnd, d.poor, ["XH-01", "XH-02"])
-    first = adapter.run_round(rnd)
-    second = adapter.run_round(rnd, note="again")
+    applications.add_application(rnd, d.poor, ["XH-01", "XH-02"], actor_id=None)
+    first = adapter.run_round(rnd, user_id=None)
+    second = adapter.run_round(rnd, note="again", user_id=None)
     db.session.commit()
     app_id = db.session.scalar(select(Application.id).where(Application.person_id == d.poor.id))
     login(client, "office1")
@@ -254,9 +254,9 @@ def test_the_round_s_name_searches_take_the_text_as_typed(clock, client, make, q
     # LIKE wildcards listed everyone; PostgreSQL also took a backslash for LIKE's escape.
     d = build(make)
     rnd = new_round()
-    applications.add_application(rnd, d.poor, ["XH-01"])
+    applications.add_application(rnd, d.poor, ["XH-01"], actor_id=None)
     odd = make.person(make.household(d.v1), name=f"赵{q}甲")
-    applications.add_application(rnd, odd, ["XH-01"])
+    applications.add_application(rnd, odd, ["XH-01"], actor_id=None)
     db.session.commit()
     login(client, "office1")
     listed = client.get(f"/reallocation/rounds/{rnd.id}", query_string={"q": q}).text

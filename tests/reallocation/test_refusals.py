@@ -21,7 +21,7 @@ TODAY = dt.date(2026, 11, 16)
 
 def new_round(**kw: Any) -> Round:
     return open_round(name="2027", year=2027, term_start=dt.date(2027, 1, 1), term_end=dt.date(2027, 12, 31),
-                      reference_date=dt.date(2027, 1, 1), notice_days=5, today=TODAY, **kw)
+                      reference_date=dt.date(2027, 1, 1), notice_days=5, today=TODAY, **{"user_id": None, **kw})
 
 
 def state() -> tuple:
@@ -40,31 +40,31 @@ def state() -> tuple:
 def on_notice(d: District, *, start: dt.date) -> Round:
     rnd = new_round()
     for person in (d.flood_poor, d.poor, d.plain2):
-        applications.add_application(rnd, person, ["XH-01"] if person is not d.plain2 else ["XH-02"])
-    run = adapter.run_round(rnd)
-    notice.start_notice(rnd, run, start, TODAY)
+        applications.add_application(rnd, person, ["XH-01"] if person is not d.plain2 else ["XH-02"], actor_id=None)
+    run = adapter.run_round(rnd, user_id=None)
+    notice.start_notice(rnd, run, start, TODAY, actor_id=None)
     return rnd
 
 
 def approve_during_notice(d: District) -> tuple[Callable[[], Any], str]:
     rnd = on_notice(d, start=dt.date(2026, 11, 14))
-    return (lambda: approval.approve_round(rnd, TODAY),
+    return (lambda: approval.approve_round(rnd, TODAY, user_id=None),
             "公示期到 2026-11-18 结束，从 2026-11-19 起才能批准。")
 
 
 def approve_with_open_objection(d: District) -> tuple[Callable[[], Any], str]:
     rnd = on_notice(d, start=dt.date(2026, 11, 1))
     notice.record_objection(rnd, raised_by="村民乙", content="异议", raised_on=dt.date(2026, 11, 2), about=None,
-                            today=TODAY)
-    return (lambda: approval.approve_round(rnd, TODAY),
+                            today=TODAY, user_id=None)
+    return (lambda: approval.approve_round(rnd, TODAY, user_id=None),
             "有 1 条异议尚未处理：村民乙（2026-11-02）。请先处理完所有异议。")
 
 
 def run_without_applicants(d: District) -> tuple[Callable[[], Any], str]:
     rnd = new_round()
     for a in list(rnd.applications):
-        applications.withdraw(a)
-    return (lambda: adapter.run_round(rnd),
+        applications.withdraw(a, actor_id=None)
+    return (lambda: adapter.run_round(rnd, user_id=None),
             "本轮没有申请：请先添加申请人再测算。")
 
 
@@ -72,58 +72,58 @@ def run_without_posts(d: District) -> tuple[Callable[[], Any], str]:
     rnd = new_round()
     for post in db.session.scalars(select(Post)):
         post.active = False
-    return (lambda: adapter.run_round(rnd),
+    return (lambda: adapter.run_round(rnd, user_id=None),
             "没有可安排名额的在用岗位：请先在花名册中添加岗位。")
 
 
 def pin_too_old(d: District) -> tuple[Callable[[], Any], str]:
     rnd = new_round()
-    a = applications.add_application(rnd, d.old, ["XH-01"])
-    return (lambda: pins.pin(a, d.p1, "照顾"),
+    a = applications.add_application(rnd, d.old, ["XH-01"], actor_id=None)
+    return (lambda: pins.pin(a, d.p1, "照顾", actor_id=None),
             "不能把钱老指定到岗位 XH-01：2027-01-01 时年龄 77 岁，不在岗位要求的 18–60 岁之间。")
 
 
 def pin_outside_scope(d: District) -> tuple[Callable[[], Any], str]:
     rnd = new_round()
-    a = applications.add_application(rnd, d.poor, ["XH-01"])
-    return (lambda: pins.pin(a, d.p2, "照顾"),
+    a = applications.add_application(rnd, d.poor, ["XH-01"], actor_id=None)
+    return (lambda: pins.pin(a, d.p2, "照顾", actor_id=None),
             "不能把赵脱贫指定到岗位 XH-02：岗位在江店村，超出本户所在石湖村的范围。")
 
 
 def pin_to_full_post(d: District) -> tuple[Callable[[], Any], str]:
     rnd = new_round()
-    a = applications.add_application(rnd, d.plain2, ["XH-02"])
+    a = applications.add_application(rnd, d.plain2, ["XH-02"], actor_id=None)
     holder = next(x for x in rnd.applications if x.person_id == d.holder_poor.id)
-    pins.pin(holder, d.p2, "留任")
-    return (lambda: pins.pin(a, d.p2, "照顾"),
+    pins.pin(holder, d.p2, "留任", actor_id=None)
+    return (lambda: pins.pin(a, d.p2, "照顾", actor_id=None),
             "不能把周受灾指定到岗位 XH-02：岗位 XH-02 已满：1 个名额已指定给李缺勤。")
 
 
 def apply_twice(d: District) -> tuple[Callable[[], Any], str]:
     rnd = new_round()
-    applications.add_application(rnd, d.poor, ["XH-01"])
+    applications.add_application(rnd, d.poor, ["XH-01"], actor_id=None)
     last4 = d.poor.id_last4
-    return (lambda: applications.add_application(rnd, d.poor, ["XH-01"]),
+    return (lambda: applications.add_application(rnd, d.poor, ["XH-01"], actor_id=None),
             f"赵脱贫（身份证尾号 {last4}）已在本轮申请过（申请编号 3）。")
 
 
 def apply_for_post_outside_round(d: District) -> tuple[Callable[[], Any], str]:
     rnd = new_round()
     d.p2.active = False
-    return (lambda: applications.add_application(rnd, d.poor, ["XH-02"]),
+    return (lambda: applications.add_application(rnd, d.poor, ["XH-02"], actor_id=None),
             "岗位 XH-02 不在本轮：没有这个编码的在用岗位。")
 
 
 def apply_for_same_post_twice(d: District) -> tuple[Callable[[], Any], str]:
     rnd = new_round()
-    return (lambda: applications.add_application(rnd, d.poor, ["XH-01", "XH-01"]),
+    return (lambda: applications.add_application(rnd, d.poor, ["XH-01", "XH-01"], actor_id=None),
             "岗位 XH-01 填了两次；每个岗位只能填一次。")
 
 
 def notice_in_future(d: District) -> tuple[Callable[[], Any], str]:
     rnd = new_round()
-    run = adapter.run_round(rnd)
-    return (lambda: notice.start_notice(rnd, run, TODAY + dt.timedelta(days=1), TODAY),
+    run = adapter.run_round(rnd, user_id=None)
+    return (lambda: notice.start_notice(rnd, run, TODAY + dt.timedelta(days=1), TODAY, actor_id=None),
             "公示不能从将来的日期开始（2026-11-17）；请在张贴当天开始公示。")
 
 
@@ -133,14 +133,14 @@ def approve_late_over_a_closed_month(d: District) -> tuple[Callable[[], Any], st
     from wardens.models import AttendanceMonth, Village
 
     rnd = open_round(name="补办", year=2026, term_start=dt.date(2026, 10, 1), term_end=dt.date(2027, 9, 30),
-                     reference_date=dt.date(2026, 10, 1), notice_days=5, today=TODAY)
+                     reference_date=dt.date(2026, 10, 1), notice_days=5, today=TODAY, user_id=None)
     for person in (d.flood_poor, d.poor):
-        applications.add_application(rnd, person, ["XH-01"])
-    notice.start_notice(rnd, adapter.run_round(rnd), dt.date(2026, 11, 1), TODAY)
+        applications.add_application(rnd, person, ["XH-01"], actor_id=None)
+    notice.start_notice(rnd, adapter.run_round(rnd, user_id=None), dt.date(2026, 11, 1), TODAY, actor_id=None)
     township_id = db.session.scalar(
         select(Village.township_id).join(Post, Post.village_id == Village.id).where(Post.code == "XH-01"))
     db.session.add(AttendanceMonth(township_id=township_id, year=2026, month=10, state=MonthState.CLOSED))
-    return (lambda: approval.approve_round(rnd, TODAY),
+    return (lambda: approval.approve_round(rnd, TODAY, user_id=None),
             "西河口乡 2026-10 已关闭：考勤不能再修改。须由管理员先重新开启。")
 
 
@@ -164,7 +164,7 @@ def test_refused_with_precise_message_and_nothing_changed(make, case) -> None:  
 def test_refusal_shown_by_the_field_in_chinese(clock, client, make) -> None:  # type: ignore[no-untyped-def]
     d = build(make)
     rnd = new_round()
-    applications.add_application(rnd, d.poor, ["XH-01"])
+    applications.add_application(rnd, d.poor, ["XH-01"], actor_id=None)
     db.session.commit()
     before = state()
     login(client, "office1")
@@ -194,7 +194,7 @@ def test_an_objection_settled_with_the_longest_outcome_the_form_takes_is_recorde
     d = build(make)
     rnd = on_notice(d, start=dt.date(2026, 11, 1))
     objection_id = notice.record_objection(rnd, raised_by="村民乙", content="异议", raised_on=dt.date(2026, 11, 2),
-                                           about=None, today=TODAY).id
+                                           about=None, today=TODAY, user_id=None).id
     office = make.user("office")
     db.session.commit()
     outcome = "经核实属实。" * 333 + "结"  # 1999 characters

@@ -52,10 +52,10 @@ def whole_round(make: Any, villages: int) -> tuple[Round, AllocationRun, dict[st
     """A round opened, applied to, run, noticed and approved through the operations."""
     d = county(make, villages)
     rnd = open_round(name="2027年度动态调整", year=2027, term_start=dt.date(2027, 1, 1), term_end=dt.date(2027, 12, 31),
-                     reference_date=dt.date(2027, 1, 1), notice_days=5, today=TODAY)
+                     reference_date=dt.date(2027, 1, 1), notice_days=5, today=TODAY, user_id=None)
     for person, codes in d["applicants"]:
-        applications.add_application(rnd, person, codes)
-    run = adapter.run_round(rnd)
+        applications.add_application(rnd, person, codes, actor_id=None)
+    run = adapter.run_round(rnd, user_id=None)
     db.session.commit()
     return rnd, run, d
 
@@ -102,13 +102,13 @@ def pages_of(rnd: Round, run: AllocationRun, d: dict[str, Any], state: str) -> l
 
 def measure(app: Any, make: Any, villages: int) -> dict[str, int]:
     rnd, run, d = whole_round(make, villages)
-    adapter.run_round(rnd, note="again")  # a second stored run: pages read only the one they show
+    adapter.run_round(rnd, note="again", user_id=None)  # a second stored run: pages read only the one they show
     db.session.commit()
     client = app.test_client()
     login(client, "office1")
     counts = page_counts(client, pages_of(rnd, run, d, "proposed"))
-    notice.start_notice(rnd, run, TODAY - dt.timedelta(days=10), TODAY)
-    approval.approve_round(rnd, TODAY)
+    notice.start_notice(rnd, run, TODAY - dt.timedelta(days=10), TODAY, actor_id=None)
+    approval.approve_round(rnd, TODAY, user_id=None)
     db.session.commit()
     counts |= {f"{k} (approved)": v for k, v in page_counts(client, pages_of(rnd, run, d, "approved")).items()}
     return counts
@@ -142,9 +142,9 @@ def test_query_count_of_every_round_page_does_not_grow_with_rows(tmp_path) -> No
 
 def test_bulk_approval_audits_every_agreement_it_makes_and_ends(make) -> None:  # type: ignore[no-untyped-def]
     rnd, run, d = whole_round(make, 4)
-    notice.start_notice(rnd, run, TODAY - dt.timedelta(days=10), TODAY)
+    notice.start_notice(rnd, run, TODAY - dt.timedelta(days=10), TODAY, actor_id=None)
     first_event = db.session.scalar(select(db.func.max(AuditEvent.id)))
-    created = approval.approve_round(rnd, TODAY)
+    created = approval.approve_round(rnd, TODAY, user_id=None)
     db.session.commit()
     events = list(db.session.scalars(select(AuditEvent).where(AuditEvent.id > first_event).order_by(AuditEvent.id)))
     made = {a.id: a for a in db.session.scalars(select(Assignment).where(Assignment.round_id == rnd.id))}
@@ -169,7 +169,7 @@ def approval_snapshot(a: Assignment) -> dict[str, Any]:
 def test_opening_a_round_audits_each_holder_included(make) -> None:  # type: ignore[no-untyped-def]
     d = county(make, 3)
     rnd = open_round(name="2027", year=2027, term_start=dt.date(2027, 1, 1), term_end=dt.date(2027, 12, 31),
-                     reference_date=dt.date(2027, 1, 1), notice_days=5, today=TODAY)
+                     reference_date=dt.date(2027, 1, 1), notice_days=5, today=TODAY, user_id=None)
     db.session.commit()
     included = {a.id: a for a in rnd.applications}
     assert {a.person_id for a in included.values()} == {p.id for p in d["holders"]}
@@ -191,16 +191,16 @@ def test_a_run_is_current_until_something_it_reads_changes(make) -> None:  # typ
     post.slots = 3
     db.session.commit()
     assert not adapter.is_current(run)
-    again = adapter.run_round(rnd)
+    again = adapter.run_round(rnd, user_id=None)
     db.session.commit()
     assert adapter.is_current(again) and not adapter.is_current(run)
     db.session.add(HouseholdFlag(household_id=person.household_id, flag="low_income", recorded_on=dt.date(2026, 11, 1)))
     db.session.commit()
     assert not adapter.is_current(again)
-    third = adapter.run_round(rnd)
+    third = adapter.run_round(rnd, user_id=None)
     db.session.commit()
     application = db.session.scalar(select(Application).where(Application.person_id == d["applicants"][0][0].id))
-    pins.pin(application, application.choices[0], "村评议推荐")
+    pins.pin(application, application.choices[0], "村评议推荐", actor_id=None)
     assert not adapter.is_current(third)  # seen inside the same transaction, before the commit
     db.session.rollback()
     assert adapter.is_current(third)  # the pin was rolled back, and with it the move of the revision

@@ -50,7 +50,7 @@ def test_a_fill_run_before_a_month_closed_cannot_start_agreements_in_it(make) ->
     d = build_district(make)
     year, month = add_months(d.day.year, d.day.month, -1)
     rnd = open_round(name="本年", year=d.day.year, term_start=dt.date(year, 1, 1), term_end=dt.date(d.day.year, 12, 31),
-                     reference_date=dt.date(year, 1, 1), notice_days=5, today=dt.date(year, 1, 1))
+                     reference_date=dt.date(year, 1, 1), notice_days=5, today=dt.date(year, 1, 1), user_id=None)
     post = make.post(d.villages[0], code="FILL-1")
     person = make.person(make.household(d.villages[0]))
     run = AllocationRun(round_id=rnd.id, kind=RunKind.MID_YEAR, post_id=post.id,
@@ -60,5 +60,5 @@ def test_a_fill_run_before_a_month_closed_cannot_start_agreements_in_it(make) ->
     db.session.add(AttendanceMonth(township_id=d.township.id, year=year, month=month, state=MonthState.CLOSED))
     db.session.flush()
     with pytest.raises(RefusedError, match="已关闭"):
-        dismissal.approve_fill(run, d.day)
+        dismissal.approve_fill(run, d.day, user_id=None)
     assert db.session.scalar(select(Assignment).where(Assignment.person_id == person.id)) is None

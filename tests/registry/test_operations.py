@@ -52,7 +52,7 @@ def test_create_person_refuses_bad_fields_naming_field_and_fault(make, en, chang
     household = make.household()
     values = {"name": "张三", "id_number": GOOD_ID, "phone": "13800001234", **changes}
     with pytest.raises(RegistryError) as caught:
-        create_person(household, **values)
+        create_person(household, actor_id=None, **values)
     assert caught.value.field == field
     assert caught.value.message == message
     assert isinstance(caught.value, ValueError)
@@ -62,7 +62,7 @@ def test_create_person_refuses_bad_fields_naming_field_and_fault(make, en, chang
 def test_create_person_fills_what_the_id_number_tells_and_audits(make, en):
     household = make.household()
     person = create_person(household, name="张三丰", id_number=" 11010519491231002x ", phone="138 0000 1234",
-                           labour="weak")
+                           labour="weak", actor_id=None)
     assert person.id_number == GOOD_ID
     assert person.birth_date == dt.date(1949, 12, 31)
     assert person.sex == "F"
@@ -79,7 +79,7 @@ def test_create_person_fills_what_the_id_number_tells_and_audits(make, en):
 def test_full_width_phone_and_bank_account_are_stored_as_ascii_digits(make, en):
     # Chinese input methods often type full-width digits; stored as typed, a tel: link and a bank file would break.
     person = create_person(make.household(), name="李四", id_number=GOOD_ID, phone="＋８６ １３８ ０００１ １１２２",
-                           bank_account="６２２２ ０２１２ ３４５６")
+                           bank_account="６２２２ ０２１２ ３４５６", actor_id=None)
     assert person.phone == "13800011122"
     assert person.bank_account == "622202123456"
 
@@ -87,9 +87,9 @@ def test_full_width_phone_and_bank_account_are_stored_as_ascii_digits(make, en):
 def test_duplicate_id_number_names_both_households(make, en):
     first = make.household(number="H-A")
     second = make.household(number="H-B")
-    create_person(first, name="李四", id_number=GOOD_ID)
+    create_person(first, name="李四", id_number=GOOD_ID, actor_id=None)
     with pytest.raises(RegistryError) as caught:
-        create_person(second, name="李四", id_number=GOOD_ID)
+        create_person(second, name="李四", id_number=GOOD_ID, actor_id=None)
     assert caught.value.field == "id_number"
     assert caught.value.message == (
         "ID number 1101**********002X is already registered to 李四 in household H-A; "
@@ -100,8 +100,8 @@ def test_duplicate_id_number_names_both_households(make, en):
 def test_update_person_changes_only_what_differs(make, en):
     person = make.person(name="王五")
     values = dict(name="王五", id_number=person.id_number, phone=person.phone, labour=person.labour)
-    assert update_person(person, **values) is False
-    assert update_person(person, **{**values, "name": "王小五"}) is True
+    assert update_person(person, actor_id=None, **values) is False
+    assert update_person(person, actor_id=None, **{**values, "name": "王小五"}) is True
     assert person.name_initials == "wxw"
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "update")).one()
     assert event.before["name"] == "王五"
@@ -110,9 +110,9 @@ def test_update_person_changes_only_what_differs(make, en):
 
 def test_household_number_must_be_unique(make, en):
     village = make.village()
-    create_household("H-1", village)
+    create_household("H-1", village, actor_id=None)
     with pytest.raises(RegistryError) as caught:
-        create_household("H-1", village)
+        create_household("H-1", village, actor_id=None)
     assert caught.value.field == "number"
     assert caught.value.message.startswith("Household number H-1 is already used")
 
@@ -120,18 +120,18 @@ def test_household_number_must_be_unique(make, en):
 def test_flags_keep_history_with_source(make, en):
     household = make.household()
     set_household_flag(household, "flood_affected", dt.date(2020, 7, 20), note="2020-07 flood",
-                       source="区应急管理局名单")
+                       source="区应急管理局名单", actor_id=None)
     with pytest.raises(RegistryError) as caught:
-        set_household_flag(household, "flood_affected", dt.date(2020, 8, 1))
+        set_household_flag(household, "flood_affected", dt.date(2020, 8, 1), actor_id=None)
     assert "already has the flag Flood-affected since 2020-07-20" in caught.value.message
     with pytest.raises(RegistryError) as caught:
-        clear_household_flag(household, "flood_affected", dt.date(2020, 7, 1), reason="recovered")
+        clear_household_flag(household, "flood_affected", dt.date(2020, 7, 1), reason="recovered", actor_id=None)
     assert caught.value.message == "The flag was recorded on 2020-07-20; it cannot be cleared before that."
     with pytest.raises(RegistryError) as caught:
-        clear_household_flag(household, "flood_affected", dt.date(2021, 7, 1), reason=" ")
+        clear_household_flag(household, "flood_affected", dt.date(2021, 7, 1), reason=" ", actor_id=None)
     assert caught.value.field == "reason"
-    clear_household_flag(household, "flood_affected", dt.date(2021, 7, 1), reason="rebuilt")
-    set_household_flag(household, "flood_affected", dt.date(2024, 6, 1), source="second list")
+    clear_household_flag(household, "flood_affected", dt.date(2021, 7, 1), reason="rebuilt", actor_id=None)
+    set_household_flag(household, "flood_affected", dt.date(2024, 6, 1), source="second list", actor_id=None)
     rows = db.session.scalars(select(HouseholdFlag).order_by(HouseholdFlag.recorded_on)).all()
     assert [(r.source, r.cleared_on) for r in rows] == [("区应急管理局名单", dt.date(2021, 7, 1)), ("second list", None)]
     assert household.flag_codes == {"flood_affected"}
@@ -142,7 +142,7 @@ def test_flags_keep_history_with_source(make, en):
 def test_flag_date_in_future_is_refused(make, en):
     household = make.household()
     with pytest.raises(RegistryError) as caught:
-        set_household_flag(household, "registered_poor", dt.date(2999, 1, 1))
+        set_household_flag(household, "registered_poor", dt.date(2999, 1, 1), actor_id=None)
     assert caught.value.message == "Date 2999-01-01 is in the future."
 
 
@@ -151,7 +151,7 @@ def test_deactivating_a_post_with_holders_is_refused(make, en):
     post = make.post(code="HL-9")
     make.assignment(person, post, term_start=dt.date(2020, 1, 1), term_end=dt.date(2999, 12, 31))
     with pytest.raises(RegistryError) as caught:
-        deactivate_post(post)
+        deactivate_post(post, actor_id=None)
     assert caught.value.message == "Post HL-9 has 1 holders in force (赵六); end their agreements first."
     assert post.active
 
@@ -161,16 +161,16 @@ def test_deactivating_a_village_with_posts_and_a_township_with_villages_is_refus
     village = make.village(township, name="迎水村")
     post = make.post(village, code="HL-1")
     with pytest.raises(RegistryError) as caught:
-        deactivate_village(village)
+        deactivate_village(village, actor_id=None)
     assert caught.value.message == (
         "Village 新安镇 迎水村 still has 1 active posts (HL-1); deactivate or move them first.")
     with pytest.raises(RegistryError) as caught:
-        deactivate_township(township)
+        deactivate_township(township, actor_id=None)
     assert caught.value.message == (
         "Township 新安镇 still has 1 active villages (迎水村); deactivate them first.")
-    deactivate_post(post)
-    deactivate_village(village)
-    deactivate_township(township)
+    deactivate_post(post, actor_id=None)
+    deactivate_village(village, actor_id=None)
+    deactivate_township(township, actor_id=None)
     assert not township.active and not village.active and not post.active
     assert db.session.scalars(select(AuditEvent.action)).all() == ["deactivate"] * 3
 
@@ -178,11 +178,11 @@ def test_deactivating_a_village_with_posts_and_a_township_with_villages_is_refus
 def test_neighbours_are_written_in_both_directions(make, en):
     township = make.township()
     a, b, c = make.village(township), make.village(township), make.village(township)
-    set_neighbours(a, [b, c])
+    set_neighbours(a, [b, c], actor_id=None)
     db.session.expire_all()
     assert {v.id for v in a.neighbours} == {b.id, c.id}
     assert [v.id for v in b.neighbours] == [a.id]
-    set_neighbours(a, [c])
+    set_neighbours(a, [c], actor_id=None)
     db.session.expire_all()
     assert b.neighbours == []
     assert [v.id for v in c.neighbours] == [a.id]
@@ -191,11 +191,11 @@ def test_neighbours_are_written_in_both_directions(make, en):
 def test_post_rules(make, en):
     village = make.village()
     with pytest.raises(RegistryError) as caught:
-        create_post(village, code="P1", kind="road_warden", min_age=50, max_age=40)
+        create_post(village, code="P1", kind="road_warden", min_age=50, max_age=40, actor_id=None)
     assert (caught.value.field, caught.value.message) == ("max_age", "Minimum age 50 is above maximum age 40.")
-    post = create_post(village, code="P1", kind="road_warden", km="3.5", slots=2)
+    post = create_post(village, code="P1", kind="road_warden", km="3.5", slots=2, actor_id=None)
     with pytest.raises(RegistryError) as caught:
-        create_post(village, code="P1", kind="road_cleaner")
+        create_post(village, code="P1", kind="road_cleaner", actor_id=None)
     assert caught.value.field == "code"
     assert post.km == check_post(code="x", kind="road_warden", km="3.5").km
 
@@ -216,13 +216,13 @@ def test_a_post_cannot_move_township_while_its_terms_reach_a_closed_month(make, 
     values = {"code": "P-MOVE", "kind": "road_warden", "km": "3.0", "slots": 1}
 
     with pytest.raises(RegistryError) as caught:
-        update_post(post, other, **values)
+        update_post(post, other, actor_id=None, **values)
     assert caught.value.field == "village_id"
     assert "2026-03 is closed" in caught.value.message
     db.session.expire_all()
     assert db.session.get(Post, post.id).village_id == home.id
 
-    assert update_post(post, same_township, **values) is True  # the same sheet: allowed
+    assert update_post(post, same_township, actor_id=None, **values) is True  # the same sheet: allowed
     assert db.session.get(Post, post.id).village_id == same_township.id
 
 

@@ -68,6 +68,7 @@ def create_account(
     township_id: int | None,
     person: Person | None,
     display_name: str | None,
+    actor_id: int | None,
 ) -> User:
     """Make an account through the one account rule (auth.operations.create_user)."""
     if role == Role.WARDEN and person is not None:
@@ -79,6 +80,7 @@ def create_account(
         township_id=township_id if role == Role.CLERK else None,
         person_id=person.id if (person is not None and role == Role.WARDEN) else None,
         display_name=(display_name or "").strip() or None,
+        actor_id=actor_id,
     )
 
 
@@ -101,6 +103,7 @@ def update_account(
     township_id: int | None,
     person: Person | None,
     display_name: str | None,
+    actor_id: int | None,
 ) -> bool:
     """Change an account's role, township, person or display name; False when nothing changed."""
     if role not in {r.value for r in Role}:
@@ -121,7 +124,7 @@ def update_account(
     if before == after:
         return False
     db.session.flush()
-    record_audit(AuditAction.USER_UPDATED, user, before=before, after=after)
+    record_audit(AuditAction.USER_UPDATED, user, before=before, after=after, actor_id=actor_id)
     return True
 
 
@@ -135,10 +138,10 @@ def disable_account(actor: User, user: User, reason: str | None = None) -> None:
     # not when it expires.
     user.rotate_session_token()
     db.session.flush()
-    record_audit(AuditAction.USER_DISABLED, user, before={"active": True}, after={"active": False}, reason=reason)
+    record_audit(AuditAction.USER_DISABLED, user, before={"active": True}, after={"active": False}, reason=reason, actor_id=actor.id)
 
 
-def enable_account(user: User) -> None:
+def enable_account(user: User, *, actor_id: int | None) -> None:
     """Let a disabled account log in again (with its existing password)."""
     if user.active:
         raise AccountError(_("The account %(name)s is already enabled.", name=user.username))
@@ -146,10 +149,10 @@ def enable_account(user: User) -> None:
     user.failed_logins = 0
     user.locked_until = None
     db.session.flush()
-    record_audit(AuditAction.USER_ENABLED, user, before={"active": False}, after={"active": True})
+    record_audit(AuditAction.USER_ENABLED, user, before={"active": False}, after={"active": True}, actor_id=actor_id)
 
 
-def reset_password(user: User, new_password: str) -> None:
+def reset_password(user: User, new_password: str, *, actor_id: int | None) -> None:
     """Set a new password chosen by the admin; logs the account out everywhere and unlocks it."""
     if len(new_password) < MIN_PASSWORD_LENGTH:
         raise AccountError(_("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
@@ -159,16 +162,16 @@ def reset_password(user: User, new_password: str) -> None:
     user.failed_logins = 0
     user.locked_until = None
     db.session.flush()
-    record_audit(AuditAction.USER_PASSWORD_RESET, user)
+    record_audit(AuditAction.USER_PASSWORD_RESET, user, actor_id=actor_id)
 
 
-def unlock_account(user: User) -> None:
+def unlock_account(user: User, *, actor_id: int | None) -> None:
     """Clear the failed-login counter and the lock, so the user may try again at once."""
     before = {"failed_logins": user.failed_logins, "locked_until": user.locked_until}
     user.failed_logins = 0
     user.locked_until = None
     db.session.flush()
-    record_audit(AuditAction.USER_UNLOCKED, user, before=before, after={"failed_logins": 0, "locked_until": None})
+    record_audit(AuditAction.USER_UNLOCKED, user, before=before, after={"failed_logins": 0, "locked_until": None}, actor_id=actor_id)
 
 
 def is_locked(user: User, now: dt.datetime | None = None) -> bool:
@@ -178,7 +181,7 @@ def is_locked(user: User, now: dt.datetime | None = None) -> bool:
     return as_utc(user.locked_until) > (now or utcnow())
 
 
-def update_settings(settings: DistrictSettings, values: dict[str, Any]) -> bool:
+def update_settings(settings: DistrictSettings, values: dict[str, Any], *, actor_id: int | None) -> bool:
     """Write new district settings with one audit event holding before and after.
 
     Only new work uses them: closed months and frozen rounds keep what they used.
@@ -199,5 +202,6 @@ def update_settings(settings: DistrictSettings, values: dict[str, Any]) -> bool:
         settings,
         before=before,
         after=after,
+        actor_id=actor_id,
     )
     return True

@@ -96,6 +96,7 @@ def user_new() -> str | Response:
                 township_id=form.township_value,
                 person=person,
                 display_name=form.display_name.data,
+                actor_id=current_user.id,
             )
             flash(_("Account %(name)s created.", name=user.username), "success")
             return redirect(url_for("admin.users"))
@@ -120,6 +121,7 @@ def user_edit(user_id: int) -> str | Response:
                 township_id=form.township_value,
                 person=person,
                 display_name=form.display_name.data,
+                actor_id=current_user.id,
             )
             if changed:
                 flash(_("Account %(name)s saved.", name=user.username), "success")
@@ -146,7 +148,7 @@ def user_disable(user_id: int) -> Response:
 def user_enable(user_id: int) -> Response:
     user = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
-        enable_account(user)
+        enable_account(user, actor_id=current_user.id)
         flash(_("Account %(name)s enabled.", name=user.username), "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
@@ -156,7 +158,7 @@ def user_enable(user_id: int) -> Response:
 def user_unlock(user_id: int) -> Response:
     user = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
-        unlock_account(user)
+        unlock_account(user, actor_id=current_user.id)
         flash(_("Account %(name)s unlocked; it may log in again at once.", name=user.username), "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
@@ -167,7 +169,7 @@ def user_password(user_id: int) -> str | Response:
     user = db.get_or_404(User, user_id)
     form = PasswordResetForm()
     if form.validate_on_submit():
-        reset_password(user, form.password.data or "")
+        reset_password(user, form.password.data or "", actor_id=current_user.id)
         flash(
             _("A new password is set for %(name)s. Tell it to them in person; their old sessions have ended.",
               name=user.username),
@@ -185,7 +187,7 @@ def settings() -> str | Response:
     if request.method == "GET":
         form.priority_groups.data = format_priority_groups(row.priority_groups)
     if form.validate_on_submit():
-        if update_settings(row, form.values()):
+        if update_settings(row, form.values(), actor_id=current_user.id):
             db.session.commit()
             flash(_("Settings saved. They apply to new work from now on."), "success")
         else:

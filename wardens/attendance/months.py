@@ -122,7 +122,7 @@ def submit_month(township_id: int, year: int, month: int, user: User, *, today: 
     row.submitted_by_id = user.id
     row.submitted_at = utcnow()
     db.session.flush()
-    record_audit(AuditAction.MONTH_SUBMIT, row, before=before, after={"state": row.state})
+    record_audit(AuditAction.MONTH_SUBMIT, row, before=before, after={"state": row.state}, actor_id=user.id)
     return row
 
 
@@ -154,14 +154,14 @@ def refuse_a_month_not_ended(year: int, month: int, on: dt.date) -> None:
         raise MonthStateError(reason)
 
 
-def return_month(township_id: int, year: int, month: int, reason: str) -> AttendanceMonth:
+def return_month(township_id: int, year: int, month: int, reason: str, *, actor_id: int | None) -> AttendanceMonth:
     """The office sends a submitted month back to the township for more recording."""
     row = lock_month(township_id, year, month)
     if row.state != MonthState.SUBMITTED:
         raise MonthStateError(_("Only a submitted month can be sent back."))
     row.state = MonthState.RECORDING
     db.session.flush()
-    record_audit(AuditAction.MONTH_RETURN, row, before={"state": MonthState.SUBMITTED}, after={"state": MonthState.RECORDING}, reason=reason)
+    record_audit(AuditAction.MONTH_RETURN, row, before={"state": MonthState.SUBMITTED}, after={"state": MonthState.RECORDING}, reason=reason, actor_id=actor_id)
     return row
 
 
@@ -177,7 +177,7 @@ def close_month(township_id: int, year: int, month: int, user: User) -> Attendan
     row.closed_at = utcnow()
     row.settings_used = freeze_rules(township_id, year, month)
     db.session.flush()
-    record_audit(AuditAction.MONTH_CLOSE, row, before={"state": MonthState.SUBMITTED}, after={"state": MonthState.CLOSED})
+    record_audit(AuditAction.MONTH_CLOSE, row, before={"state": MonthState.SUBMITTED}, after={"state": MonthState.CLOSED}, actor_id=user.id)
     return row
 
 
@@ -207,5 +207,5 @@ def reopen_month(township_id: int, year: int, month: int, user: User, reason: st
     row.closed_by_id = None
     row.settings_used = None
     db.session.flush()
-    record_audit(AuditAction.MONTH_REOPEN, row, before=before, after={"state": MonthState.RECORDING}, reason=reason.strip())
+    record_audit(AuditAction.MONTH_REOPEN, row, before=before, after={"state": MonthState.RECORDING}, reason=reason.strip(), actor_id=user.id)
     return row

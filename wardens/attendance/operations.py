@@ -408,6 +408,7 @@ def save_day(
         record_audit(
             AuditAction.ATTENDANCE_SAVE_DAY, entity_type="township", entity_id=township_id,
             after={"day": day, "rows": n}, reason=(reason or "").strip() or None,
+            actor_id=user.id,
         )
     return SaveResult(written=n)
 
@@ -467,7 +468,7 @@ def declare_stoppage(
     db.session.flush()
     n = write_records(writes, reason=_("Work stopped: %(reason)s", reason=note), user_id=user.id)
     record_audit(AuditAction.STOPPAGE_DECLARE, stoppage, after={"first_day": first, "last_day": last, "village_id": village_id,
-                                                     "township_id": township_id, "holder_days": n}, reason=note)
+                                                     "township_id": township_id, "holder_days": n}, reason=note, actor_id=user.id)
     return stoppage, n
 
 
@@ -539,7 +540,7 @@ def apply_month_import(
         raise AttendanceError(list(cert.values()))
     n = write_records(writes, reason=(reason or "").strip()[:REASON_MAX] or _("Imported from the monthly sheet"), user_id=user.id)
     record_audit(AuditAction.ATTENDANCE_IMPORT_MONTH, entity_type="township", entity_id=township_id,
-                 after={"year": year, "month": month, "holder_days": n}, reason=(reason or "").strip() or None)
+                 after={"year": year, "month": month, "holder_days": n}, reason=(reason or "").strip() or None, actor_id=user.id)
     return n
 
 

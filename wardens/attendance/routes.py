@@ -362,7 +362,8 @@ def send_back(township_id: int, year: int, month: int) -> str | Response:
     township = _month_or_404(township_id, year, month)
     form = ReturnMonthForm()
     if form.validate_on_submit():
-        if commit_or_show_error(form, lambda: return_month(township.id, year, month, form.reason.data or ""),
+        if commit_or_show_error(form, lambda: return_month(township.id, year, month, form.reason.data or "",
+                                                               actor_id=current_user.id),
                                 MonthStateError, default_field="reason") is not None:
             flash(_("The month went back to the township for recording."), "success")
             return _back(year, month)

@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any, Iterable
 
 from flask import Flask
-from flask_login import current_user
 from sqlalchemy import insert
 
 from ..dates import utcnow
@@ -16,7 +15,7 @@ from ..models import AuditEvent
 from .actions import AuditAction
 from .routes import bp
 
-__all__ = ["AuditAction", "current_actor_id", "init_app", "record_audit", "record_audits", "snapshot"]
+__all__ = ["AuditAction", "init_app", "record_audit", "record_audits", "snapshot"]
 
 
 def _plain(value: Any) -> Any:
@@ -38,15 +37,6 @@ def snapshot(obj: Any, fields: Iterable[str] | None = None) -> dict[str, Any]:
     return {f: _plain(getattr(obj, f)) for f in fields}
 
 
-def current_actor_id() -> int | None:
-    try:
-        if current_user and current_user.is_authenticated:
-            return int(current_user.id)
-    except RuntimeError:  # outside a request (CLI, demo loader)
-        return None
-    return None
-
-
 def record_audit(
     action: AuditAction,
     entity: Any | None = None,
@@ -56,14 +46,20 @@ def record_audit(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     reason: str | None = None,
-    actor_id: int | None = None,
+    actor_id: int | None,
 ) -> AuditEvent:
-    """Add one audit event (flushes; the caller's request commits)."""
+    """Add one audit event (flushes; the caller's request commits).
+
+    actor_id is who acted, always given by the caller: the operation has it from the route
+    (the logged-in user) or from the command line and the demo loader (None, the system).
+    The audit layer never reads the login itself, so an event made outside a request is not
+    silently written as nobody's, and one made inside is not silently the wrong person's.
+    """
     if entity is not None:
         entity_type = entity_type or entity.__tablename__
         entity_id = entity_id if entity_id is not None else getattr(entity, "id", None)
     event = AuditEvent(
-        actor_id=actor_id if actor_id is not None else current_actor_id(),
+        actor_id=actor_id,
         action=AuditAction(action).value,
         entity_type=entity_type or "",
         entity_id=entity_id,
@@ -84,17 +80,16 @@ def init_app(app: Flask) -> None:
 BULK_CHUNK = 2000
 
 
-def record_audits(events: Iterable[dict[str, Any]], *, actor_id: int | None = None) -> int:
+def record_audits(events: Iterable[dict[str, Any]], *, actor_id: int | None) -> int:
     """Write many audit events in bulk: the same rows record_audit writes one by one; the number written.
 
     For set-based operations (an import, opening a round with 1,200 holders, approving a round):
     every row changed is still audited with its own event, in a few INSERTs instead of one
     flush per row. Each event is a dict with action, entity_type, entity_id, before, after and
-    reason; every event gets the same actor (default: the current user) and the same time.
+    reason; every event gets the same actor (given by the caller, as for record_audit) and the same time.
     """
-    actor = actor_id if actor_id is not None else current_actor_id()
     at = utcnow()
-    rows = [{"actor_id": actor, "at": at, "action": AuditAction(e["action"]).value, "entity_type": e["entity_type"],
+    rows = [{"actor_id": actor_id, "at": at, "action": AuditAction(e["action"]).value, "entity_type": e["entity_type"],
              "entity_id": e.get("entity_id"),
              "before": _plain(e["before"]) if e.get("before") is not None else None,
              "after": _plain(e["after"]) if e.get("after") is not None else None,

@@ -26,7 +26,7 @@ def create_command(username: str, role: str, township: str | None, person: str |
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     try:
-        create_user(username, password, role, township_name=township, person_id_number=person)
+        create_user(username, password, role, township_name=township, person_id_number=person, actor_id=None)
     except AccountError as err:
         db.session.rollback()
         raise click.ClickException(str(err)) from None

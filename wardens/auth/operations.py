@@ -203,6 +203,7 @@ def create_user(
     township_id: int | None = None,
     person_id: int | None = None,
     display_name: str | None = None,
+    actor_id: int | None,
 ) -> User:
     """Make an account, checking the role's required township or person."""
     if role not in {r.value for r in Role}:
@@ -238,5 +239,5 @@ def create_user(
     )
     db.session.add(user)
     db.session.flush()
-    record_audit(AuditAction.USER_CREATED, user, after={"username": username, "role": role})
+    record_audit(AuditAction.USER_CREATED, user, after={"username": username, "role": role}, actor_id=actor_id)
     return user

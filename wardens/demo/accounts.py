@@ -55,5 +55,6 @@ def create_demo_accounts(township_ids: dict[str, int], warden_person_id: int, wa
             township_id=township_ids[DEMO_TOWNSHIP] if role == Role.CLERK else None,
             person_id=warden_person_id if role == Role.WARDEN else None,
             display_name=warden_name if role == Role.WARDEN else spec["display_name"],
+            actor_id=None,
         )
     return users

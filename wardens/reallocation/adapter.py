@@ -223,7 +223,7 @@ def refuse_empty(problem: dict[str, Any]) -> None:
         raise RefusedError(_("There are no active posts with slots to allocate: add posts in the register first."))
 
 
-def run_round(rnd: Round, *, note: str | None = None, user_id: int | None = None) -> AllocationRun:
+def run_round(rnd: Round, *, note: str | None = None, user_id: int | None) -> AllocationRun:
     """Run the matcher on the round's current input and keep the run (problem and result)."""
     require_state(rnd, *ROUND_EDITABLE)
     db.session.flush()  # pending changes move the revision now, not during the build
@@ -240,9 +240,9 @@ def run_round(rnd: Round, *, note: str | None = None, user_id: int | None = None
     summary = zh["summary"]
     record_audit(AuditAction.ALLOCATION_RUN, run, after={"round_id": rnd.id, "placed": summary["placed"],
                                               "candidates": summary["candidates"], "slots": summary["slots"],
-                                              "seconds": seconds}, reason=run.note)
+                                              "seconds": seconds}, reason=run.note, actor_id=user_id)
     if rnd.state == RoundState.APPLICATIONS:
-        move_to(rnd, RoundState.PROPOSED)
+        move_to(rnd, RoundState.PROPOSED, actor_id=user_id)
     return run
 
 
@@ -301,7 +301,7 @@ def build_fill_problem(rnd: Round, post: Post, day: dt.date) -> dict[str, Any]:
     }
 
 
-def run_fill(rnd: Round, post: Post, day: dt.date, *, user_id: int | None = None) -> AllocationRun:
+def run_fill(rnd: Round, post: Post, day: dt.date, *, user_id: int | None) -> AllocationRun:
     """Run the matcher for one post's free slots from the round's waiting list, and keep the run."""
     if not post.active:
         raise RefusedError(_("Post %(code)s is not active.", code=post.code))
@@ -318,5 +318,5 @@ def run_fill(rnd: Round, post: Post, day: dt.date, *, user_id: int | None = None
     db.session.flush()
     store_digest(run, problem, zh)
     record_audit(AuditAction.MID_YEAR_RUN, run, after={"round_id": rnd.id, "post_id": post.id, "day": day.isoformat(),
-                                            "placed": zh["summary"]["placed"]})
+                                            "placed": zh["summary"]["placed"]}, actor_id=user_id)
     return run

@@ -97,7 +97,7 @@ def in_good_standing(rate: float | None, threshold: str | Decimal | float) -> bo
     return rate is not None and Decimal(str(rate)) >= Decimal(str(threshold))
 
 
-def include_current_holders(rnd: Round, day: dt.date) -> tuple[int, int]:
+def include_current_holders(rnd: Round, day: dt.date, *, actor_id: int | None) -> tuple[int, int]:
     """Add every holder in force on day to the round (or refresh their post and standing); (added, refreshed).
 
     Set-based: one INSERT for the new applications, one UPDATE for the refreshed ones and one
@@ -136,15 +136,15 @@ def include_current_holders(rnd: Round, day: dt.date) -> tuple[int, int]:
             before = snapshot(application, APPLICATION_FIELDS)
             application.current_post_id, application.good_standing, application.attendance_rate = post_id, good, rate
             changed.append((application, before, snapshot(application, APPLICATION_FIELDS)))
-    insert_applications(rnd, created)
+    insert_applications(rnd, created, actor_id=actor_id)
     if changed:
         db.session.flush()  # the unit of work batches the UPDATEs of the refreshed applications
-        record_audits({"action": AuditAction.APPLICATION_REFRESH, "entity_type": "application", "entity_id": a.id,
-                       "before": before, "after": after} for a, before, after in changed)
+        record_audits([{"action": AuditAction.APPLICATION_REFRESH, "entity_type": "application", "entity_id": a.id,
+                       "before": before, "after": after} for a, before, after in changed], actor_id=actor_id)
     return len(created), len(changed)
 
 
-def insert_applications(rnd: Round, rows: list[dict]) -> list[int]:
+def insert_applications(rnd: Round, rows: list[dict], *, actor_id: int | None) -> list[int]:
     """Insert applications in one statement and audit each one (one more); their ids, in order."""
     if not rows:
         return []
@@ -155,8 +155,8 @@ def insert_applications(rnd: Round, rows: list[dict]) -> list[int]:
     by_person = dict(db.session.execute(select(Application.person_id, Application.id).where(
         Application.round_id == rnd.id)).all())
     ids = [by_person[row["person_id"]] for row in rows]
-    record_audits({"action": AuditAction.APPLICATION_ADD, "entity_type": "application", "entity_id": i,
-                   "after": {f: row.get(f) for f in APPLICATION_FIELDS}} for i, row in zip(ids, rows))
+    record_audits([{"action": AuditAction.APPLICATION_ADD, "entity_type": "application", "entity_id": i,
+                   "after": {f: row.get(f) for f in APPLICATION_FIELDS}} for i, row in zip(ids, rows)], actor_id=actor_id)
     # The round's collection was loaded (or initialised empty) before the INSERT: read it again.
     db.session.expire(rnd, ["applications"])
     return ids
@@ -229,7 +229,7 @@ def already_applied(person: Person, application_id: int) -> str:
              name=person.name, last4=person.id_last4, id=application_id)
 
 
-def add_application(rnd: Round, person: Person, choice_codes: list[str], *, source: ApplicationSource = ApplicationSource.MANUAL) -> Application:
+def add_application(rnd: Round, person: Person, choice_codes: list[str], *, source: ApplicationSource = ApplicationSource.MANUAL, actor_id: int | None) -> Application:
     """Record one person's application with up to three chosen posts."""
     require_state(rnd, *ROUND_EDITABLE)
     refuse_twice(rnd, person)
@@ -245,21 +245,21 @@ def add_application(rnd: Round, person: Person, choice_codes: list[str], *, sour
     _set_choices(application, posts)
     db.session.add(application)
     db.session.flush()
-    record_audit(AuditAction.APPLICATION_ADD, application, after=snapshot(application, APPLICATION_FIELDS))
+    record_audit(AuditAction.APPLICATION_ADD, application, after=snapshot(application, APPLICATION_FIELDS), actor_id=actor_id)
     return application
 
 
-def change_choices(application: Application, choice_codes: list[str]) -> None:
+def change_choices(application: Application, choice_codes: list[str], *, actor_id: int | None) -> None:
     """Replace an application's chosen posts."""
     require_state(application.round, *ROUND_EDITABLE)
     posts = resolve_choices(choice_codes, int(application.round.rules.get("max_choices", 3)))
     before = snapshot(application, APPLICATION_FIELDS)
     _set_choices(application, posts)
     db.session.flush()
-    record_audit(AuditAction.APPLICATION_CHOICES, application, before=before, after=snapshot(application, APPLICATION_FIELDS))
+    record_audit(AuditAction.APPLICATION_CHOICES, application, before=before, after=snapshot(application, APPLICATION_FIELDS), actor_id=actor_id)
 
 
-def set_exclusion(application: Application, code: str | None, note: str | None) -> None:
+def set_exclusion(application: Application, code: str | None, note: str | None, *, actor_id: int | None) -> None:
     """Exclude an applicant with a reason (or lift the exclusion when code is empty)."""
     require_state(application.round, *ROUND_EDITABLE)
     before = snapshot(application, APPLICATION_FIELDS)
@@ -276,14 +276,14 @@ def set_exclusion(application: Application, code: str | None, note: str | None) 
         application.excluded_code = application.excluded_reason = None
     db.session.flush()
     record_audit(AuditAction.APPLICATION_EXCLUDE if code else AuditAction.APPLICATION_INCLUDE, application, before=before,
-                 after=snapshot(application, APPLICATION_FIELDS), reason=note or None)
+                 after=snapshot(application, APPLICATION_FIELDS), reason=note or None, actor_id=actor_id)
 
 
-def withdraw(application: Application) -> None:
+def withdraw(application: Application, *, actor_id: int | None) -> None:
     """Remove an application from a round that has not gone to notice."""
     require_state(application.round, *ROUND_EDITABLE)
     before = snapshot(application, APPLICATION_FIELDS)
-    record_audit(AuditAction.APPLICATION_WITHDRAW, application, before=before)
+    record_audit(AuditAction.APPLICATION_WITHDRAW, application, before=before, actor_id=actor_id)
     if application in application.round.applications:
         application.round.applications.remove(application)
     db.session.delete(application)
@@ -369,7 +369,7 @@ def people_by_id_number(numbers: set[str]) -> dict[str, Person]:
     return found
 
 
-def apply_import(rnd: Round, rows: list[ImportRow]) -> int:
+def apply_import(rnd: Round, rows: list[ImportRow], *, actor_id: int | None) -> int:
     """Add every row's application, or none: refuses when any row has a fault.
 
     Set-based: the current posts of the people in one query, the applications in one INSERT
@@ -392,7 +392,7 @@ def apply_import(rnd: Round, rows: list[ImportRow]) -> int:
             "excluded_reason": exclusion_text(code, None) if code else None,
             "pinned_post_id": None, "pin_reason": None, "source": ApplicationSource.IMPORT,
         })
-    insert_applications(rnd, new_rows)
+    insert_applications(rnd, new_rows, actor_id=actor_id)
     return len(rows)
 
 

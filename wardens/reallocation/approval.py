@@ -82,7 +82,7 @@ def in_force_the_day_before(rnd: Round) -> list[Assignment]:
     ))
 
 
-def end_current_agreements(rnd: Round, current: list[Assignment]) -> list[Assignment]:
+def end_current_agreements(rnd: Round, current: list[Assignment], *, actor_id: int | None) -> list[Assignment]:
     """End the agreements in force on the day before the term starts, on that day.
 
     One flush (the unit of work batches the UPDATEs) and one INSERT of their audit events,
@@ -100,11 +100,11 @@ def end_current_agreements(rnd: Round, current: list[Assignment]) -> list[Assign
                        "before": before, "after": snapshot(agreement, ASSIGNMENT_FIELDS),
                        "reason": agreement.end_reason})
     db.session.flush()
-    record_audits(events)
+    record_audits(events, actor_id=actor_id)
     return current
 
 
-def start_agreements(rnd: Round, placements: list[tuple[int, int]], origin: str = Origin.ROUND) -> list[int]:
+def start_agreements(rnd: Round, placements: list[tuple[int, int]], origin: str = Origin.ROUND, *, actor_id: int | None) -> list[int]:
     """Start one agreement per (person id, post id) on the round's term, in one INSERT; their ids.
 
     Each is audited as record_audit would (one event per agreement), in one more INSERT.
@@ -121,12 +121,12 @@ def start_agreements(rnd: Round, placements: list[tuple[int, int]], origin: str 
         select(Assignment.id, Assignment.person_id, Assignment.post_id).where(
             Assignment.round_id == rnd.id, Assignment.origin == origin, Assignment.term_start == rnd.term_start))}
     ids = [made[(row["person_id"], row["post_id"])] for row in rows]
-    record_audits({"action": AuditAction.ASSIGNMENT_CREATE, "entity_type": "assignment", "entity_id": i,
-                   "after": {f: row[f] for f in ASSIGNMENT_FIELDS}} for i, row in zip(ids, rows))
+    record_audits([{"action": AuditAction.ASSIGNMENT_CREATE, "entity_type": "assignment", "entity_id": i,
+                   "after": {f: row[f] for f in ASSIGNMENT_FIELDS}} for i, row in zip(ids, rows)], actor_id=actor_id)
     return ids
 
 
-def approve_round(rnd: Round, today: dt.date, user_id: int | None = None) -> list[int]:
+def approve_round(rnd: Round, today: dt.date, user_id: int | None) -> list[int]:
     """Approve a round: end today's agreements at the new term, start the chosen run's, all at once.
 
     Returns the ids of the agreements started.
@@ -138,21 +138,21 @@ def approve_round(rnd: Round, today: dt.date, user_id: int | None = None) -> lis
         raise RefusedError(_("The round has no proposal on notice."))
     current = in_force_the_day_before(rnd)
     refuse_closed_months_in_the_new_term(rnd, current, {key_id(e["post"]) for e in run.result["assignments"]})
-    end_current_agreements(rnd, current)
-    created = start_agreements(rnd, [(key_id(e["candidate"]), key_id(e["post"])) for e in run.result["assignments"]])
-    move_to(rnd, RoundState.APPROVED, approved_by_id=user_id, approved_at=utcnow())
+    end_current_agreements(rnd, current, actor_id=user_id)
+    created = start_agreements(rnd, [(key_id(e["candidate"]), key_id(e["post"])) for e in run.result["assignments"]], actor_id=user_id)
+    move_to(rnd, RoundState.APPROVED, approved_by_id=user_id, approved_at=utcnow(), actor_id=user_id)
     if today >= rnd.term_start:
-        move_to(rnd, RoundState.IN_FORCE, reason=_("The term had already started when the round was approved."))
+        move_to(rnd, RoundState.IN_FORCE, reason=_("The term had already started when the round was approved."), actor_id=user_id)
     return created
 
 
-def mark_in_force(rnd: Round, today: dt.date) -> None:
+def mark_in_force(rnd: Round, today: dt.date, *, actor_id: int | None) -> None:
     """Mark an approved round in force once its term has started."""
     require_state(rnd, RoundState.APPROVED)
     if today < rnd.term_start:
         raise RefusedError(_("The term starts on %(day)s; the round can be marked in force from then.",
                              day=rnd.term_start.isoformat()))
-    move_to(rnd, RoundState.IN_FORCE)
+    move_to(rnd, RoundState.IN_FORCE, actor_id=actor_id)
 
 
 def round_agreements(rnd: Round, *, township_id: int | None = None, village_id: int | None = None,

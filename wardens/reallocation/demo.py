@@ -45,7 +45,7 @@ def load_demo_round(today: dt.date) -> Round:
     rng = random.Random(SEED)
     first, last = default_term(today)
     rnd = open_round(name=f"{first.year}年度动态调整", year=first.year, term_start=first, term_end=last,
-                     reference_date=first, notice_days=get_settings().notice_days, today=today)
+                     reference_date=first, notice_days=get_settings().notice_days, today=today, user_id=None)
     holding = set(db.session.scalars(select(Assignment.person_id).where(Assignment.in_force_on_clause(today))))
     applied = {a.person_id for a in rnd.applications}
     people = [p for p in db.session.scalars(
@@ -89,5 +89,5 @@ def load_demo_round(today: dt.date) -> Round:
         village_posts = posts[person.household.village_id]
         k = rng.randint(1, min(3, len(village_posts)))
         picks = rng.sample(village_posts, k)
-        add_application(rnd, person, [p.code for p in picks], source=ApplicationSource.DEMO)
+        add_application(rnd, person, [p.code for p in picks], source=ApplicationSource.DEMO, actor_id=None)
     return rnd

@@ -169,7 +169,7 @@ def flag_hits(day: dt.date) -> list[Hit]:
     return hits
 
 
-def refresh_flags(day: dt.date, user_id: int | None = None) -> int:
+def refresh_flags(day: dt.date, user_id: int | None) -> int:
     """Record a case for each new flag (a flag already recorded or cleared for its period is skipped).
 
     Set-based: the new cases are inserted together (one flush, batched INSERTs) and audited in
@@ -224,10 +224,10 @@ def _decide(case: DismissalCase, decision: DismissalState, reason: str, user_id:
     case.decided_at = utcnow()
     db.session.flush()
     record_audit(AuditAction.dismissal_decided(decision), case, before=before, after=snapshot(case, CASE_FIELDS),
-                 reason=case.decision_reason)
+                 reason=case.decision_reason, actor_id=user_id)
 
 
-def dismiss(case: DismissalCase, reason: str, last_day: dt.date, user_id: int | None = None) -> None:
+def dismiss(case: DismissalCase, reason: str, last_day: dt.date, user_id: int | None) -> None:
     """Dismiss the holder: the agreement ends on last_day (inclusive), end_reason 'dismissed'."""
     if not case.state.may_become(DismissalState.DISMISSED):
         raise RefusedError(_("This flag was already decided."))
@@ -247,7 +247,7 @@ def dismiss(case: DismissalCase, reason: str, last_day: dt.date, user_id: int | 
     agreement.end_note = reason.strip()[:500]
     db.session.flush()
     record_audit(AuditAction.ASSIGNMENT_DISMISS, agreement, before=before, after=snapshot(agreement, ASSIGNMENT_FIELDS),
-                 reason=agreement.end_note)
+                 reason=agreement.end_note, actor_id=user_id)
     _decide(case, DismissalState.DISMISSED, reason, user_id)
     # The other open flags on the same agreement are settled by the same decision.
     for other in db.session.scalars(select(DismissalCase).where(
@@ -255,7 +255,7 @@ def dismiss(case: DismissalCase, reason: str, last_day: dt.date, user_id: int | 
         _decide(other, DismissalState.DISMISSED, _("Dismissed on flag %(id)d: %(reason)s", id=case.id, reason=reason), user_id)
 
 
-def clear(case: DismissalCase, reason: str, user_id: int | None = None) -> None:
+def clear(case: DismissalCase, reason: str, user_id: int | None) -> None:
     """Clear a flag with a reason; it is not raised again for the same rule and period."""
     if not case.state.may_become(DismissalState.CLEARED):
         raise RefusedError(_("This flag was already decided."))
@@ -282,7 +282,7 @@ def posts_with_free_slots(day: dt.date) -> list[tuple[Post, int]]:
     return out
 
 
-def start_fill(post: Post, day: dt.date, user_id: int | None = None):  # type: ignore[no-untyped-def]
+def start_fill(post: Post, day: dt.date, user_id: int | None):  # type: ignore[no-untyped-def]
     """Run the matcher for a post's free slots on day from the latest round's waiting list."""
     rnd = fill_round(day)
     if rnd is None:
@@ -291,7 +291,7 @@ def start_fill(post: Post, day: dt.date, user_id: int | None = None):  # type: i
     return run_fill(rnd, post, day, user_id=user_id)
 
 
-def approve_fill(run, day: dt.date, user_id: int | None = None) -> list[Assignment]:  # type: ignore[no-untyped-def]
+def approve_fill(run, day: dt.date, user_id: int | None) -> list[Assignment]:  # type: ignore[no-untyped-def]
     """Create the mid-year agreements of a fill run (origin 'mid_year'), from its day to the round's term end."""
     if run.kind != RunKind.MID_YEAR:
         raise RefusedError(_("That run is not a mid-year fill."))
@@ -322,10 +322,10 @@ def approve_fill(run, day: dt.date, user_id: int | None = None) -> list[Assignme
                                origin=Origin.MID_YEAR, round_id=rnd.id)
         db.session.add(agreement)
         db.session.flush()
-        record_audit(AuditAction.ASSIGNMENT_CREATE, agreement, after=snapshot(agreement, ASSIGNMENT_FIELDS))
+        record_audit(AuditAction.ASSIGNMENT_CREATE, agreement, after=snapshot(agreement, ASSIGNMENT_FIELDS), actor_id=user_id)
         created.append(agreement)
     run.approved_at = utcnow()
     run.approved_by_id = user_id
     db.session.flush()
-    record_audit(AuditAction.MID_YEAR_APPROVE, run, after={"post_id": post.id, "created": [a.id for a in created]})
+    record_audit(AuditAction.MID_YEAR_APPROVE, run, after={"post_id": post.id, "created": [a.id for a in created]}, actor_id=user_id)
     return created

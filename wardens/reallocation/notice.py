@@ -23,7 +23,7 @@ def notice_end(start: dt.date, days: int) -> dt.date:
     return start + dt.timedelta(days=days - 1)
 
 
-def start_notice(rnd: Round, run: AllocationRun, start: dt.date, today: dt.date) -> None:
+def start_notice(rnd: Round, run: AllocationRun, start: dt.date, today: dt.date, *, actor_id: int | None) -> None:
     """Put a run's proposal on public notice from start (today or earlier) for the round's notice days."""
     require_state(rnd, RoundState.PROPOSED)
     if run.round_id != rnd.id or run.kind != RunKind.ROUND:
@@ -34,7 +34,7 @@ def start_notice(rnd: Round, run: AllocationRun, start: dt.date, today: dt.date)
     if not is_current(run):
         raise RefusedError(_("The applications, pins or register changed after this run; run the matcher again "
                              "and put the new proposal on notice."))
-    move_to(rnd, RoundState.NOTICE, chosen_run_id=run.id, notice_start=start, notice_end=notice_end(start, rnd.notice_days))
+    move_to(rnd, RoundState.NOTICE, chosen_run_id=run.id, notice_start=start, notice_end=notice_end(start, rnd.notice_days), actor_id=actor_id)
 
 
 def notice_rows(rnd: Round, lang: str, township_id: int | None = None, village_id: int | None = None) -> list[Row]:
@@ -45,7 +45,7 @@ def notice_rows(rnd: Round, lang: str, township_id: int | None = None, village_i
 
 
 def record_objection(rnd: Round, *, raised_by: str, content: str, raised_on: dt.date,
-                     about: Person | None, today: dt.date, user_id: int | None = None) -> Objection:
+                     about: Person | None, today: dt.date, user_id: int | None) -> Objection:
     """Record an objection raised during the notice."""
     require_state(rnd, RoundState.NOTICE)
     if raised_on > today:
@@ -58,11 +58,11 @@ def record_objection(rnd: Round, *, raised_by: str, content: str, raised_on: dt.
                           recorded_by_id=user_id)
     db.session.add(objection)
     db.session.flush()
-    record_audit(AuditAction.OBJECTION_RAISE, objection, after=snapshot(objection, OBJECTION_FIELDS))
+    record_audit(AuditAction.OBJECTION_RAISE, objection, after=snapshot(objection, OBJECTION_FIELDS), actor_id=user_id)
     return objection
 
 
-def settle_objection(objection: Objection, outcome: str, today: dt.date, user_id: int | None = None) -> None:
+def settle_objection(objection: Objection, outcome: str, today: dt.date, user_id: int | None) -> None:
     """Record how an objection was settled."""
     if objection.settled_on is not None:
         raise RefusedError(_("This objection was already settled on %(day)s.", day=objection.settled_on.isoformat()))
@@ -73,7 +73,7 @@ def settle_objection(objection: Objection, outcome: str, today: dt.date, user_id
     db.session.flush()
     # The outcome is in the event's 'after' already; it is not repeated as the event's
     # reason, whose column holds 500 characters while an outcome may have 2000.
-    record_audit(AuditAction.OBJECTION_SETTLE, objection, before=before, after=snapshot(objection, OBJECTION_FIELDS))
+    record_audit(AuditAction.OBJECTION_SETTLE, objection, before=before, after=snapshot(objection, OBJECTION_FIELDS), actor_id=user_id)
 
 
 def open_objections(rnd: Round) -> list[Objection]:

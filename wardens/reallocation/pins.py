@@ -108,7 +108,7 @@ def pin_conflicts(application: Application, post: Post) -> list[str]:
     return out
 
 
-def pin(application: Application, post: Post, reason: str) -> None:
+def pin(application: Application, post: Post, reason: str, *, actor_id: int | None) -> None:
     """Pin an applicant to a post, with the staff's reason; refused with every fault when impossible."""
     require_state(application.round, *ROUND_EDITABLE)
     faults = pin_faults(application, post) + pin_conflicts(application, post)
@@ -120,10 +120,10 @@ def pin(application: Application, post: Post, reason: str) -> None:
     application.pin_reason = reason.strip()[:200]
     db.session.flush()
     record_audit(AuditAction.APPLICATION_PIN, application, before=before, after=snapshot(application, APPLICATION_FIELDS),
-                 reason=application.pin_reason)
+                 reason=application.pin_reason, actor_id=actor_id)
 
 
-def unpin(application: Application, reason: str | None = None) -> None:
+def unpin(application: Application, reason: str | None = None, *, actor_id: int | None) -> None:
     """Remove a pin; the matcher decides for this applicant again."""
     require_state(application.round, *ROUND_EDITABLE)
     before = snapshot(application, APPLICATION_FIELDS)
@@ -131,4 +131,4 @@ def unpin(application: Application, reason: str | None = None) -> None:
     application.pin_reason = None
     db.session.flush()
     record_audit(AuditAction.APPLICATION_UNPIN, application, before=before, after=snapshot(application, APPLICATION_FIELDS),
-                 reason=reason)
+                 reason=reason, actor_id=actor_id)

@@ -55,7 +55,7 @@ def open_round(
     reference_date: dt.date,
     notice_days: int,
     today: dt.date,
-    user_id: int | None = None,
+    user_id: int | None,
 ) -> Round:
     """Open a round with the district's current rules frozen into it, and include today's holders."""
     if term_end <= term_start:
@@ -84,13 +84,13 @@ def open_round(
     )
     db.session.add(rnd)
     db.session.flush()
-    record_audit(AuditAction.ROUND_OPEN, rnd, after=snapshot(rnd, ROUND_FIELDS + ("rules",)))
+    record_audit(AuditAction.ROUND_OPEN, rnd, after=snapshot(rnd, ROUND_FIELDS + ("rules",)), actor_id=user_id)
 
-    include_current_holders(rnd, today)
+    include_current_holders(rnd, today, actor_id=user_id)
     return rnd
 
 
-def move_to(rnd: Round, state: RoundState, *, reason: str | None = None, **changes: Any) -> None:
+def move_to(rnd: Round, state: RoundState, *, reason: str | None = None, actor_id: int | None, **changes: Any) -> None:
     """Take a round one step along its workflow (and change any other fields given), with one audit event."""
     require_step(rnd, state)
     before = snapshot(rnd, ROUND_FIELDS)
@@ -98,6 +98,6 @@ def move_to(rnd: Round, state: RoundState, *, reason: str | None = None, **chang
     for key, value in changes.items():
         setattr(rnd, key, value)
     db.session.flush()
-    record_audit(AuditAction.round_moved_to(state), rnd, before=before, after=snapshot(rnd, ROUND_FIELDS), reason=reason)
+    record_audit(AuditAction.round_moved_to(state), rnd, before=before, after=snapshot(rnd, ROUND_FIELDS), reason=reason, actor_id=actor_id)
 
 

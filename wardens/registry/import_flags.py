@@ -123,8 +123,8 @@ def preview_flags(table: Table, *, flag: str, recorded_on: dt.date) -> tuple[Pre
     return Preview(kind="flags", rows=rows), plan
 
 
-def apply_flags(plan: FlagPlan, *, flag: str, recorded_on: dt.date, source: str, note: str | None) -> int:
+def apply_flags(plan: FlagPlan, *, flag: str, recorded_on: dt.date, source: str, note: str | None, actor_id: int | None) -> int:
     """Set the flag on every planned household through set_household_flag (flushes, never commits)."""
     for household in plan.households:
-        set_household_flag(household, flag, recorded_on, note=note, source=source)
+        set_household_flag(household, flag, recorded_on, note=note, source=source, actor_id=actor_id)
     return len(plan.households)

@@ -439,7 +439,7 @@ def _bulk(statement: Any, rows: list[dict[str, Any]]) -> None:
         db.session.execute(statement, rows[start:start + BULK_CHUNK])
 
 
-def apply_people(plan: PeoplePlan, *, source: str) -> dict[str, int]:
+def apply_people(plan: PeoplePlan, *, source: str, actor_id: int | None) -> dict[str, int]:
     """Carry out a checked plan with set-based statements in the caller's transaction (never commits).
 
     The plan comes from preview_people run in this same transaction, so every rule
@@ -535,7 +535,7 @@ def apply_people(plan: PeoplePlan, *, source: str) -> dict[str, int]:
                            "before": change[0], "after": change[1]})
     _bulk(update(Person), person_updates)
 
-    record_audits(events)
+    record_audits(events, actor_id=actor_id)
     # The bulk statements bypass the identity map: objects loaded for the preview are stale now.
     db.session.expire_all()
     return {"created": len(person_rows), "updated": updated}

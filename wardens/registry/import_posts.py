@@ -143,13 +143,13 @@ def preview_posts(table: Table) -> tuple[Preview, PostsPlan]:
     return Preview(kind="posts", rows=rows), plan
 
 
-def apply_posts(plan: PostsPlan) -> dict[str, int]:
+def apply_posts(plan: PostsPlan, *, actor_id: int | None) -> dict[str, int]:
     """Carry out a checked plan through create_post / update_post (flushes, never commits)."""
     created = updated = 0
     for pplan in plan.posts:
         if pplan.existing is None:
-            create_post(pplan.village, **pplan.values)
+            create_post(pplan.village, actor_id=actor_id, **pplan.values)
             created += 1
-        elif update_post(pplan.existing, pplan.village, **pplan.values):
+        elif update_post(pplan.existing, pplan.village, actor_id=actor_id, **pplan.values):
             updated += 1
     return {"created": created, "updated": updated}

@@ -36,7 +36,7 @@ def apply(round_id: int) -> str | WerkzeugResponse:
         person = db.session.get(Person, person_id) if person_id else None
         if person is None:
             raise BadInput(_("Choose a person first."), field="person_id")
-        applications.add_application(rnd, person, form.codes())
+        applications.add_application(rnd, person, form.codes(), actor_id=user_id())
         flash(_("Application of %(name)s added.", name=person.name), "success")
         return redirect(url_for(".round_view", round_id=rnd.id))
     if request.method == "GET" and record_id(request.args.get("person")):
@@ -62,10 +62,10 @@ def apply_new(round_id: int) -> str | WerkzeugResponse:
             if village is None:
                 raise RefusedError(_("Household %(number)s is not registered: choose its village to register it.",
                                      number=form.household_number.data.strip()), field="village_id")
-            household = create_household(form.household_number.data, village)
+            household = create_household(form.household_number.data, village, actor_id=user_id())
         person = create_person(household, name=form.name.data, id_number=form.id_number.data,
-                               phone=form.phone.data or None, labour=form.labour.data)
-        applications.add_application(rnd, person, form.codes())
+                               phone=form.phone.data or None, labour=form.labour.data, actor_id=user_id())
+        applications.add_application(rnd, person, form.codes(), actor_id=user_id())
         flash(_("%(name)s registered and the application added.", name=person.name), "success")
         return redirect(url_for(".round_view", round_id=rnd.id))
     return render_template("reallocation/apply_new.html", rnd=rnd, form=form, posts=post_codes())
@@ -89,11 +89,11 @@ def application_view(round_id: int, application_id: int) -> str | WerkzeugRespon
     action = request.form.get("action")
     here = url_for(".application_view", round_id=rnd.id, application_id=application.id)
     if action == "choices" and choices.validate_on_submit():
-        applications.change_choices(application, choices.codes())
+        applications.change_choices(application, choices.codes(), actor_id=user_id())
         flash(_("Choices saved."), "success")
         return redirect(here)
     if action == "exclude" and exclude.validate_on_submit():
-        applications.set_exclusion(application, exclude.code.data or None, exclude.note.data)
+        applications.set_exclusion(application, exclude.code.data or None, exclude.note.data, actor_id=user_id())
         flash(_("Exclusion saved."), "success")
         return redirect(here)
     if action == "pin" and pin_form.validate_on_submit():
@@ -101,7 +101,7 @@ def application_view(round_id: int, application_id: int) -> str | WerkzeugRespon
         if post is None:
             raise RefusedError(_("Post %(code)s is not open in this round: there is no active post with that code.",
                                  code=pin_form.post.data.strip()), field="post")
-        pins.pin(application, post, pin_form.reason.data)
+        pins.pin(application, post, pin_form.reason.data, actor_id=user_id())
         flash(_("%(name)s pinned to %(code)s. Run the matcher again to see the effect.",
                 name=application.person.name, code=post.code), "success")
         return redirect(url_for(".round_view", round_id=rnd.id))
@@ -119,7 +119,7 @@ def application_view(round_id: int, application_id: int) -> str | WerkzeugRespon
 def application_unpin(round_id: int, application_id: int) -> WerkzeugResponse:
     application = get_application(round_id, application_id)
     if ActionForm().validate_on_submit():
-        pins.unpin(application)
+        pins.unpin(application, actor_id=user_id())
         flash(_("Pin removed."), "success")
     return redirect(url_for(".application_view", round_id=round_id, application_id=application_id))
 
@@ -132,7 +132,7 @@ def application_withdraw(round_id: int, application_id: int) -> WerkzeugResponse
         # Refused (or not a valid submission): the application is still there to look at.
         return redirect(url_for(".application_view", round_id=round_id, application_id=application_id))
     name = application.person.name
-    applications.withdraw(application)
+    applications.withdraw(application, actor_id=user_id())
     flash(_("Application of %(name)s withdrawn.", name=name), "success")
     return redirect(url_for(".round_view", round_id=round_id))
 
@@ -174,7 +174,7 @@ def import_apply(round_id: int) -> str | WerkzeugResponse:
         return redirect(url_for(".import_applications", round_id=rnd.id))
     require_state(rnd, *ROUND_EDITABLE)
     table = uploads.table(upload, max_rows=applications.IMPORT_MAX_ROWS, headers=applications.IMPORT_HEADER_WORDS)
-    n = applications.apply_import(rnd, applications.check_import(rnd, table))
+    n = applications.apply_import(rnd, applications.check_import(rnd, table), actor_id=user_id())
     uploads.discard(upload.token)
     flash(_("%(n)d applications added.", n=n), "success")
     return redirect(url_for(".round_view", round_id=rnd.id))

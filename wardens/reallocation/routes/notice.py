@@ -39,7 +39,7 @@ def notice_start(round_id: int) -> WerkzeugResponse:
         chosen = db.session.get(AllocationRun, run_id) if run_id else None
         if chosen is None:
             raise RefusedError(_("That run does not belong to this round."))
-        notice.start_notice(rnd, chosen, form.start.data, today())
+        notice.start_notice(rnd, chosen, form.start.data, today(), actor_id=user_id())
         flash(_("Public notice from %(start)s to %(end)s.", start=rnd.notice_start.isoformat(),
                 end=rnd.notice_end.isoformat()), "success")
     else:
@@ -119,7 +119,7 @@ def approve(round_id: int) -> WerkzeugResponse:
 def in_force(round_id: int) -> WerkzeugResponse:
     rnd = get_round(round_id)
     if ActionForm().validate_on_submit():
-        approval.mark_in_force(rnd, today())
+        approval.mark_in_force(rnd, today(), actor_id=user_id())
         flash(_("The round is in force."), "success")
     return redirect(url_for(".round_view", round_id=rnd.id))
 

@@ -86,7 +86,7 @@ def round_holders(round_id: int) -> WerkzeugResponse:
     rnd = get_round(round_id)
     if ActionForm().validate_on_submit():
         require_state(rnd, *ROUND_EDITABLE)
-        added, refreshed = applications.include_current_holders(rnd, today())
+        added, refreshed = applications.include_current_holders(rnd, today(), actor_id=user_id())
         flash(_("Current holders: %(added)d added, %(refreshed)d refreshed.", added=added, refreshed=refreshed),
               "success")
     return redirect(url_for(".round_view", round_id=rnd.id))

@@ -8,7 +8,7 @@ from typing import Any, Iterable
 from flask_babel import gettext as _
 from sqlalchemy import insert, select
 
-from ...audit import AuditAction, current_actor_id, record_audit, record_audits, snapshot  # noqa: F401 (record_audits: re-exported for the importers)
+from ...audit import AuditAction, record_audit, record_audits, snapshot  # noqa: F401 (record_audits: re-exported for the importers)
 from ...dates import today, utcnow
 from ...errors import Refusal
 from ...extensions import db
@@ -114,7 +114,7 @@ def changed_values(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[
     return masked(before), masked(after)
 
 
-def set_active(obj: Any, active: bool, fields: Iterable[str] | None = None) -> None:
+def set_active(obj: Any, active: bool, fields: Iterable[str] | None = None, *, actor_id: int | None) -> None:
     """Deactivate or reactivate a record, with its audit event; nothing when it already is."""
     if obj.active == active:
         return
@@ -122,14 +122,14 @@ def set_active(obj: Any, active: bool, fields: Iterable[str] | None = None) -> N
     before = snap(obj, fields)
     obj.active = active
     db.session.flush()
-    record_audit(AuditAction.DEACTIVATE if not active else AuditAction.REACTIVATE, obj, before=before, after=snap(obj, fields))
+    record_audit(AuditAction.DEACTIVATE if not active else AuditAction.REACTIVATE, obj, before=before, after=snap(obj, fields), actor_id=actor_id)
 
 
-def audit_update(obj: Any, before: dict[str, Any], fields: Iterable[str] | None = None) -> bool:
+def audit_update(obj: Any, before: dict[str, Any], fields: Iterable[str] | None = None, *, actor_id: int | None) -> bool:
     """Write one 'update' event with the changed fields only (compared unmasked, recorded masked)."""
     after = snapshot(obj, tuple(fields) if fields is not None else None)
     change = changed_values(before, after)
     if change is None:
         return False
-    record_audit(AuditAction.UPDATE, obj, before=change[0], after=change[1])
+    record_audit(AuditAction.UPDATE, obj, before=change[0], after=change[1], actor_id=actor_id)
     return True

@@ -38,7 +38,7 @@ def check_household_number(raw: str | None, *, existing: Household | None = None
 
 
 def create_household(number: str, village: Village, *, address: str | None = None,
-                     cadre: bool = False, note: str | None = None) -> Household:
+                     cadre: bool = False, note: str | None = None, actor_id: int | None) -> Household:
     """Register a household in an active village; the number must be unused."""
     number = check_household_number(number)
     village = active_village(village)
@@ -50,12 +50,12 @@ def create_household(number: str, village: Village, *, address: str | None = Non
     household.members = []
     db.session.add(household)
     db.session.flush()
-    record_audit(AuditAction.CREATE, household, after=snapshot(household, HOUSEHOLD_FIELDS))
+    record_audit(AuditAction.CREATE, household, after=snapshot(household, HOUSEHOLD_FIELDS), actor_id=actor_id)
     return household
 
 
 def update_household(household: Household, *, number: str, village: Village,
-                     address: str | None = None, cadre: bool = False, note: str | None = None) -> bool:
+                     address: str | None = None, cadre: bool = False, note: str | None = None, actor_id: int | None) -> bool:
     """Change a household's details; returns whether anything changed."""
     before = snapshot(household, HOUSEHOLD_FIELDS)
     household.number = check_household_number(number, existing=household)
@@ -67,10 +67,10 @@ def update_household(household: Household, *, number: str, village: Village,
     household.cadre = bool(cadre)
     household.note = clean_text(note, limit=10000)
     db.session.flush()
-    return audit_update(household, before, HOUSEHOLD_FIELDS)
+    return audit_update(household, before, HOUSEHOLD_FIELDS, actor_id=actor_id)
 
 
-def deactivate_household(household: Household) -> None:
+def deactivate_household(household: Household, *, actor_id: int | None) -> None:
     """Deactivate a household; refused while a member holds a post."""
     holders = holders_in_force_where(Person.household_id == household.id)
     if holders:
@@ -78,12 +78,12 @@ def deactivate_household(household: Household) -> None:
             _("Household %(number)s has members holding a post (%(names)s); end their agreements first.",
               number=household.number, names="、".join(holders))
         )
-    set_active(household, False, HOUSEHOLD_FIELDS)
+    set_active(household, False, HOUSEHOLD_FIELDS, actor_id=actor_id)
 
 
-def reactivate_household(household: Household) -> None:
+def reactivate_household(household: Household, *, actor_id: int | None) -> None:
     """Make a deactivated household active again."""
-    set_active(household, True, HOUSEHOLD_FIELDS)
+    set_active(household, True, HOUSEHOLD_FIELDS, actor_id=actor_id)
 
 
 # ---------------------------------------------------------------- flags
@@ -128,14 +128,14 @@ def check_flag_record(household: Household, flag: str, recorded_on: dt.date | No
 
 
 def set_household_flag(household: Household, flag: str, recorded_on: dt.date, *,
-                       note: str | None = None, source: str | None = None) -> HouseholdFlag:
+                       note: str | None = None, source: str | None = None, actor_id: int | None) -> HouseholdFlag:
     """Record a flag on a household from a date; refused when the flag is already current."""
     flag, recorded_on, note, source = check_flag_record(household, flag, recorded_on, note=note, source=source)
     row = HouseholdFlag(household_id=household.id, flag=flag, recorded_on=recorded_on,
                         note=note, source=source)
     household.flags.append(row)
     db.session.flush()
-    record_audit(AuditAction.FLAG_SET, household, after=snapshot(row, FLAG_FIELDS))
+    record_audit(AuditAction.FLAG_SET, household, after=snapshot(row, FLAG_FIELDS), actor_id=actor_id)
     return row
 
 
@@ -161,14 +161,14 @@ def check_flag_clear(household: Household, flag: str, cleared_on: dt.date | None
     return current, cleared_on, reason_text
 
 
-def clear_household_flag(household: Household, flag: str, cleared_on: dt.date, *, reason: str) -> HouseholdFlag:
+def clear_household_flag(household: Household, flag: str, cleared_on: dt.date, *, reason: str, actor_id: int | None) -> HouseholdFlag:
     """End a household's current flag on a date, with the reason; the row stays as history."""
     current, cleared_on, reason_text = check_flag_clear(household, flag, cleared_on, reason=reason)
     before = snapshot(current, FLAG_FIELDS)
     current.cleared_on = cleared_on
     current.cleared_reason = reason_text
     db.session.flush()
-    record_audit(AuditAction.FLAG_CLEARED, household, before=before, after=snapshot(current, FLAG_FIELDS), reason=reason_text)
+    record_audit(AuditAction.FLAG_CLEARED, household, before=before, after=snapshot(current, FLAG_FIELDS), reason=reason_text, actor_id=actor_id)
     return current
 
 

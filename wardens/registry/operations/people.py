@@ -143,7 +143,7 @@ def check_person(*, name: str | None, id_number: str | None, phone: str | None =
 def create_person(household: Household, *, name: str, id_number: str, phone: str | None = None,
                   labour: str = "full", away_working: bool = False, stable_employment: bool = False,
                   bank_name: str | None = None, bank_account: str | None = None,
-                  note: str | None = None) -> Person:
+                  note: str | None = None, actor_id: int | None) -> Person:
     """Register a person in a household; the ID number must be valid and not yet registered."""
     fields = check_person(name=name, id_number=id_number, phone=phone, labour=labour, away_working=away_working,
                           stable_employment=stable_employment, bank_name=bank_name, bank_account=bank_account,
@@ -156,14 +156,14 @@ def create_person(household: Household, *, name: str, id_number: str, phone: str
     person.assignments = []
     db.session.add(person)
     db.session.flush()
-    record_audit(AuditAction.CREATE, person, after=snap(person, PERSON_FIELDS))
+    record_audit(AuditAction.CREATE, person, after=snap(person, PERSON_FIELDS), actor_id=actor_id)
     return person
 
 
 def update_person(person: Person, *, name: str, id_number: str, phone: str | None = None,
                   labour: str = "full", away_working: bool = False, stable_employment: bool = False,
                   bank_name: str | None = None, bank_account: str | None = None,
-                  note: str | None = None) -> bool:
+                  note: str | None = None, actor_id: int | None) -> bool:
     """Change a person's details under the same rules as creating; returns whether anything changed."""
     fields = check_person(name=name, id_number=id_number, phone=phone, labour=labour, away_working=away_working,
                           stable_employment=stable_employment, bank_name=bank_name, bank_account=bank_account,
@@ -175,7 +175,7 @@ def update_person(person: Person, *, name: str, id_number: str, phone: str | Non
         if getattr(person, key) != value:
             setattr(person, key, value)
     db.session.flush()
-    return audit_update(person, before, PERSON_FIELDS)
+    return audit_update(person, before, PERSON_FIELDS, actor_id=actor_id)
 
 
 def person_differs(person: Person, fields: PersonFields) -> bool:
@@ -183,24 +183,24 @@ def person_differs(person: Person, fields: PersonFields) -> bool:
     return any(getattr(person, k) != v for k, v in fields.columns().items())
 
 
-def deactivate_person(person: Person) -> None:
+def deactivate_person(person: Person, *, actor_id: int | None) -> None:
     """Deactivate a person; refused while they hold a post."""
     if holders_in_force_where(Person.id == person.id):
         raise RegistryError(
             _("%(name)s holds a post; end the agreement before deactivating.", name=person.name)
         )
-    set_active(person, False, PERSON_FIELDS)
+    set_active(person, False, PERSON_FIELDS, actor_id=actor_id)
 
 
-def reactivate_person(person: Person) -> None:
+def reactivate_person(person: Person, *, actor_id: int | None) -> None:
     """Make a deactivated person active again."""
-    set_active(person, True, PERSON_FIELDS)
+    set_active(person, True, PERSON_FIELDS, actor_id=actor_id)
 
 
-def reveal_id_number(person: Person) -> str:
+def reveal_id_number(person: Person, *, actor_id: int | None) -> str:
     """Record that a staff member looked at a person's full ID number, phone and bank account, and return the ID number.
 
     The only way any page shows them in full: every other page and form masks them.
     """
-    record_audit(AuditAction.ID_REVEALED, person, reason=mask_id_number(person.id_number))
+    record_audit(AuditAction.ID_REVEALED, person, reason=mask_id_number(person.id_number), actor_id=actor_id)
     return person.id_number

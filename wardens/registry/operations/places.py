@@ -25,13 +25,13 @@ def active_village(village: Village | None) -> Village:
 
 # ---------------------------------------------------------------- townships
 
-def create_township(name: str, *, code: str | None = None) -> Township:
+def create_township(name: str, *, code: str | None = None, actor_id: int | None) -> Township:
     """Add a township; names are unique in the district."""
     name = _check_township_name(name, None)
     township = Township(name=name, code=clean_text(code, limit=20))
     db.session.add(township)
     db.session.flush()
-    record_audit(AuditAction.CREATE, township, after=snapshot(township))
+    record_audit(AuditAction.CREATE, township, after=snapshot(township), actor_id=actor_id)
     return township
 
 
@@ -45,17 +45,17 @@ def _check_township_name(raw: str | None, existing: Township | None) -> str:
     return name
 
 
-def update_township(township: Township, *, name: str, code: str | None = None) -> Township:
+def update_township(township: Township, *, name: str, code: str | None = None, actor_id: int | None) -> Township:
     """Rename a township or change its code."""
     before = snapshot(township)
     township.name = _check_township_name(name, township)
     township.code = clean_text(code, limit=20)
     db.session.flush()
-    audit_update(township, before)
+    audit_update(township, before, actor_id=actor_id)
     return township
 
 
-def deactivate_township(township: Township) -> None:
+def deactivate_township(township: Township, *, actor_id: int | None) -> None:
     """Deactivate a township; refused while it has active villages."""
     active = [v.name for v in township.villages if v.active]
     if active:
@@ -63,12 +63,12 @@ def deactivate_township(township: Township) -> None:
             _("Township %(name)s still has %(n)d active villages (%(names)s); deactivate them first.",
               name=township.name, n=len(active), names="、".join(active[:5]))
         )
-    set_active(township, False)
+    set_active(township, False, actor_id=actor_id)
 
 
-def reactivate_township(township: Township) -> None:
+def reactivate_township(township: Township, *, actor_id: int | None) -> None:
     """Make a deactivated township active again."""
-    set_active(township, True)
+    set_active(township, True, actor_id=actor_id)
 
 
 # ---------------------------------------------------------------- villages
@@ -96,7 +96,7 @@ def _check_road_km(value: Decimal | None) -> Decimal | None:
 
 
 def create_village(township: Township, name: str, *, code: str | None = None,
-                   road_km: Decimal | None = None) -> Village:
+                   road_km: Decimal | None = None, actor_id: int | None) -> Village:
     """Add a village to an active township."""
     if not township.active:
         raise RegistryError(_("Township %(name)s is deactivated.", name=township.name), "township_id")
@@ -109,23 +109,23 @@ def create_village(township: Township, name: str, *, code: str | None = None,
     village.township = township
     db.session.add(village)
     db.session.flush()
-    record_audit(AuditAction.CREATE, village, after=snapshot(village))
+    record_audit(AuditAction.CREATE, village, after=snapshot(village), actor_id=actor_id)
     return village
 
 
 def update_village(village: Village, *, name: str, code: str | None = None,
-                   road_km: Decimal | None = None) -> Village:
+                   road_km: Decimal | None = None, actor_id: int | None) -> Village:
     """Rename a village, change its code or its road length."""
     before = snapshot(village)
     village.name = _check_village_name(name, village.township, village)
     village.code = clean_text(code, limit=20)
     village.road_km = _check_road_km(road_km)
     db.session.flush()
-    audit_update(village, before)
+    audit_update(village, before, actor_id=actor_id)
     return village
 
 
-def set_neighbours(village: Village, neighbours: Iterable[Village]) -> None:
+def set_neighbours(village: Village, neighbours: Iterable[Village], *, actor_id: int | None) -> None:
     """Replace a village's neighbours, writing each link in both directions."""
     wanted = {v.id for v in neighbours if v.id != village.id}
     current = {v.id for v in village.neighbours}
@@ -146,10 +146,10 @@ def set_neighbours(village: Village, neighbours: Iterable[Village]) -> None:
         ])
     db.session.flush()
     db.session.expire(village, ["neighbours"])
-    record_audit(AuditAction.NEIGHBOURS, village, before={"neighbours": sorted(current)}, after={"neighbours": sorted(wanted)})
+    record_audit(AuditAction.NEIGHBOURS, village, before={"neighbours": sorted(current)}, after={"neighbours": sorted(wanted)}, actor_id=actor_id)
 
 
-def deactivate_village(village: Village) -> None:
+def deactivate_village(village: Village, *, actor_id: int | None) -> None:
     """Deactivate a village; refused while it has active posts."""
     active = db.session.scalars(
         select(Post.code).where(Post.village_id == village.id, Post.active.is_(True)).order_by(Post.code)
@@ -159,11 +159,11 @@ def deactivate_village(village: Village) -> None:
             _("Village %(name)s still has %(n)d active posts (%(codes)s); deactivate or move them first.",
               name=village.full_name, n=len(active), codes="、".join(active[:5]))
         )
-    set_active(village, False)
+    set_active(village, False, actor_id=actor_id)
 
 
-def reactivate_village(village: Village) -> None:
+def reactivate_village(village: Village, *, actor_id: int | None) -> None:
     """Make a deactivated village active again (its township must be active)."""
     if not village.township.active:
         raise RegistryError(_("Township %(name)s is deactivated.", name=village.township.name))
-    set_active(village, True)
+    set_active(village, True, actor_id=actor_id)

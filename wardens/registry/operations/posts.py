@@ -142,7 +142,7 @@ def _post_code_free(code: str, existing: Post | None) -> None:
         )
 
 
-def create_post(village: Village, **values: Any) -> Post:
+def create_post(village: Village, *, actor_id: int | None, **values: Any) -> Post:
     """Create a post in an active village; the code must be unused."""
     fields = check_post(**values)
     village = active_village(village)
@@ -152,11 +152,11 @@ def create_post(village: Village, **values: Any) -> Post:
     post.assignments = []
     db.session.add(post)
     db.session.flush()
-    record_audit(AuditAction.CREATE, post, after=snap(post, POST_FIELDS))
+    record_audit(AuditAction.CREATE, post, after=snap(post, POST_FIELDS), actor_id=actor_id)
     return post
 
 
-def update_post(post: Post, village: Village, **values: Any) -> bool:
+def update_post(post: Post, village: Village, *, actor_id: int | None, **values: Any) -> bool:
     """Change a post under the same rules as creating; returns whether anything changed."""
     fields = check_post(**values)
     if fields.code != post.code:
@@ -171,7 +171,7 @@ def update_post(post: Post, village: Village, **values: Any) -> bool:
         if getattr(post, key) != value:
             setattr(post, key, value)
     db.session.flush()
-    return audit_update(post, before, POST_FIELDS)
+    return audit_update(post, before, POST_FIELDS, actor_id=actor_id)
 
 
 def _closed_sheets_stay_as_paid(post: Post, village: Village) -> None:
@@ -201,7 +201,7 @@ def holders_in_force(post: Post) -> list[str]:
     return holders_in_force_where(Assignment.post_id == post.id)
 
 
-def deactivate_post(post: Post) -> None:
+def deactivate_post(post: Post, *, actor_id: int | None) -> None:
     """Deactivate a post; refused while anyone holds it."""
     holders = holders_in_force(post)
     if holders:
@@ -209,10 +209,10 @@ def deactivate_post(post: Post) -> None:
             _("Post %(code)s has %(n)d holders in force (%(names)s); end their agreements first.",
               code=post.code, n=len(holders), names="、".join(holders[:5]))
         )
-    set_active(post, False, POST_FIELDS)
+    set_active(post, False, POST_FIELDS, actor_id=actor_id)
 
 
-def reactivate_post(post: Post) -> None:
+def reactivate_post(post: Post, *, actor_id: int | None) -> None:
     """Make a deactivated post active again (its village must be active)."""
     active_village(post.village)
-    set_active(post, True, POST_FIELDS)
+    set_active(post, True, POST_FIELDS, actor_id=actor_id)

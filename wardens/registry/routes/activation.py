@@ -50,7 +50,7 @@ DEACTIVATE = {
 def deactivate(kind: str, obj_id: int) -> Response:
     obj, back = _target(kind, obj_id)
     if ActionForm().validate_on_submit():
-        DEACTIVATE[kind][0](obj)
+        DEACTIVATE[kind][0](obj, actor_id=current_user.id)
         flash(_("Deactivated."), "success")
     return redirect(back)
 
@@ -60,6 +60,6 @@ def deactivate(kind: str, obj_id: int) -> Response:
 def reactivate(kind: str, obj_id: int) -> Response:
     obj, back = _target(kind, obj_id)
     if ActionForm().validate_on_submit():
-        DEACTIVATE[kind][1](obj)
+        DEACTIVATE[kind][1](obj, actor_id=current_user.id)
         flash(_("Active again."), "success")
     return redirect(back)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, request
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ...access import DISTRICT, STAFF, roles_required
@@ -61,6 +62,6 @@ def export_full(name: str) -> Response:
     if form.unmasked.data:
         statuses, sorts = LISTS[name]
         record_audit(AuditAction.EXPORT_UNMASKED, entity_type=name,
-                     after={"filters": parse_filters(request.args, statuses, sorts).args(), "format": form.fmt.data})
+                     after={"filters": parse_filters(request.args, statuses, sorts).args(), "format": form.fmt.data}, actor_id=current_user.id)
         db.session.commit()
     return _export_response(name, form.fmt.data, unmasked=bool(form.unmasked.data))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -33,6 +34,7 @@ def household_new() -> str | Response:
         household = create_household(
             form.number.data, db.session.get(Village, form.village_id.data), address=form.address.data,
             cadre=form.cadre.data, note=form.note.data,
+            actor_id=current_user.id,
         )
         flash(_("Household %(number)s has been registered.", number=household.number), "success")
         return redirect(url_for("registry.household", household_id=household.id))
@@ -67,6 +69,7 @@ def household_edit(household_id: int) -> str | Response:
         changed = update_household(
             h, number=form.number.data, village=db.session.get(Village, form.village_id.data),
             address=form.address.data, cadre=form.cadre.data, note=form.note.data,
+            actor_id=current_user.id,
         )
         flash(_("Saved.") if changed else _("Nothing changed."), "success" if changed else "info")
         return redirect(url_for("registry.household", household_id=h.id))
@@ -80,7 +83,7 @@ def flag_set(household_id: int) -> str | Response:
     form = FlagSetForm()
     if form.validate_on_submit():
         set_household_flag(
-            h, form.flag.data, form.recorded_on.data, note=form.note.data, source=form.source.data)
+            h, form.flag.data, form.recorded_on.data, note=form.note.data, source=form.source.data, actor_id=current_user.id)
         flash(_("Flag %(flag)s recorded.", flag=label_flag(form.flag.data)), "success")
         return redirect(url_for("registry.household", household_id=h.id))
     h = household_or_404(household_id)
@@ -99,7 +102,7 @@ def flag_clear(household_id: int) -> str | Response:
     form.flag.choices = [(f.flag, label_flag(f.flag)) for f in h.current_flags]
     if form.validate_on_submit():
         clear_household_flag(
-            h, form.flag.data, form.cleared_on.data, reason=form.reason.data)
+            h, form.flag.data, form.cleared_on.data, reason=form.reason.data, actor_id=current_user.id)
         flash(_("Flag %(flag)s cleared.", flag=label_flag(form.flag.data)), "success")
         return redirect(url_for("registry.household", household_id=h.id))
     h = household_or_404(household_id)

@@ -172,14 +172,14 @@ def import_apply(token: str) -> Response:
     source = _("Import of %(file)s", file=upload.filename)
     try:
         if upload.kind == "people":
-            import_people.apply_people(plan, source=source)
+            import_people.apply_people(plan, source=source, actor_id=current_user.id)
         elif upload.kind == "posts":
-            import_posts.apply_posts(plan)
+            import_posts.apply_posts(plan, actor_id=current_user.id)
         else:
             options = upload.options
             import_flags.apply_flags(
                 plan, flag=options["flag"], recorded_on=dt.date.fromisoformat(options["recorded_on"]),
-                source=options["source"], note=options.get("note"))
+                source=options["source"], note=options.get("note"), actor_id=current_user.id)
     except RegistryError as exc:
         # Checked a moment ago; only a concurrent change gets here, and then nothing is kept.
         db.session.rollback()
@@ -189,7 +189,7 @@ def import_apply(token: str) -> Response:
     record_audit(AuditAction.IMPORT, entity_type="import_" + upload.kind, after={
         "file": upload.filename, "new": counts["new"], "update": counts["update"],
         "unchanged": counts["unchanged"], **{k: v for k, v in upload.options.items()},
-    })
+    }, actor_id=current_user.id)
     db.session.commit()
     uploads.discard(token)
     flash(_("Imported %(file)s: %(new)d new, %(update)d updated, %(same)d unchanged.", file=upload.filename,

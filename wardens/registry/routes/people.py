@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -60,7 +61,7 @@ def person(person_id: int) -> str:
 def person_reveal(person_id: int) -> Response:
     p = person_or_404(person_id)
     if ActionForm().validate_on_submit():
-        reveal_id_number(p)
+        reveal_id_number(p, actor_id=current_user.id)
         session["registry_revealed"] = p.id
     return redirect(url_for("registry.person", person_id=p.id))
 
@@ -80,7 +81,7 @@ def person_new(household_id: int) -> str | Response:
     household = household_or_404(household_id)
     form = PersonForm()
     if form.validate_on_submit():
-        p = create_person(household, **_person_form_values(form))
+        p = create_person(household, actor_id=current_user.id, **_person_form_values(form))
         flash(_("%(name)s has been added to household %(number)s.", name=p.name, number=household.number),
               "success")
         return redirect(url_for("registry.person", person_id=p.id))
@@ -93,7 +94,7 @@ def person_edit(person_id: int) -> str | Response:
     p = person_or_404(person_id)
     form = PersonForm(obj=p)  # the numbers show masked and are kept unless new ones are typed
     if form.validate_on_submit():
-        changed = update_person(p, **_person_form_values(form))
+        changed = update_person(p, actor_id=current_user.id, **_person_form_values(form))
         flash(_("Saved.") if changed else _("Nothing changed."), "success" if changed else "info")
         return redirect(url_for("registry.person", person_id=p.id))
     return render_template("registry/person_form.html", form=form, household=p.household, person=p)

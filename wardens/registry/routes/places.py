@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -38,7 +39,7 @@ def places() -> str:
 def township_new() -> str | Response:
     form = TownshipForm()
     if form.validate_on_submit():
-        t = create_township(form.name.data, code=form.code.data)
+        t = create_township(form.name.data, code=form.code.data, actor_id=current_user.id)
         flash(_("Township %(name)s has been added.", name=t.name), "success")
         return redirect(url_for("registry.places"))
     return render_template("registry/township_form.html", form=form, township=None)
@@ -50,7 +51,7 @@ def township_edit(township_id: int) -> str | Response:
     t = db.get_or_404(Township, township_id)
     form = TownshipForm(obj=t)
     if form.validate_on_submit():
-        update_township(t, name=form.name.data, code=form.code.data)
+        update_township(t, name=form.name.data, code=form.code.data, actor_id=current_user.id)
         flash(_("Saved."), "success")
         return redirect(url_for("registry.places"))
     return render_template("registry/township_form.html", form=form, township=t)
@@ -62,7 +63,7 @@ def _neighbour_choices(exclude: int | None) -> list[tuple[int, str]]:
 
 def _with_neighbours(village: Village, form: VillageForm) -> Village:
     """Give the village the neighbours the form chose; returns it."""
-    set_neighbours(village, [db.session.get(Village, i) for i in form.neighbours.data or []])
+    set_neighbours(village, [db.session.get(Village, i) for i in form.neighbours.data or []], actor_id=current_user.id)
     return village
 
 
@@ -78,7 +79,7 @@ def village_new() -> str | Response:
     if form.validate_on_submit():
         v = _with_neighbours(create_village(
             db.session.get(Township, form.township_id.data), form.name.data,
-            code=form.code.data, road_km=form.road_km.data), form)
+            code=form.code.data, road_km=form.road_km.data, actor_id=current_user.id), form)
         flash(_("Village %(name)s has been added.", name=v.full_name), "success")
         return redirect(url_for("registry.places"))
     return render_template("registry/village_form.html", form=form, village=None)
@@ -95,7 +96,7 @@ def village_edit(village_id: int) -> str | Response:
         form.neighbours.data = [n.id for n in v.neighbours]
     if form.validate_on_submit():
         _with_neighbours(
-            update_village(v, name=form.name.data, code=form.code.data, road_km=form.road_km.data), form)
+            update_village(v, name=form.name.data, code=form.code.data, road_km=form.road_km.data, actor_id=current_user.id), form)
         flash(_("Saved."), "success")
         return redirect(url_for("registry.places"))
     return render_template("registry/village_form.html", form=form, village=v)

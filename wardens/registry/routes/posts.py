@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -55,7 +56,7 @@ def post_new() -> str | Response:
     form = PostForm()
     form.village_id.choices = village_choices()
     if form.validate_on_submit():
-        post = create_post(db.session.get(Village, form.village_id.data), **_post_form_values(form))
+        post = create_post(db.session.get(Village, form.village_id.data), actor_id=current_user.id, **_post_form_values(form))
         flash(_("Post %(code)s has been created.", code=post.code), "success")
         return redirect(url_for("registry.post", post_id=post.id))
     return render_template("registry/post_form.html", form=form, post=None)
@@ -83,7 +84,7 @@ def post_edit(post_id: int) -> str | Response:
     if p.village_id not in dict(form.village_id.choices):
         form.village_id.choices.append((p.village_id, p.village.full_name))
     if form.validate_on_submit():
-        changed = update_post(p, db.session.get(Village, form.village_id.data), **_post_form_values(form))
+        changed = update_post(p, db.session.get(Village, form.village_id.data), actor_id=current_user.id, **_post_form_values(form))
         flash(_("Saved.") if changed else _("Nothing changed."), "success" if changed else "info")
         return redirect(url_for("registry.post", post_id=p.id))
     return render_template("registry/post_form.html", form=form, post=p)
