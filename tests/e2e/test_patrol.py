@@ -16,6 +16,16 @@ from sqlalchemy import select
 from tests.e2e.conftest import _page
 
 pytestmark = pytest.mark.e2e
+
+
+def loaded_width(img: Any) -> int:
+    """The image's natural width once it has loaded or failed: a page arrives before its images."""
+    img.evaluate("img => img.complete || new Promise(done => {"
+                 " img.addEventListener('load', done, {once: true});"
+                 " img.addEventListener('error', done, {once: true}); })")
+    return int(img.evaluate("img => img.naturalWidth"))
+
+
 PHONE = {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobile": True}
 
 
@@ -155,11 +165,7 @@ def test_a_road_report_from_the_phone_goes_through_its_states(patrol_server, geo
         # Nothing outside the site was asked for: no tiles are set.
         row.get_by_role("link").first.click()
         photo = office.get_by_test_id("report-photo")
-        # The page is there before its image: wait for the image to load or fail, then look.
-        photo.evaluate("img => img.complete || new Promise(done => {"
-                       " img.addEventListener('load', done, {once: true});"
-                       " img.addEventListener('error', done, {once: true}); })")
-        assert photo.evaluate("img => img.naturalWidth") > 0
+        assert loaded_width(photo) > 0
         office.get_by_test_id("move-dispatched").locator("textarea").fill("派西河口乡养护队")
         office.get_by_test_id("move-dispatched").get_by_role("button").click()
         office.get_by_test_id("move-resolved").locator("textarea").fill("树已锯断清走")
@@ -230,7 +236,7 @@ def test_the_clerks_grid_shows_the_evidence_and_marks_present_in_one_action(patr
         clerk.goto(patrol_server.url + "/attendance/grid")
         cell = clerk.get_by_test_id(f"patrol-ev-{aid}")
         assert "✓" in cell.inner_text()
-        assert cell.locator("img").evaluate("img => img.naturalWidth") > 0
+        assert loaded_width(cell.locator("img")) > 0
         row = clerk.get_by_test_id(f"row-{aid}")
         status = row.locator("select[data-status]")
         assert status.input_value() == ""
