@@ -46,6 +46,7 @@ from wardens.models import (
     User,
     Village,
     get_settings,
+    settings_versions,
 )
 
 DISTRICT = ZoneInfo("Asia/Shanghai")
@@ -236,6 +237,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Any]:
     app.instance_path = str(tmp_path / "instance")
     with app.app_context():
         get_settings()
+        settings_versions()  # the version in force from the start, with the defaults
         db.session.commit()
     yield app
     with app.app_context():

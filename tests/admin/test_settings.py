@@ -1,4 +1,4 @@
-"""District settings: one form for every column, validated like the database, audited once."""
+"""District settings: one form for every setting, validated like the database, audited once."""
 from __future__ import annotations
 
 import re
@@ -11,7 +11,7 @@ from sqlalchemy import select
 from wardens.admin.forms import SETTINGS_COLUMNS, SettingsForm
 from wardens.admin.priority_text import PriorityTextError, format_priority_groups, parse_priority_groups
 from wardens.extensions import db
-from wardens.models import DEFAULT_PRIORITY_GROUPS, AuditEvent, DistrictSettings, get_settings
+from wardens.models import VERSIONED_FIELDS, DEFAULT_PRIORITY_GROUPS, AuditEvent, DistrictSettings, current_settings
 
 
 def _errors(html: str) -> list[tuple[str, str]]:
@@ -21,7 +21,7 @@ def _errors(html: str) -> list[tuple[str, str]]:
 def _form(**changes: Any) -> dict[str, Any]:
     """The settings form as the page submits it with the default values, plus changes."""
     data: dict[str, Any] = {
-        "district_name": "裕安区", "office_name": "裕安区交通运输局路长办",
+        "effective_from": "2026-11", "district_name": "裕安区", "office_name": "裕安区交通运输局路长办",
         "min_age": "18", "max_age": "60", "max_age_extended": "65", "default_labour": "weak",
         "scope": "village", "one_post_per_household": "y", "exclude_stable_employment": "y",
         "exclude_away_working": "y", "max_choices": "3",
@@ -41,7 +41,7 @@ def _form(**changes: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def admin_client(sign_in, make):  # type: ignore[no-untyped-def]
+def admin_client(sign_in, make, clock):  # type: ignore[no-untyped-def]
     admin = make.user("admin", username="boss")
     db.session.commit()
     return sign_in(admin)
@@ -53,7 +53,7 @@ def _events() -> list[AuditEvent]:
 
 
 def test_form_covers_every_settings_column() -> None:
-    columns = {c.key for c in DistrictSettings.__table__.columns} - {"id"}
+    columns = ({c.key for c in DistrictSettings.__table__.columns} - {"id"}) | set(VERSIONED_FIELDS)
     assert set(SETTINGS_COLUMNS) == columns
     assert len(SETTINGS_COLUMNS) == len(set(SETTINGS_COLUMNS))
 
@@ -63,6 +63,7 @@ def test_page_shows_current_values_grouped_and_says_new_work_only(admin_client):
     for legend in ("人岗匹配条件", "考勤与补贴", "清退审核", "年度调整", "账号管理"):
         assert f"<legend>{legend}</legend>" in html
     assert "已结账的月份仍按结账时的参数计算" in html
+    assert 'name="effective_from" required type="month" value="2026-11"' in html
     assert 'name="max_age_extended" required type="number" value="65"' in html or 'value="65"' in html
     # The priority order, one line per group, in Chinese words, the catch-all last.
     assert "受灾户 + 脱贫户\n脱贫户\n受灾户\n监测户\n低保户\n零就业家庭\n残疾\n其他</textarea>" in html
@@ -82,7 +83,8 @@ def test_save_writes_values_and_one_audit_event(admin_client, app_ctx):  # type:
     assert response.status_code == 302 and response.headers["Location"] == "/admin/settings"
     events = _events()
     assert len(events) == 1
-    settings = get_settings()
+    settings = current_settings()
+    assert settings.effective_from.isoformat() == "2026-11-01"
     assert settings.monthly_subsidy == Decimal("800") and settings.required_days == 22
     assert settings.good_standing_rate == Decimal("0.85") and settings.scope == "township"
     assert settings.exclude_away_working is False
@@ -92,6 +94,7 @@ def test_save_writes_values_and_one_audit_event(admin_client, app_ctx):  # type:
         "exclude_away_working": True, "good_standing_rate": "0.90", "monthly_subsidy": "600.00",
         "priority_groups": [list(g) for g in DEFAULT_PRIORITY_GROUPS], "required_days": 20, "scope": "village",
     }
+    assert event.after["effective_from"] == "2026-11-01" and event.entity_type == "settings_version"
     assert event.after["monthly_subsidy"] == "800.00" and event.after["scope"] == "township"
     assert event.after["priority_groups"][-1] == []
 
@@ -119,9 +122,12 @@ def test_save_writes_values_and_one_audit_event(admin_client, app_ctx):  # type:
         ({"priority_groups": "脱贫户+受灾户\n受灾户 + 脱贫户"}, "priority_groups", "第 2 行：上面已有相同的组。"),
         ({"priority_groups": "脱贫户 + "}, "priority_groups", "第 1 行：两个“+”之间缺少户类别。"),
         ({"priority_groups": "\n  \n"}, "priority_groups", "请至少填写一个优先组。"),
+        ({"effective_from": "2026-13"}, "effective_from", "“2026-13”不是月份：请按年-月填写，例如 2026-12。"),
+        ({"effective_from": "十一月"}, "effective_from", "“十一月”不是月份：请按年-月填写，例如 2026-12。"),
+        ({"effective_from": ""}, "effective_from", "请选择修改自哪个月起生效。"),
     ],
 )
-def test_bad_values_are_refused_by_the_field(app, changes, field, message):  # type: ignore[no-untyped-def]
+def test_bad_values_are_refused_by_the_field(app, clock, changes, field, message):  # type: ignore[no-untyped-def]
     # The form on its own (no login per case): the page test below shows how it renders.
     with app.test_request_context("/admin/settings", method="POST", data=_form(**changes)):
         form = SettingsForm()
@@ -137,7 +143,8 @@ def test_bad_value_rerenders_the_page_and_saves_nothing(admin_client, app_ctx): 
     assert "未保存：请改正下面标出的各项。" in html
     assert 'value="900"' in html  # what was typed is kept for correcting
     assert _events() == []
-    assert get_settings().min_age == 18 and get_settings().monthly_subsidy == Decimal("600")
+    assert current_settings().min_age == 18 and current_settings().monthly_subsidy == Decimal("600")
+    assert current_settings().is_base
 
 
 def test_every_faulty_priority_line_is_listed(admin_client):  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from tests.attendance.conftest import District, count, fresh, grid_post, sign_in
 from tests.helpers import PASSWORD, csrf_token
 from wardens import create_app
 from wardens.extensions import db
-from wardens.models import AttendanceChange, AttendanceMonth, AttendanceRecord, AuditEvent, get_settings
+from wardens.models import AttendanceChange, AttendanceMonth, AttendanceRecord, AuditEvent, current_settings
 from wardens.models.enums import MonthState
 
 
@@ -138,7 +138,7 @@ def test_a_holder_not_in_force_that_day_is_refused(client, district: District, m
 
 def test_an_old_day_needs_a_reason(client, district: District) -> None:
     sign_in(client, district.clerk)
-    old = district.day - dt.timedelta(days=get_settings().correction_reason_after_days + 1)
+    old = district.day - dt.timedelta(days=current_settings().correction_reason_after_days + 1)
     a = district.holders[0]
     resp = client.post("/attendance/grid", data=grid_post(district, {a.id: "present"}, day=old))
     assert resp.status_code == 422

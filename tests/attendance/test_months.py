@@ -13,7 +13,7 @@ from sqlalchemy import select
 from tests.attendance.conftest import District, build_district, count, fresh, grid_post, sign_in
 from wardens.attendance.months import ClosedMonthError, ensure_month_open, month_state
 from wardens.extensions import db
-from wardens.models import AttendanceMonth, AttendanceRecord, AuditEvent, get_settings
+from wardens.models import AttendanceMonth, AttendanceRecord, AuditEvent, current_settings
 from wardens.models.enums import MonthState
 
 
@@ -150,12 +150,12 @@ def test_a_closed_month_keeps_the_numbers_it_was_closed_with(client, clock, dist
     clock.move_to(MONTH_OVER)
     client.post(url(d, "submit"))
     fresh()
-    get_settings().absence_deduction = Decimal("10")
+    current_settings().absence_deduction = Decimal("10")
     db.session.commit()
     sign_in(client, d.office)
     client.post(url(d, "close"))
     fresh()
-    get_settings().absence_deduction = Decimal("50")
+    current_settings().absence_deduction = Decimal("50")
     db.session.commit()
     page = client.get(f"/attendance/sheet/{d.township.id}/{d.day.year}/{d.day.month}").text
     assert "10.00 元" in page and "50.00 元" not in page and "已锁定" in page

@@ -9,7 +9,7 @@ from sqlalchemy import event
 
 from wardens.attendance.subsidy import holder_month, holder_months, subsidy_payable
 from wardens.extensions import db
-from wardens.models import AttendanceRecord, get_settings
+from wardens.models import AttendanceRecord, current_settings
 
 
 def pay(**kw: object) -> Decimal:
@@ -104,7 +104,7 @@ def test_holder_month_counts_prorates_and_pays(holder) -> None:  # type: ignore[
 
 
 def test_holder_month_applies_the_district_deduction(holder) -> None:  # type: ignore[no-untyped-def]
-    get_settings().absence_deduction = Decimal("100")
+    current_settings().absence_deduction = Decimal("100")
     for d in range(1, 11):
         _record(holder, dt.date(2025, 10, d), "present")
     _record(holder, dt.date(2025, 10, 11), "absent")

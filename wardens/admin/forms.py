@@ -4,12 +4,13 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from ..forms import Form
 from sqlalchemy import func, select
 from wtforms import (
     BooleanField,
     DecimalField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -17,6 +18,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields import MonthField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..auth.operations import MIN_PASSWORD_LENGTH, USERNAME_MAX, USERNAME_PATTERN
@@ -136,8 +138,29 @@ def _quantize(value: Decimal | None, places: str = "0.01") -> Decimal | None:
     return value.quantize(Decimal(places), rounding=ROUND_HALF_UP) if value is not None else None
 
 
+class EffectiveMonthField(MonthField):
+    """A month as YYYY-MM (the browser's month picker sends that); a malformed one is named in the error."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not "".join(str(v) for v in valuelist).strip():
+            self.data = None  # nothing chosen: InputRequired says so
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            typed = " ".join(str(v) for v in valuelist)[:20]
+            raise ValueError(_("“%(value)s” is not a month: write it as year-month, like 2026-12.", value=typed)) from None
+
+
 class SettingsForm(Form):
-    """Every column of DistrictSettings, grouped as on the page (see SETTINGS_GROUPS)."""
+    """Every setting, grouped as on the page (see SETTINGS_GROUPS), and the month the change takes effect from."""
+
+    effective_from = EffectiveMonthField(
+        _l("Takes effect from (month)"),
+        validators=[InputRequired(message=_l("Choose the month the change takes effect from."))],
+    )
+    # The plan the administrator confirmed (SettingsPlan.token), set by the confirmation step.
+    confirmed = HiddenField()
 
     district_name = StringField(_l("District name"), validators=[DataRequired(), Length(max=50)])
     office_name = StringField(_l("Office name"), validators=[DataRequired(), Length(max=100)])
@@ -211,7 +234,7 @@ class SettingsForm(Form):
             raise ValidationError(err.messages[-1]) from None
 
     def values(self) -> dict[str, Any]:
-        """The form's values as DistrictSettings columns (after validate)."""
+        """The form's values by setting name (after validate), without the effective month."""
         out: dict[str, Any] = {}
         for name in SETTINGS_COLUMNS:
             value = self[name].data
@@ -251,3 +274,5 @@ SETTINGS_HELP = {
     "km_per_warden": _l("Used to size posts: about one warden per this many kilometres."),
 }
 SETTINGS_COLUMNS = tuple(name for _title, names in SETTINGS_GROUPS for name in names)
+# Each setting's name as the page shows it (its history and the worklist use the same words).
+SETTINGS_LABELS: dict[str, Any] = {name: getattr(SettingsForm, name).args[0] for name in SETTINGS_COLUMNS}

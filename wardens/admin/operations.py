@@ -14,7 +14,7 @@ from ..auth.passwords import hash_password
 from ..errors import BadInput
 from ..extensions import db
 from ..idnumber import IdNumberError, normalise_id_number, parse_id_number
-from ..models import DistrictSettings, Person, Role, Township, User
+from ..models import Person, Role, Township, User
 
 # What an account edit may change, and what its audit event shows.
 ACCOUNT_FIELDS = ("username", "role", "township_id", "person_id", "display_name", "active")
@@ -179,29 +179,3 @@ def is_locked(user: User, now: dt.datetime | None = None) -> bool:
     if user.locked_until is None:
         return False
     return as_utc(user.locked_until) > (now or utcnow())
-
-
-def update_settings(settings: DistrictSettings, values: dict[str, Any], *, actor_id: int | None) -> bool:
-    """Write new district settings with one audit event holding before and after.
-
-    Only new work uses them: closed months and frozen rounds keep what they used.
-    Returns False (and writes nothing) when no value changed.
-    """
-    # Compare the values themselves: Decimal("600") equals Decimal("600.00") though
-    # their text differs, and that is no change.
-    changed = sorted(k for k, v in values.items() if getattr(settings, k) != v)
-    if not changed:
-        return False
-    before = snapshot(settings, changed)
-    for key in changed:
-        setattr(settings, key, values[key])
-    after = snapshot(settings, changed)
-    db.session.flush()
-    record_audit(
-        AuditAction.SETTINGS_CHANGED,
-        settings,
-        before=before,
-        after=after,
-        actor_id=actor_id,
-    )
-    return True

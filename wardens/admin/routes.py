@@ -10,7 +10,8 @@ from werkzeug.wrappers import Response
 
 from ..access import roles_required
 from ..extensions import db
-from ..models import Person, Role, User, get_settings
+from ..dates import today
+from ..models import VERSIONED_FIELDS, Person, Role, User, current_settings, get_settings, settings_versions
 from ..record_ids import page_number
 from .forms import (
     SETTINGS_COLUMNS,
@@ -32,9 +33,9 @@ from .operations import (
     reset_password,
     unlock_account,
     update_account,
-    update_settings,
 )
 from .priority_text import format_priority_groups
+from .versions import change_lines, month_text, plan_settings_change, save_settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 ADMIN = (Role.ADMIN.value,)
@@ -182,23 +183,62 @@ def user_password(user_id: int) -> str | Response:
 @bp.route("/settings", methods=["GET", "POST"])
 @roles_required(*ADMIN)
 def settings() -> str | Response:
+    """Save the settings as a version in force from a chosen month, asking first when a submitted month would change."""
     row = get_settings()
-    form = SettingsForm(obj=row if request.method == "GET" else None)
     if request.method == "GET":
-        form.priority_groups.data = format_priority_groups(row.priority_groups)
+        in_force = current_settings()
+        data = {k: getattr(row, k) for k in SETTINGS_COLUMNS if k not in VERSIONED_FIELDS}
+        data |= {k: getattr(in_force, k) for k in VERSIONED_FIELDS}
+        data["priority_groups"] = format_priority_groups(in_force.priority_groups)
+        data["effective_from"] = today().replace(day=1)
+        form = SettingsForm(data=data)
+    else:
+        form = SettingsForm()
     if form.validate_on_submit():
-        if update_settings(row, form.values(), actor_id=current_user.id):
-            db.session.commit()
-            flash(_("Settings saved. They apply to new work from now on."), "success")
-        else:
+        values, effective = form.values(), form.effective_from.data
+        plan = plan_settings_change(values, effective)  # refuses a month it may not take, by the field
+        if plan.needs_confirmation(form.confirmed.data):
+            form.confirmed.data = plan.token
+            return _settings_page(form, plan=plan)
+        plan, version, saved = save_settings(row, values, effective, confirmed=form.confirmed.data,
+                                             actor_id=current_user.id)
+        if not saved:
             flash(_("Nothing was changed."), "info")
-        if [] not in row.priority_groups:
+        elif version is None:
+            flash(_("Settings saved."), "success")
+        else:
+            flash(_("Settings saved as version No. %(id)d, in force from %(month)s.", id=version.id,
+                    month=month_text(*version.effective_month)), "success")
+            if plan.altered:
+                flash(_("Months whose pay changes: %(months)s.", months=_months_list(plan.altered)), "info")
+            elif plan.changes.keys() & {"absence_deduction"}:
+                flash(_("No open month's pay changes."), "info")
+            for year, month, towns in plan.closed:
+                flash(_("%(month)s is closed in %(towns)s: those sheets keep the settings they were closed with.",
+                        month=month_text(year, month), towns="、".join(towns)), "warning")
+        if [] not in values["priority_groups"]:
             # Allowed (a county may keep posts for vulnerable households only), but it
             # shuts every other household out of the next round, so say it plainly.
             flash(_("The priority order has no last line “其他”: households in none of the groups "
                     "cannot be given a post in the next round."), "warning")
         return redirect(url_for("admin.settings"))
+    return _settings_page(form)
+
+
+def _months_list(months: list) -> str:
+    return "、".join(_("%(township)s %(month)s (%(state)s)", township=m.township, month=month_text(m.year, m.month),
+                        state=m.state.label) for m in months)
+
+
+def _settings_page(form: SettingsForm, plan: object = None) -> str:
     groups = [(title, [form[name] for name in names]) for title, names in SETTINGS_GROUPS]
+    in_force = current_settings()
+    versions = settings_versions()
+    history = [(v, change_lines(v.changes or {})) for v in reversed(versions)]
+    author_ids = {v.created_by_id for v in versions if v.created_by_id is not None}
+    authors = {uid: display or username for uid, username, display in db.session.execute(
+        select(User.id, User.username, User.display_name).where(User.id.in_(author_ids)))} if author_ids else {}
     return render_template(
-        "admin/settings.html", form=form, groups=groups, help=SETTINGS_HELP, columns=SETTINGS_COLUMNS
+        "admin/settings.html", form=form, groups=groups, help=SETTINGS_HELP, columns=SETTINGS_COLUMNS,
+        plan=plan, history=history, in_force=in_force, month_text=month_text, authors=authors,
     )

@@ -33,7 +33,8 @@ from ..models import (
     Stoppage,
     User,
     Village,
-    get_settings,
+    settings_for_month,
+    settings_on,
 )
 from .months import ensure_month_open, ensure_months_open
 
@@ -228,7 +229,7 @@ def check_not_future(day: dt.date, today: dt.date) -> None:
 
 def reason_required(day: dt.date, today: dt.date) -> bool:
     """A change to a day older than the correction setting must say why."""
-    return (today - day).days > get_settings().correction_reason_after_days
+    return (today - day).days > settings_on(day).correction_reason_after_days
 
 
 def check_reason(day: dt.date, today: dt.date, reason: str | None) -> None:
@@ -239,7 +240,7 @@ def check_reason(day: dt.date, today: dt.date, reason: str | None) -> None:
                 _(
                     "%(day)s is more than %(n)d days ago: give a reason for the change.",
                     day=day.isoformat(),
-                    n=get_settings().correction_reason_after_days,
+                    n=settings_on(day).correction_reason_after_days,
                 )
             ]
         )
@@ -249,15 +250,19 @@ def sick_runs_needing_certificate(writes: Sequence[RecordWrite]) -> list[RecordW
     """Sick-leave days being written without a certificate mark in a run of N+ consecutive sick days.
 
     The run is read from the stored records around the written days, with the
-    written values laid over them, so a run split across two saves still counts.
+    written values laid over them, so a run split across two saves still counts. Each day is
+    judged by the certificate rule of the settings version in force for its month.
     """
-    limit = get_settings().sick_certificate_days
     sick = [w for w in writes if w.status == Status.SICK.value and not w.certificate]
-    if not sick or limit <= 1:
-        return sick if limit <= 1 else []
+    if not sick:
+        return []
+    limits = {w.day: settings_on(w.day).sick_certificate_days for w in sick}
+    reach = max(limits.values())
+    if reach <= 1:
+        return sick
     ids = sorted({w.assignment_id for w in writes if w.status == Status.SICK.value})
-    first = min(w.day for w in sick) - dt.timedelta(days=limit - 1)
-    last = max(w.day for w in sick) + dt.timedelta(days=limit - 1)
+    first = min(w.day for w in sick) - dt.timedelta(days=reach - 1)
+    last = max(w.day for w in sick) + dt.timedelta(days=reach - 1)
     status: dict[tuple[int, dt.date], str] = {}
     for i in range(0, len(ids), 900):
         for aid, day, st in db.session.execute(
@@ -278,19 +283,18 @@ def sick_runs_needing_certificate(writes: Sequence[RecordWrite]) -> list[RecordW
                 d += dt.timedelta(days=step)
         return n
 
-    return [w for w in sick if run_length(w.assignment_id, w.day) >= limit]
+    return [w for w in sick if run_length(w.assignment_id, w.day) >= limits[w.day]]
 
 
 def check_sick_certificates(writes: Sequence[RecordWrite], key: Any = None) -> dict[Any, str]:
     """A message per holder-day that needs a certificate mark (empty when none)."""
-    limit = get_settings().sick_certificate_days
     missing = sick_runs_needing_certificate(writes)
     names = dict(zip(sorted({w.assignment_id for w in missing}), _holder_names({w.assignment_id for w in missing})))
     out: dict[Any, str] = {}
     for w in missing:
         out[key(w) if key else w.assignment_id] = _(
             "%(name)s: sick leave of %(n)d or more consecutive days needs a doctor's certificate; tick the certificate box (%(day)s).",
-            name=names.get(w.assignment_id, ""), n=limit, day=w.day.isoformat(),
+            name=names.get(w.assignment_id, ""), n=settings_on(w.day).sick_certificate_days, day=w.day.isoformat(),
         )
     return out
 
@@ -534,7 +538,7 @@ def apply_month_import(
         check_not_future(w.day, today)
     if writes and any(reason_required(w.day, today) for w in writes) and not (reason or "").strip():
         raise AttendanceError([_("Some days are more than %(n)d days ago: give a reason for the import.",
-                                 n=get_settings().correction_reason_after_days)])
+                                 n=settings_for_month(year, month).correction_reason_after_days)])
     cert = check_sick_certificates(writes, key=lambda w: (w.assignment_id, w.day))
     if cert:
         raise AttendanceError(list(cert.values()))

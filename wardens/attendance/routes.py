@@ -15,7 +15,18 @@ from ..access import DISTRICT, STAFF, check_township, roles_required, visible_to
 from ..dates import today
 from ..extensions import db
 from ..views import commit_or_flash, commit_or_show_error
-from ..models import Assignment, AttendanceChange, AttendanceRecord, MonthState, Role, Township, User, Village, get_settings
+from ..models import (
+    Assignment,
+    AttendanceChange,
+    AttendanceRecord,
+    MonthState,
+    Role,
+    Township,
+    User,
+    Village,
+    current_settings,
+    settings_on,
+)
 from ..record_ids import record_id
 from .. import uploads
 from ..spreadsheets import XLSX_MIME, SpreadsheetError
@@ -125,7 +136,8 @@ def _render_grid(
         save_form.day.data = day.isoformat()
         save_form.township_id.data = str(township.id)
         save_form.village_id.data = str(village_id or "")
-    settings = get_settings()
+    # The grid's rules are those of the settings version in force for the day shown.
+    settings = settings_on(day) if day is not None else current_settings()
     return render_template(
         "attendance/grid.html",
         pick=pick,
@@ -520,4 +532,4 @@ def dashboard() -> str:
     data = overview(today(), visible_township_id())
     # The holder's record in the register, when that area is installed.
     person_link = "registry.person" in current_app.view_functions
-    return render_template("attendance/dashboard.html", data=data, settings=get_settings(), person_link=person_link)
+    return render_template("attendance/dashboard.html", data=data, settings=current_settings(), person_link=person_link)

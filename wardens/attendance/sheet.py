@@ -21,7 +21,19 @@ from ..dates import month_days
 from ..extensions import db
 from ..masking import mask_id_number
 from ..labels import STATUS_SYMBOLS
-from ..models import AttendanceMonth, Assignment, MonthState, Person, Post, Status, Township, Village, get_settings
+from ..models import (
+    AttendanceMonth,
+    Assignment,
+    MonthState,
+    Person,
+    Post,
+    SettingsVersion,
+    Status,
+    Township,
+    Village,
+    settings_for_month,
+    settings_versions,
+)
 from ..spreadsheets.writers import display_width
 from .subsidy import HolderMonth, holder_months, rules_from
 from .workbook import AS_TEXT, CENTRE, HEADER, MONEY, PLAIN, RATE, SHADED, TEXT, Layout, xlsx_document
@@ -180,8 +192,27 @@ def _money(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
-def _settings_used(frozen: dict[str, Any] | None, rows: list[SheetRow]) -> list[tuple[str, str]]:
-    rules = rules_from(frozen=frozen) if frozen else rules_from(get_settings())
+def version_text(version: SettingsVersion) -> str:
+    """Which settings version this is, in words that never change after it is saved."""
+    if version.is_base:
+        return _("No. %(id)d, in force from the start", id=version.id)
+    return _("No. %(id)d, in force from %(month)s (saved %(day)s)", id=version.id,
+             month=version.effective_from.strftime("%Y-%m"), day=version.created_at.date().isoformat())
+
+
+def _version_used(year: int, month: int, frozen: dict[str, Any] | None) -> SettingsVersion | None:
+    """The version a month pays with: the one stored at its close, else the one in force for it."""
+    if not frozen:
+        return settings_for_month(year, month)
+    stored = frozen.get("settings_version_id")
+    if stored is None:  # closed before versions existed: the frozen numbers are all there is
+        return None
+    return next((v for v in settings_versions() if v.id == int(stored)), None)
+
+
+def _settings_used(year: int, month: int, frozen: dict[str, Any] | None, rows: list[SheetRow]) -> list[tuple[str, str]]:
+    version = _version_used(year, month, frozen)
+    rules = rules_from(frozen=frozen) if frozen else rules_from(version)
     pairs: dict[tuple[Decimal, int], int] = {}
     for r in rows:
         key = (r.holder.standard, r.holder.required_base)
@@ -192,6 +223,7 @@ def _settings_used(frozen: dict[str, Any] | None, rows: list[SheetRow]) -> list[
     ) or "—"
     deduction = _money(rules.deduction_per_absent)
     used = [
+        (_("Settings version"), version_text(version) if version is not None else _("the numbers frozen at the close")),
         (_("Formula"), _("standard × min(1, days present ÷ required days) − deduction × unexcused days, not below 0")),
         (_("Standard and required days"), _("set per post: %(pairs)s", pairs=per_post)),
         (_("Start or end mid-month"), _("standard and required days pro-rated by the days of the month in the term")),
@@ -245,7 +277,7 @@ def build_sheet(township_id: int, year: int, month: int) -> Sheet:
     ]
     return Sheet(
         township=township, year=year, month=month, days=days, rows=rows, state=state,
-        settings_used=_settings_used(frozen, rows), closed_at=month_row.closed_at if month_row else None,
+        settings_used=_settings_used(year, month, frozen, rows), closed_at=month_row.closed_at if month_row else None,
     )
 
 

@@ -15,7 +15,18 @@ from sqlalchemy import String, func, select, type_coerce
 
 from ..dates import month_bounds, month_days
 from ..extensions import db
-from ..models import Assignment, AttendanceMonth, AttendanceRecord, MonthState, Post, Status, Village, get_settings
+from ..models import (
+    Assignment,
+    AttendanceMonth,
+    AttendanceRecord,
+    MonthState,
+    Post,
+    SettingsVersion,
+    Status,
+    Village,
+    current_settings,
+    settings_for_month,
+)
 
 CENT = Decimal("0.01")
 STATUSES = tuple(s.value for s in Status)
@@ -82,11 +93,15 @@ def attendance_rate(present_days: int, required: Decimal, term_days_in_month: in
 
 @dataclass(frozen=True)
 class MonthRules:
-    """The numbers a month is paid with: the district deduction and each post's standard and required days."""
+    """The numbers a month is paid with: the district deduction and each post's standard and required days.
+
+    `version_id` is the `SettingsVersion` the deduction comes from (None: given by hand).
+    """
 
     deduction_per_absent: Decimal
     posts: Mapping[int, tuple[Decimal, int]] = field(default_factory=dict)
     frozen: bool = False
+    version_id: int | None = None
 
     def for_post(self, post: Post) -> tuple[Decimal, int]:
         if post.id in self.posts:
@@ -102,25 +117,37 @@ class MonthRules:
             "all_stopped": "full pro-rated standard",
             "rounding": "0.01 ROUND_HALF_UP",
             "frozen_at_close": self.frozen,
+            "settings_version_id": self.version_id,
         }
 
 
+def _version_id(values: Mapping[str, Any]) -> int | None:
+    raw = values.get("settings_version_id")
+    return int(raw) if raw is not None else None
+
+
 def rules_from(settings: Any = None, frozen: Mapping[str, Any] | None = None) -> MonthRules:
-    """Build the rules from frozen month values (a closed month) or from the district settings."""
+    """Build the rules from frozen month values (a closed month) or from a settings version.
+
+    Without either: today's version. A month's own rules come from
+    `rules_from(settings_for_month(year, month))` (what `holder_months` does).
+    """
     if frozen:
         posts = {int(k): (Decimal(v[0]), int(v[1])) for k, v in frozen.get("posts", {}).items()}
-        return MonthRules(Decimal(str(frozen.get("deduction_per_absent", "0"))), posts, frozen=True)
+        return MonthRules(Decimal(str(frozen.get("deduction_per_absent", "0"))), posts, frozen=True,
+                          version_id=_version_id(frozen))
     if isinstance(settings, MonthRules):
         return settings
     if isinstance(settings, Mapping):
-        return MonthRules(Decimal(str(settings.get("absence_deduction", settings.get("deduction_per_absent", "0")))))
-    settings = settings if settings is not None else get_settings()
-    return MonthRules(Decimal(settings.absence_deduction))
+        return MonthRules(Decimal(str(settings.get("absence_deduction", settings.get("deduction_per_absent", "0")))),
+                          version_id=_version_id(settings))
+    version: SettingsVersion = settings if settings is not None else current_settings()
+    return MonthRules(Decimal(version.absence_deduction), version_id=version.id)
 
 
 def freeze_rules(township_id: int, year: int, month: int) -> dict[str, Any]:
     """The numbers to keep with a closed month so later setting changes never change a paid sheet."""
-    settings = get_settings()
+    settings = settings_for_month(year, month)
     first, last = month_bounds(year, month)
     rows = db.session.execute(
         select(Post.id, Post.monthly_subsidy, Post.required_days)
@@ -131,6 +158,7 @@ def freeze_rules(township_id: int, year: int, month: int) -> dict[str, Any]:
     ).all()
     return {
         "deduction_per_absent": str(settings.absence_deduction),
+        "settings_version_id": settings.id,
         "posts": {str(pid): [str(std), int(req)] for pid, std, req in rows},
     }
 
@@ -263,7 +291,8 @@ def holder_months(
     """Compute many holders' months with one query for their records (no per-holder queries).
 
     Each assignment's post and village must be loaded (or loadable); a closed month uses the
-    numbers frozen when it closed unless `settings` is given. with_days=False counts in SQL
+    numbers frozen when it closed unless `settings` is given; an open month pays with the
+    settings version in force for it (`settings_for_month`). with_days=False counts in SQL
     (GROUP BY) and leaves `days` empty: enough for rates and subsidies over many months.
     """
     if not assignments:
@@ -271,7 +300,8 @@ def holder_months(
     days = month_days(year, month)
     first, last = days[0], days[-1]
     ids = [a.id for a in assignments]
-    base_rules = rules_from(settings)
+    # The month's own version (read once per transaction), never today's.
+    base_rules = rules_from(settings if settings is not None else settings_for_month(year, month))
     frozen = {} if settings is not None else _frozen_by_township({a.post.village.township_id for a in assignments}, year, month)
 
     by_text = {d.isoformat(): d for d in days}

@@ -7,6 +7,9 @@ Two rules, both settings (docs/domain.md, "Dismissal"):
   months before the given day's month. A month counts only if the holder's term covers part
   of it and at least one of its days was recorded (an unrecorded month is the township's gap,
   not evidence against the holder). The rate is the sheet's: present ÷ effective required days.
+
+Each month is judged by the settings version in force for it (its own absent-days limit);
+the run of months and its rate are those in force on the day of the review.
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ from sqlalchemy.orm import joinedload
 
 from ..dates import add_months
 from ..extensions import db
-from ..models import Assignment, Post, Village, get_settings
+from ..models import Assignment, Post, Village, settings_for_month, settings_on
 from ..models.enums import DismissalRule
 from .subsidy import holder_months
 
@@ -39,8 +42,7 @@ def _period(year: int, month: int) -> str:
 
 def holders_crossing_thresholds(day: dt.date, township_id: int | None = None) -> list[ThresholdHit]:
     """Holders in force on day (optionally in one township) that cross a dismissal-review threshold."""
-    settings = get_settings()
-    limit_days = settings.dismissal_absent_days
+    settings = settings_on(day)
     limit_rate = Decimal(settings.dismissal_rate)
     months_back = settings.dismissal_rate_months
 
@@ -61,15 +63,16 @@ def holders_crossing_thresholds(day: dt.date, township_id: int | None = None) ->
     # Months newest first: the day's own month, then the complete months before it.
     months = [add_months(day.year, day.month, -i) for i in range(months_back + 1)]
     per_month = {ym: {hm.assignment.id: hm for hm in holder_months(holders, ym[0], ym[1], with_days=False)} for ym in months}
+    limit_days = {ym: settings_for_month(*ym).dismissal_absent_days for ym in months}
 
     hits: list[ThresholdHit] = []
     for a in holders:
         for ym in months:
             hm = per_month[ym][a.id]
-            if hm.term_days and hm.absent_days >= limit_days:
+            if hm.term_days and hm.absent_days >= limit_days[ym]:
                 hits.append(ThresholdHit(a, DismissalRule.ABSENT_DAYS, _period(*ym), _(
                     "%(period)s: %(n)d days of unexcused absence (review from %(limit)d).",
-                    period=_period(*ym), n=hm.absent_days, limit=limit_days,
+                    period=_period(*ym), n=hm.absent_days, limit=limit_days[ym],
                 )))
                 break
         complete = [per_month[ym][a.id] for ym in months[1:]]

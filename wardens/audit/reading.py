@@ -37,6 +37,7 @@ from ..models import (
     Post,
     Round,
     RoundState,
+    SettingsVersion,
     Stoppage,
     Township,
     User,
@@ -57,6 +58,7 @@ ENTITY_LABELS: dict[str, Any] = {
     "stoppage": _l("Work stoppage"),
     "user": _l("Account"),
     "district_settings": _l("District settings"),
+    "settings_version": _l("Settings version"),
     "round": _l("Yearly round"),
     "application": _l("Application"),
     "allocation_run": _l("Allocation run"),
@@ -132,6 +134,7 @@ FIELD_LABELS: dict[str, Any] = {
     "failed_logins": _l("Failed logins"),
     "locked_until": _l("Locked until"),
     "district_name": _l("District name"),
+    "effective_from": _l("Takes effect from (month)"),
     "office_name": _l("Office name"),
     "default_labour": _l("Labour ability when not recorded"),
     "scope": _l("Where an applicant may take a post"),
@@ -327,6 +330,10 @@ class Names:
                     select(Stoppage.id, Township.name, Village.name, Stoppage.first_day, Stoppage.last_day)
                     .outerjoin(Township, Township.id == Stoppage.township_id)
                     .outerjoin(Village, Village.id == Stoppage.village_id).where(Stoppage.id.in_(ids)))),
+            "settings_version": lambda ids: (
+                (i, _("version No. %(id)d, in force from %(month)s", id=i, month=d.strftime("%Y-%m")))
+                for i, d in db.session.execute(
+                    select(SettingsVersion.id, SettingsVersion.effective_from).where(SettingsVersion.id.in_(ids)))),
             "dismissal_case": lambda ids: (
                 (i, f"{n} · {c}") for i, n, c in db.session.execute(
                     select(DismissalCase.id, Person.name, Post.code)

@@ -30,7 +30,7 @@ from ..attendance.subsidy import rules_from, subsidy_payable
 from ..dates import add_months
 from ..extensions import db
 from ..models import Assignment, AttendanceMonth, AttendanceRecord, HouseholdFlag, Person, Post, Status, Township, Village
-from ..models import Household, MonthState, get_settings
+from ..models import Household, MonthState, settings_for_month, settings_on
 from ..priority import priority_tier
 
 MONTHS_SHOWN = 12
@@ -82,7 +82,7 @@ def _count_month(year: int, month: int, township_ids: set[int], last_day: dt.dat
         .group_by(AttendanceRecord.assignment_id, AttendanceRecord.status)
     ):
         counts.setdefault(aid, Counter())[status] = n
-    base = rules_from(get_settings())
+    base = rules_from(settings_for_month(year, month))  # the month's own version
     rules = {tid: rules_from(frozen=used) for tid, used in frozen.items() if used}
     out = {tid: MonthFigures() for tid in township_ids}
     for aid, start, end, post_id, standard, required, tid in holders:
@@ -203,7 +203,7 @@ def holders_by_priority(day: dt.date, township_id: int | None) -> Counter[int | 
         flag_stmt = flag_stmt.where(Village.township_id == township_id)
     for household_id, flag in db.session.execute(flag_stmt):
         flags.setdefault(household_id, set()).add(flag)
-    groups = get_settings().priority_groups
+    groups = settings_on(day).priority_groups
     return Counter(priority_tier(flags.get(hid, ()), groups, cadre=cadre) for hid, cadre in holders)
 
 
@@ -227,7 +227,7 @@ def district_charts(year: int, month: int, today: dt.date, township_id: int | No
     a_year_before = last_day.replace(year=last_day.year - 1) if not (last_day.month == 2 and last_day.day == 29) \
         else last_day.replace(year=last_day.year - 1, day=28)
     now, before = holders_by_priority(last_day, township_id), holders_by_priority(a_year_before, township_id)
-    groups = get_settings().priority_groups
+    groups = settings_on(last_day).priority_groups
     priority = [PriorityRow(list(g), before.get(i + 1, 0), now.get(i + 1, 0)) for i, g in enumerate(groups)]
     priority.append(PriorityRow(None, before.get(None, 0), now.get(None, 0)))
     return Charts(months, rates, subsidy, priority, (a_year_before, last_day),

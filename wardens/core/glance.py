@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Assignment, AttendanceRecord, Household, HouseholdFlag, Post, Village, get_settings
+from ..models import Assignment, AttendanceRecord, Household, HouseholdFlag, Post, Village, settings_on
 from ..priority import priority_tier
 
 
@@ -31,7 +31,7 @@ class Glance:
 
 def district_glance(day: dt.date, township_id: int | None = None) -> Glance:
     """Posts, slots, holders, households by priority group and today's attendance."""
-    settings = get_settings()
+    settings = settings_on(day)
 
     def in_scope(stmt, village_col):  # type: ignore[no-untyped-def]
         if township_id is None:

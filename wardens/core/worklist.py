@@ -16,6 +16,7 @@ from flask import current_app
 from flask_babel import format_date, get_locale, gettext as _, ngettext
 from sqlalchemy import func, select
 
+from ..admin.versions import change_labels
 from ..attendance.thresholds import holders_crossing_thresholds
 from ..audit import AuditAction
 from ..dates import add_months, utcnow
@@ -37,7 +38,7 @@ from ..models import (
     Township,
     User,
     Village,
-    get_settings,
+    settings_for_month,
 )
 
 # How far ahead a notice period's end is announced, in days.
@@ -189,13 +190,14 @@ def months_past_deadline(day: dt.date) -> list[WorkItem]:
     Months before the district's first recorded attendance are not chased: the system
     was not in use then. At most OVERDUE_MONTHS_BACK months back.
     """
-    deadline_day = get_settings().submission_deadline_day
     first_record = db.session.scalar(select(func.min(AttendanceRecord.day)))
     if first_record is None:
         return []
     months = []
     for back in range(OVERDUE_MONTHS_BACK, -1, -1):
         y, m = add_months(day.year, day.month, -back)
+        # Each month is due by the deadline of the settings version in force for it.
+        deadline_day = settings_for_month(y, m).submission_deadline_day
         if (y, m) < (first_record.year, first_record.month) or day <= due_day(y, m, deadline_day):
             continue
         months.append((y, m))
@@ -306,6 +308,22 @@ def locked_accounts() -> list[WorkItem]:
             for uid, username, display, _until in rows]
 
 
+def settings_taking_effect(day: dt.date) -> list[WorkItem]:
+    """The settings version that takes effect next month (the one that will be in force then), if any."""
+    year, month = add_months(day.year, day.month, 1)
+    version = settings_for_month(year, month)
+    if version.effective_month != (year, month):
+        return []
+    # Chinese lists its items with 、, English with commas.
+    separator = "、" if get_locale().language == "zh" else ", "
+    changed = separator.join(change_labels(version.changes or {})) or "—"
+    return [WorkItem("settings_taking_effect",
+                     _("Settings version No. %(id)d takes effect from %(month)s", id=version.id,
+                       month=month_words(year, month)),
+                     "admin.settings", {"_anchor": f"version-{version.id}"},
+                     detail=_("Changes: %(fields)s", fields=changed))]
+
+
 # ------------------------------------------------------------------ by role
 
 
@@ -320,7 +338,7 @@ def worklist(role: str, day: dt.date, township_id: int | None = None) -> list[Wo
         rules = [months_waiting_review, lambda: months_past_deadline(day), open_objections,
                  lambda: notice_periods_ending(day), dismissal_flags_open, fills_waiting_approval]
     elif role == Role.ADMIN:
-        rules = [locked_accounts]
+        rules = [locked_accounts, lambda: settings_taking_effect(day)]
     else:
         rules = []
     items = [item for rule in rules for item in rule()]

@@ -17,7 +17,7 @@ from sqlalchemy import insert
 
 from ..dates import add_months, district_zone, month_bounds
 from ..extensions import db
-from ..models import AttendanceMonth, AttendanceRecord, DistrictSettings, MonthState, Status, Stoppage
+from ..models import AttendanceMonth, AttendanceRecord, MonthState, SettingsVersion, Status, Stoppage
 from .district import DistrictPlan, Holding, PlannedTownship
 
 FLOOD_STOPPAGE_TOWNSHIP = "西河口乡"
@@ -224,7 +224,7 @@ def write_attendance(holdings: list[Holding], window: Window, rng: random.Random
 
 
 def write_month_states(townships: list[PlannedTownship], first_month: tuple[int, int], today: dt.date,
-                       settings: DistrictSettings, clerk_id: int, office_id: int,
+                       settings: SettingsVersion, clerk_id: int, office_id: int,
                        clerk_township: str, late_township: str) -> None:
     """Months before the current one are closed, except the latest full month: submitted
     everywhere but late_township (still recording, so no row). The current month has no row."""

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Township, get_settings
+from ..models import Township, settings_on
 from ..patrol.demo import load_demo_lines, load_demo_patrol
 from ..reallocation.demo import load_demo_round
 from .accounts import DEMO_TOWNSHIP, create_demo_accounts, taken_demo_usernames
@@ -99,7 +99,7 @@ def load_demo(
     years = _term_years(window, today)
 
     # 1. Settings with their defaults.
-    settings = get_settings()
+    settings = settings_on(today)
     # 2. The register, planned in memory: holders must fit their post on every term start and today.
     term_days = tuple(dt.date(y, 1, 1) for y in years) + (today,)
     plan = plan_district(today=today, scale=scale, rng=rng, term_days=term_days)

@@ -32,7 +32,18 @@ from .places import Township, Village, village_neighbour
 from .posts import Post
 from .revision import InputRevision, current_revision, problem_hash
 from .rounds import AllocationRun, Application, DismissalCase, Objection, Round, RunDecision
-from .settings import DEFAULT_PRIORITY_GROUPS, DistrictSettings, get_settings
+from .settings import (
+    DEFAULT_PRIORITY_GROUPS,
+    VERSIONED_FIELDS,
+    DistrictSettings,
+    SettingsVersion,
+    current_settings,
+    forget_settings_versions,
+    get_settings,
+    settings_for_month,
+    settings_on,
+    settings_versions,
+)
 from .users import LoginAddress, User
 
 __all__ = [
@@ -69,6 +80,13 @@ __all__ = [
     "get_patrol_settings",
     "DEFAULT_PRIORITY_GROUPS",
     "DistrictSettings",
+    "SettingsVersion",
+    "VERSIONED_FIELDS",
+    "current_settings",
+    "forget_settings_versions",
+    "settings_for_month",
+    "settings_on",
+    "settings_versions",
     "EndReason",
     "Flag",
     "Household",

@@ -1,14 +1,29 @@
-"""District settings: every rule of docs/domain.md that differs between counties."""
+"""District settings: every rule of docs/domain.md that differs between counties.
+
+Two kinds, kept apart on purpose (docs/domain.md, Settings):
+
+- `SettingsVersion`: every setting that changes pay or a rule (deduction, required days,
+  thresholds, priority order, age and labour, scope, notice days ...). Each save is a new
+  dated version taking effect from the first day of a chosen month; earlier versions are
+  kept. `settings_for_month(year, month)` and `settings_on(day)` are the one way to read them.
+- `DistrictSettings`: one row of names (the district, the office) and account lockout,
+  which pay nothing and judge no one's month, so they are not versioned.
+"""
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, Numeric, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Numeric, String, event, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from ..dates import today, utcnow
 from ..extensions import db
 from .enums import Labour, Scope, sql_in
+
+if TYPE_CHECKING:
+    from .users import User
 
 DEFAULT_PRIORITY_GROUPS: list[list[str]] = [
     ["flood_affected", "registered_poor"],
@@ -21,13 +36,41 @@ DEFAULT_PRIORITY_GROUPS: list[list[str]] = [
     [],
 ]
 
+# The first version of a database is in force "from the start": every month before any
+# later version pays with it.
+BASE_EFFECTIVE_FROM = dt.date(2000, 1, 1)
+
 
 class DistrictSettings(db.Model):
-    """A single row (id = 1) holding the district's configurable rules."""
+    """A single row (id = 1): the names on printed pages and account lockout (not versioned)."""
 
     __tablename__ = "district_settings"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=1)
+    district_name: Mapped[str] = mapped_column(String(50), default="裕安区")
+    office_name: Mapped[str] = mapped_column(String(100), default="裕安区交通运输局路长办")
+
+    # Accounts
+    login_max_failures: Mapped[int] = mapped_column(default=5)
+    login_lock_minutes: Mapped[int] = mapped_column(default=15)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain values (for the audit trail)."""
+        return {column.key: getattr(self, column.key) for column in self.__table__.columns}
+
+
+class SettingsVersion(db.Model):
+    """The district's pay and rule settings in force from `effective_from` (the first of a month).
+
+    A month pays with the version in force on its first day: the one with the latest
+    `effective_from` not after it, the latest saved among equals. Versions are never edited;
+    `changes` keeps what the save changed (field: [before, after]) against the version it
+    replaced for its month.
+    """
+
+    __tablename__ = "settings_version"
     __table_args__ = (
-        CheckConstraint("id = 1", name="single_row"),
         CheckConstraint("min_age <= max_age AND max_age <= max_age_extended", name="age_range"),
         CheckConstraint(f"scope IN ({sql_in(Scope)})", name="scope_known"),
         CheckConstraint(f"default_labour IN ({sql_in(Labour)})", name="labour_known"),
@@ -37,9 +80,11 @@ class DistrictSettings(db.Model):
         CheckConstraint("dismissal_rate >= 0 AND dismissal_rate <= 1", name="dismissal_rate"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True, default=1)
-    district_name: Mapped[str] = mapped_column(String(50), default="裕安区")
-    office_name: Mapped[str] = mapped_column(String(100), default="裕安区交通运输局路长办")
+    id: Mapped[int] = mapped_column(primary_key=True)
+    effective_from: Mapped[dt.date] = mapped_column(Date, index=True, default=BASE_EFFECTIVE_FROM)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     # Eligibility (人岗匹配)
     min_age: Mapped[int] = mapped_column(default=18)
@@ -75,24 +120,99 @@ class DistrictSettings(db.Model):
     km_per_warden: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("3"))
     village_post_cap: Mapped[int] = mapped_column(default=4)
 
-    # Accounts
-    login_max_failures: Mapped[int] = mapped_column(default=5)
-    login_lock_minutes: Mapped[int] = mapped_column(default=15)
+    created_by: Mapped["User | None"] = relationship()
+
+    @property
+    def effective_month(self) -> tuple[int, int]:
+        return self.effective_from.year, self.effective_from.month
+
+    @property
+    def is_base(self) -> bool:
+        """The version in force from the start (before any dated change)."""
+        return self.effective_from <= BASE_EFFECTIVE_FROM
+
+    def values(self) -> dict[str, Any]:
+        """The versioned settings themselves (no id, date or author)."""
+        return {name: getattr(self, name) for name in VERSIONED_FIELDS}
 
     def as_dict(self) -> dict[str, Any]:
         """Plain values, for freezing into a round or showing which settings a sheet used."""
-        out: dict[str, Any] = {}
-        for column in self.__table__.columns:
-            value = getattr(self, column.key)
-            out[column.key] = str(value) if isinstance(value, Decimal) else value
+        out: dict[str, Any] = {"settings_version_id": self.id, "effective_from": self.effective_from.isoformat()}
+        for name, value in self.values().items():
+            out[name] = str(value) if isinstance(value, Decimal) else value
         return out
 
 
+_META_COLUMNS = {"id", "effective_from", "created_at", "created_by_id", "changes"}
+VERSIONED_FIELDS: tuple[str, ...] = tuple(
+    c.key for c in SettingsVersion.__table__.columns if c.key not in _META_COLUMNS
+)
+UNVERSIONED_FIELDS: tuple[str, ...] = tuple(c.key for c in DistrictSettings.__table__.columns if c.key != "id")
+
+_CACHE = "wardens.settings_versions"
+
+
 def get_settings() -> DistrictSettings:
-    """The district's settings row, created with the defaults on first use."""
+    """The district's names and lockout row, created with the defaults on first use."""
     row = db.session.get(DistrictSettings, 1)
     if row is None:
         row = DistrictSettings(id=1)
         db.session.add(row)
         db.session.flush()
     return row
+
+
+def settings_versions() -> list[SettingsVersion]:
+    """Every version, oldest effective first (equal months: oldest saved first); read once per transaction.
+
+    The base version is written with the defaults when there is none yet.
+    """
+    cached = db.session.info.get(_CACHE)
+    if cached is not None:
+        return cached
+    versions = list(db.session.scalars(
+        select(SettingsVersion).order_by(SettingsVersion.effective_from, SettingsVersion.id)
+    ))
+    if not versions:
+        base = SettingsVersion(effective_from=BASE_EFFECTIVE_FROM)
+        db.session.add(base)
+        db.session.flush()
+        versions = [base]
+    db.session.info[_CACHE] = versions
+    return versions
+
+
+def forget_settings_versions() -> None:
+    """Drop the transaction's list of versions (after a version is added)."""
+    db.session.info.pop(_CACHE, None)
+
+
+def settings_for_month(year: int, month: int) -> SettingsVersion:
+    """The settings in force for a month: the version in force on its first day."""
+    first = dt.date(year, month, 1)
+    versions = settings_versions()
+    chosen = versions[0]
+    for version in versions:
+        if version.effective_from <= first:
+            chosen = version
+        else:
+            break
+    return chosen
+
+
+def settings_on(day: dt.date) -> SettingsVersion:
+    """The settings in force on a day (those of its month)."""
+    return settings_for_month(day.year, day.month)
+
+
+def current_settings() -> SettingsVersion:
+    """The settings in force today, in the district's time zone (new rounds, notices, sizing)."""
+    return settings_on(today())
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_on_transaction_end(session: Session) -> None:
+    # Committed objects expire (reading them again would be a query per version) and
+    # rolled-back ones may be gone: the next reader loads the list afresh.
+    session.info.pop(_CACHE, None)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from ..attendance.subsidy import HolderMonth, holder_months
 from ..dates import add_months
 from ..extensions import db
-from ..models import Assignment, Post, Village, get_settings
+from ..models import Assignment, Post, Village
 
 
 def my_assignments(person_id: int) -> list[Assignment]:
@@ -114,9 +114,8 @@ class PastMonth:
 
 def past_months(assignments: list[Assignment], today: dt.date) -> list[PastMonth]:
     """Each month of each assignment up to today, newest first, with days present and subsidy."""
-    # The session's identity map holds rows weakly: keeping the settings row referenced
-    # here lets each month's computation find it without another query.
-    settings_row = get_settings()
+    # Each month pays with its own settings version; the versions are read once per
+    # transaction (settings_versions), so the months below add no query for them.
     rows = []
     for a in assignments:
         for year, month in months_of(a, today):
@@ -124,5 +123,4 @@ def past_months(assignments: list[Assignment], today: dt.date) -> list[PastMonth
             hm = holder_months([a], year, month, with_days=False)[0]
             rows.append(PastMonth(year, month, a, hm.present_days, hm.recorded_days, hm.required_days, hm.subsidy))
     rows.sort(key=lambda r: (r.year, r.month, r.assignment.term_start), reverse=True)
-    del settings_row
     return rows

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import ApplicationSource, Assignment, Household, Person, Post, Round, get_settings
+from ..models import ApplicationSource, Assignment, Household, Person, Post, Round, settings_on
 from .applications import add_application, flags_on
 from .rounds import default_term, open_round
 
@@ -45,7 +45,7 @@ def load_demo_round(today: dt.date) -> Round:
     rng = random.Random(SEED)
     first, last = default_term(today)
     rnd = open_round(name=f"{first.year}年度动态调整", year=first.year, term_start=first, term_end=last,
-                     reference_date=first, notice_days=get_settings().notice_days, today=today, user_id=None)
+                     reference_date=first, notice_days=settings_on(today).notice_days, today=today, user_id=None)
     holding = set(db.session.scalars(select(Assignment.person_id).where(Assignment.in_force_on_clause(today))))
     applied = {a.person_id for a in rnd.applications}
     people = [p for p in db.session.scalars(

@@ -35,7 +35,7 @@ from ..models import (
     Round,
     RunKind,
     Village,
-    get_settings,
+    settings_on,
 )
 from ..models.enums import ROUND_AGREED, DismissalRule
 from ..patrol.evidence import days_without_on_section_patrol
@@ -66,7 +66,7 @@ def holders_on(day: dt.date) -> list[Assignment]:
 
 def age_past_limit(holders: list[Assignment], day: dt.date) -> Iterable[Hit]:
     """Flag holders older than their post allows (never above the district's extended limit)."""
-    settings = get_settings()
+    settings = settings_on(day)
     for a in holders:
         limit = min(a.post.max_age, settings.max_age_extended)
         age = a.person.age_on(day)
@@ -79,7 +79,7 @@ def age_past_limit(holders: list[Assignment], day: dt.date) -> Iterable[Hit]:
 
 def no_priority_group(holders: list[Assignment], day: dt.date) -> Iterable[Hit]:
     """Flag holders whose household is in no priority group now (or is a village-cadre household)."""
-    groups = get_settings().priority_groups
+    groups = settings_on(day).priority_groups
     for a in holders:
         household = a.person.household
         flags = sorted(household.flag_codes)

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from ..audit import AuditAction, record_audit, snapshot
 from ..extensions import db
-from ..models import Round, RoundState, get_settings
+from ..models import Round, RoundState, settings_on
 from ..models.enums import ROUND_UNFINISHED, require_step
 from .applications import include_current_holders
 from .errors import RefusedError
@@ -21,9 +21,13 @@ ROUND_FIELDS = ("name", "year", "term_start", "term_end", "reference_date", "not
                 "notice_start", "notice_end", "chosen_run_id")
 
 
-def frozen_rules() -> dict[str, Any]:
-    """The district's allocation rules as plain data, to freeze into a new round."""
-    s = get_settings()
+def frozen_rules(day: dt.date) -> dict[str, Any]:
+    """The district's allocation rules in force on day (the round's opening) as plain data, to freeze into it.
+
+    The round keeps them: a settings version saved later (whatever month it takes effect
+    from) never changes a round's rules.
+    """
+    s = settings_on(day)
     return {
         "scope": s.scope,
         "priority_groups": [list(g) for g in s.priority_groups],
@@ -79,7 +83,7 @@ def open_round(
         reference_date=reference_date,
         notice_days=notice_days,
         state=RoundState.APPLICATIONS,
-        rules=frozen_rules(),
+        rules=frozen_rules(today),
         created_by_id=user_id,
     )
     db.session.add(rnd)

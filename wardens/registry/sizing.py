@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from ..access import limit_to_township
 from ..extensions import db
-from ..models import Post, PostKind, Township, Village, get_settings
+from ..models import Post, PostKind, Township, Village, current_settings
 from .search import Filters
 
 
@@ -39,7 +39,7 @@ def suggested_slots(km: Decimal, km_per_warden: Decimal, cap: int) -> int:
 
 def village_sizing(f: Filters) -> list[VillageSizing]:
     """Every active village (a clerk's own township only) with its sizing, in one query."""
-    settings = get_settings()
+    settings = current_settings()
     posts = (
         select(
             Post.village_id.label("village_id"),

@@ -11,7 +11,7 @@ from ...access import DISTRICT, roles_required
 from ...dates import today
 from ...extensions import db
 from ...idnumber import normalise_id_number
-from ...models import Application, Household, Person, Round, RunKind, Township, get_settings
+from ...models import Application, Household, Person, Round, RunKind, Township, current_settings
 from ...models.enums import ROUND_EDITABLE, require_state
 from ...record_ids import page_number
 from .. import adapter, applications, notice, rounds
@@ -37,7 +37,7 @@ def round_new() -> str | WerkzeugResponse:
         form.year.data = first.year
         form.name.data = _("%(year)d yearly adjustment", year=first.year)
         form.term_start.data, form.term_end.data, form.reference_date.data = first, last, first
-        form.notice_days.data = get_settings().notice_days
+        form.notice_days.data = current_settings().notice_days
     if form.validate_on_submit():
         rnd = rounds.open_round(name=form.name.data, year=form.year.data, term_start=form.term_start.data,
                                 term_end=form.term_end.data, reference_date=form.reference_date.data,

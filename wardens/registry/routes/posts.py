@@ -14,7 +14,7 @@ from ...access import STAFF, roles_required
 from ...dates import today
 from ...extensions import db
 from ...labels import POST_KINDS
-from ...models import Assignment, Person, Village, get_settings
+from ...models import Assignment, Person, Village, current_settings
 from ..forms import ActionForm, PostForm
 from ..operations.posts import create_post, update_post
 from ..search import POST_SORTS, POST_STATUSES, filled_counts, parse_filters, posts_query
@@ -95,5 +95,5 @@ def post_edit(post_id: int) -> str | Response:
 def sizing() -> str:
     f = parse_filters(request.args, set(), {})
     lines = village_sizing(f)
-    return render_template("registry/sizing.html", lines=lines, settings=get_settings(),
+    return render_template("registry/sizing.html", lines=lines, settings=current_settings(),
                            **list_context("sizing", f))

@@ -1,0 +1,330 @@
+"""Settings with an effective month: a change is a dated version, and only months from it pay with it.
+
+Every test runs on the `clock` fixture (2026-11-16 in the district unless moved) against a
+real database (SQLite, and PostgreSQL in the PostgreSQL run).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, select
+
+from wardens.admin.versions import plan_settings_change
+from wardens.attendance.operations import RecordWrite, sick_runs_needing_certificate
+from wardens.attendance.sheet import build_sheet
+from wardens.attendance.subsidy import freeze_rules, holder_month
+from wardens.core.worklist import worklist
+from wardens.dates import today
+from wardens.errors import Refusal
+from wardens.extensions import db
+from wardens.models import (
+    AttendanceMonth,
+    AttendanceRecord,
+    AuditEvent,
+    MonthState,
+    SettingsVersion,
+    current_settings,
+    settings_for_month,
+    settings_on,
+    settings_versions,
+)
+from wardens.reallocation.rounds import open_round
+from tests.admin.test_settings import _form
+
+
+@pytest.fixture
+def admin_client(sign_in, make, clock):  # type: ignore[no-untyped-def]
+    admin = make.user("admin", username="boss")
+    db.session.commit()
+    return sign_in(admin)
+
+
+@pytest.fixture
+def towns(make, clock):  # type: ignore[no-untyped-def]
+    """Two townships, one holder each, with one unexcused absence in each of October and November 2026."""
+    out = {}
+    for name in ("西河口乡", "新安镇"):
+        town = make.township(name=name)
+        village = make.village(town)
+        holder = make.assignment(person=make.person(make.household(village)), post=make.post(village=village))
+        for day, status in ((dt.date(2026, 10, 5), "absent"), (dt.date(2026, 11, 5), "absent")):
+            db.session.add(AttendanceRecord(assignment_id=holder.id, day=day, status=status))
+        for d in range(6, 16):
+            db.session.add(AttendanceRecord(assignment_id=holder.id, day=dt.date(2026, 10, d), status="present"))
+            db.session.add(AttendanceRecord(assignment_id=holder.id, day=dt.date(2026, 11, d), status="present"))
+        out[name] = (town, holder)
+    db.session.commit()
+    return out
+
+
+def _month_row(town_id: int, year: int, month: int, state: MonthState) -> None:
+    row = AttendanceMonth(township_id=town_id, year=year, month=month, state=state)
+    if state == MonthState.CLOSED:
+        row.settings_used = freeze_rules(town_id, year, month)
+    db.session.add(row)
+    db.session.commit()
+
+
+def _pay(holder: Any, year: int, month: int) -> Decimal:
+    db.session.rollback()  # read what the requests committed
+    return holder_month(db.session.merge(holder), year, month).subsidy
+
+
+def _errors(html: str) -> list[tuple[str, str]]:
+    return re.findall(r'<p class="error" id="([a-z_]+)-error">([^<]*)</p>', html)
+
+
+def _versions() -> int:
+    db.session.rollback()
+    return db.session.scalar(select(func.count(SettingsVersion.id))) or 0
+
+
+# --- reading the version in force -------------------------------------------------------
+
+
+def test_the_version_in_force_is_the_latest_effective_not_after_the_month(app_ctx, clock) -> None:  # type: ignore[no-untyped-def]
+    base = current_settings()
+    assert base.is_base and settings_for_month(1999, 1) is base
+    db.session.add_all([
+        SettingsVersion(effective_from=dt.date(2027, 1, 1), absence_deduction=Decimal("30")),
+        SettingsVersion(effective_from=dt.date(2026, 11, 1), absence_deduction=Decimal("10")),
+        SettingsVersion(effective_from=dt.date(2026, 11, 1), absence_deduction=Decimal("20")),  # saved later: wins
+    ])
+    db.session.commit()
+    assert settings_for_month(2026, 10).absence_deduction == 0
+    assert settings_for_month(2026, 11).absence_deduction == Decimal("20")
+    assert settings_on(dt.date(2026, 12, 31)).absence_deduction == Decimal("20")
+    assert settings_for_month(2027, 1).absence_deduction == Decimal("30")
+    assert current_settings().absence_deduction == Decimal("20")  # 2026-11-16
+
+
+def test_the_versions_are_read_once_per_transaction(app_ctx, clock) -> None:  # type: ignore[no-untyped-def]
+    db.session.add(SettingsVersion(effective_from=dt.date(2026, 6, 1)))
+    db.session.commit()
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        for month in range(1, 13):
+            settings_for_month(2026, month).absence_deduction
+            settings_on(dt.date(2026, month, 1)).sick_certificate_days
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert len([s for s in statements if "settings_version" in s]) == 1, statements
+
+
+# --- saving: only months from the effective month change ---------------------------------
+
+
+def test_a_change_alters_only_months_from_its_effective_month(admin_client, towns) -> None:  # type: ignore[no-untyped-def]
+    _town, holder = towns["西河口乡"]
+    assert (_pay(holder, 2026, 10), _pay(holder, 2026, 11)) == (Decimal("300.00"), Decimal("300.00"))
+    response = admin_client.post("/admin/settings", data=_form(absence_deduction="20", effective_from="2026-11"),
+                                 follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "设置已保存为第 2 号版本，自2026-11起生效。" in html
+    assert "补贴将改变的月份：新安镇 2026-11（" in html and "西河口乡 2026-11（" in html
+    assert "2026-10" not in html.split("补贴将改变的月份")[1].split("</")[0]
+    # October keeps the version in force for it; November pays with the new one.
+    assert _pay(holder, 2026, 10) == Decimal("300.00")
+    assert _pay(holder, 2026, 11) == Decimal("280.00")
+    version = current_settings()
+    assert version.effective_from == dt.date(2026, 11, 1) and version.changes == {"absence_deduction": ["0.00", "20.00"]}
+    audit = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "settings_changed"))
+    assert audit.entity_type == "settings_version" and audit.entity_id == version.id
+    assert audit.after == {"absence_deduction": "20.00", "effective_from": "2026-11-01"}
+
+
+def test_the_effective_month_defaults_to_the_current_month_in_the_district(admin_client, clock) -> None:  # type: ignore[no-untyped-def]
+    # 2026-11-30 20:00 UTC is already 2026-12-01 in Asia/Shanghai.
+    clock.move_to("2026-11-30 20:00+00:00")
+    html = admin_client.get("/admin/settings").get_data(as_text=True)
+    assert 'name="effective_from" required type="month" value="2026-12"' in html
+
+
+def test_the_confirmation_lists_the_submitted_months_it_alters(admin_client, towns) -> None:  # type: ignore[no-untyped-def]
+    xhk, holder = towns["西河口乡"]
+    xa, _other = towns["新安镇"]
+    _month_row(xhk.id, 2026, 10, MonthState.SUBMITTED)
+    _month_row(xa.id, 2026, 10, MonthState.CLOSED)
+    data = _form(absence_deduction="20", effective_from="2026-10")
+    response = admin_client.post("/admin/settings", data=data)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    confirm = html.split('data-testid="settings-confirm"')[1].split("</section>")[0]
+    listed = re.findall(r"<li( class=\"submitted\")?>([^<]*)</li>", confirm)
+    submitted = MonthState.SUBMITTED.label
+    recording = MonthState.RECORDING.label
+    assert [(bool(cls), text.split(" — ")[0], text.split(" — ")[1]) for cls, text in listed] == [
+        (True, "西河口乡 2026-10", submitted),
+        (False, "新安镇 2026-11", recording),
+        (False, "西河口乡 2026-11", recording),
+    ]
+    assert "2026-10在新安镇已结账" in confirm
+    # Nothing saved until confirmed.
+    assert _versions() == 1 and _pay(holder, 2026, 10) == Decimal("300.00")
+    # A confirmation of some other plan (or a forged one) asks again.
+    again = admin_client.post("/admin/settings", data=data | {"confirmed": "0123456789abcdef0123"})
+    assert 'data-testid="settings-confirm"' in again.get_data(as_text=True) and _versions() == 1
+    token = re.search(r'name="confirmed" type="hidden" value="([0-9a-f]+)"', html).group(1)
+    # Confirming with other values than those shown asks again too.
+    other = admin_client.post("/admin/settings", data=data | {"confirmed": token, "absence_deduction": "30"})
+    assert 'data-testid="settings-confirm"' in other.get_data(as_text=True) and _versions() == 1
+    done = admin_client.post("/admin/settings", data=data | {"confirmed": token}, follow_redirects=True)
+    assert "设置已保存为第 2 号版本，自2026-10起生效。" in done.get_data(as_text=True)
+    assert _versions() == 2 and _pay(holder, 2026, 10) == Decimal("280.00")
+
+
+def test_a_month_open_in_every_township_needs_no_confirmation(admin_client, towns) -> None:  # type: ignore[no-untyped-def]
+    response = admin_client.post("/admin/settings", data=_form(absence_deduction="5", effective_from="2026-11"))
+    assert response.status_code == 302 and _versions() == 2
+
+
+def test_closed_months_never_change(admin_client, towns) -> None:  # type: ignore[no-untyped-def]
+    xhk, closed_holder = towns["西河口乡"]
+    xa, open_holder = towns["新安镇"]
+    _month_row(xhk.id, 2026, 10, MonthState.CLOSED)
+    db.session.rollback()
+    before = build_sheet(xhk.id, 2026, 10)
+    before_cells = (before.totals(), before.settings_used)
+    response = admin_client.post("/admin/settings", data=_form(absence_deduction="50", effective_from="2026-10"),
+                                 follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "2026-10在西河口乡已结账：这些考勤表仍按结账时的设置计算。" in html
+    assert _pay(closed_holder, 2026, 10) == Decimal("300.00")
+    assert _pay(open_holder, 2026, 10) == Decimal("250.00")
+    after = build_sheet(xhk.id, 2026, 10)
+    assert (after.totals(), after.settings_used) == before_cells
+
+
+@pytest.mark.parametrize("typed", ["2026-13", "2026/11", "Nov 2026", "2026-11-01x", "１"])
+def test_a_malformed_effective_month_rerenders_the_form_and_changes_nothing(admin_client, towns, typed) -> None:  # type: ignore[no-untyped-def]
+    response = admin_client.post("/admin/settings", data=_form(absence_deduction="20", effective_from=typed))
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert ("effective_from", f"“{typed}”不是月份：请按年-月填写，例如 2026-12。") in _errors(html)
+    assert 'value="20"' in html  # what was typed is kept
+    assert _versions() == 1 and db.session.scalar(select(func.count(AuditEvent.id))) == 0
+
+
+def test_a_month_closed_in_every_township_is_refused_by_the_field(admin_client, towns) -> None:  # type: ignore[no-untyped-def]
+    for town, _holder in towns.values():
+        _month_row(town.id, 2026, 9, MonthState.CLOSED)
+        _month_row(town.id, 2026, 10, MonthState.CLOSED)
+    response = admin_client.post("/admin/settings", data=_form(absence_deduction="20", effective_from="2026-09"))
+    assert response.status_code == 200
+    assert ("effective_from", "2026-09在所有乡镇均已结账：考勤表已拨付，保留原设置。请选择2026-11或以后的月份。") in _errors(
+        response.get_data(as_text=True))
+    assert _versions() == 1 and db.session.scalar(select(func.count(AuditEvent.id))) == 0
+    assert _pay(towns["新安镇"][1], 2026, 10) == Decimal("300.00")
+
+
+def test_a_month_before_the_first_settings_is_refused(admin_client, towns) -> None:  # type: ignore[no-untyped-def]
+    response = admin_client.post("/admin/settings", data=_form(absence_deduction="20", effective_from="1999-12"))
+    assert ("effective_from", "1999-12早于最初的设置（2000-01）：请选择更晚的月份。") in _errors(response.get_data(as_text=True))
+    assert _versions() == 1
+
+
+def test_a_version_taking_effect_later_leaves_this_month_alone(admin_client, towns) -> None:  # type: ignore[no-untyped-def]
+    _town, holder = towns["西河口乡"]
+    admin_client.post("/admin/settings", data=_form(absence_deduction="20", effective_from="2026-12"))
+    assert _pay(holder, 2026, 11) == Decimal("300.00")
+    assert settings_for_month(2026, 12).absence_deduction == Decimal("20")
+    # An earlier-effective change later on stops where the later version starts.
+    plan = plan_settings_change(_values(absence_deduction=Decimal("10")), dt.date(2026, 10, 1))
+    assert plan.until == dt.date(2026, 12, 1)
+    assert {(m.year, m.month) for m in plan.altered} == {(2026, 10), (2026, 11)}
+
+
+def _values(**changes: Any) -> dict[str, Any]:
+    values = current_settings().values() | changes
+    return values
+
+
+def test_refusals_from_the_plan_are_refusals(app_ctx, towns) -> None:  # type: ignore[no-untyped-def]
+    for town, _holder in towns.values():
+        _month_row(town.id, 2026, 10, MonthState.CLOSED)
+    with pytest.raises(Refusal) as info:
+        plan_settings_change(_values(absence_deduction=Decimal("10")), dt.date(2026, 10, 1))
+    assert info.value.field == "effective_from"
+
+
+# --- what reads the versions -------------------------------------------------------------
+
+
+def test_the_sheet_shows_the_version_it_pays_with(admin_client, towns) -> None:  # type: ignore[no-untyped-def]
+    xhk, _holder = towns["西河口乡"]
+    _month_row(xhk.id, 2026, 10, MonthState.CLOSED)
+    admin_client.post("/admin/settings", data=_form(absence_deduction="20", effective_from="2026-11"))
+    db.session.rollback()
+    base_id = settings_for_month(2026, 10).id
+    new = settings_for_month(2026, 11)
+    used_october = dict(build_sheet(xhk.id, 2026, 10).settings_used)
+    used_november = dict(build_sheet(xhk.id, 2026, 11).settings_used)
+    assert used_october["设置版本"] == f"第 {base_id} 号，最初设置"  # stored at its close
+    assert used_november["设置版本"] == f"第 {new.id} 号，自2026-11起生效（2026-11-16保存）"
+
+
+def test_the_sick_certificate_rule_is_the_days_own(app_ctx, make, clock) -> None:  # type: ignore[no-untyped-def]
+    holder = make.assignment()
+    db.session.add(SettingsVersion(effective_from=dt.date(2026, 11, 1), sick_certificate_days=2))
+    db.session.commit()
+
+    def two_sick(first: dt.date) -> list[RecordWrite]:
+        return [RecordWrite(holder.id, first + dt.timedelta(days=i), "sick", None, False, None) for i in range(2)]
+
+    assert sick_runs_needing_certificate(two_sick(dt.date(2026, 10, 20))) == []  # October: 3 days needed
+    assert len(sick_runs_needing_certificate(two_sick(dt.date(2026, 11, 2)))) == 2  # November: 2
+
+
+def test_a_round_keeps_the_rules_it_froze(admin_client, make, clock) -> None:  # type: ignore[no-untyped-def]
+    rnd = open_round(name="2027年度动态调整", year=2027, term_start=dt.date(2027, 1, 1), term_end=dt.date(2027, 12, 31),
+                     reference_date=dt.date(2027, 1, 1), notice_days=5, today=today())
+    db.session.commit()
+    frozen = dict(rnd.rules)
+    rnd_id = rnd.id
+    response = admin_client.post("/admin/settings", data=_form(
+        effective_from="2026-11", scope="township", min_age="20", max_choices="2", priority_groups="脱贫户\n其他"))
+    assert response.status_code == 302
+    db.session.rollback()
+    assert current_settings().scope == "township"
+    assert db.session.get(type(rnd), rnd_id).rules == frozen
+    assert frozen["scope"] == "village" and frozen["min_age"] == 18
+
+
+def test_the_admin_worklist_lists_a_version_taking_effect_next_month(admin_client, towns) -> None:  # type: ignore[no-untyped-def]
+    assert [i for i in worklist("admin", today()) if i.rule == "settings_taking_effect"] == []
+    admin_client.post("/admin/settings", data=_form(absence_deduction="20", notice_days="7", effective_from="2026-12"))
+    db.session.rollback()
+    items = [i for i in worklist("admin", today()) if i.rule == "settings_taking_effect"]
+    version = settings_for_month(2026, 12)
+    assert len(items) == 1 and items[0].args == {"_anchor": f"version-{version.id}"}
+    assert items[0].text == f"第 {version.id} 号设置版本自2026年12月起生效"
+    assert items[0].detail == "修改：每旷工一天扣款（元）、公示天数"
+    home = admin_client.get("/").get_data(as_text=True)
+    assert f'href="/admin/settings#version-{version.id}"' in home
+    # A version for this month is not "next month".
+    admin_client.post("/admin/settings", data=_form(absence_deduction="20", effective_from="2026-11"))
+    db.session.rollback()
+    items = [i for i in worklist("admin", today()) if i.rule == "settings_taking_effect"]
+    assert [i.args for i in items] == [{"_anchor": f"version-{version.id}"}]
+
+
+def test_the_page_lists_every_version_with_what_changed(admin_client, towns) -> None:  # type: ignore[no-untyped-def]
+    admin_client.post("/admin/settings", data=_form(absence_deduction="20", effective_from="2026-11"))
+    admin_client.post("/admin/settings", data=_form(absence_deduction="20", one_post_per_household=None,
+                                                    scope="township", effective_from="2026-12"))
+    html = admin_client.get("/admin/settings").get_data(as_text=True)
+    table = html.split('data-testid="settings-versions"')[1]
+    rows = re.findall(r'<tr id="version-(\d+)"', table)
+    assert [int(r) for r in rows] == [v.id for v in reversed(settings_versions())] and len(rows) == 3
+    assert "每旷工一天扣款（元）：0.00 → 20.00" in table
+    assert "一户一岗：是 → 否" in table
+    assert "2026-12" in table and "最初设置" in table and "boss" in table

@@ -1,0 +1,292 @@
+"""Settings versions: what saving one will change (the open months it alters), and saving it.
+
+A save of the settings page is a new `SettingsVersion` in force from the first day of the
+chosen month (docs/domain.md, Settings). Before it is written, `plan_settings_change`
+says which open months (township × month, recording or submitted) will pay differently
+with it; the page asks to confirm when one of them is already submitted. Closed months
+never change: they keep the version and the numbers stored at their close.
+
+The effective month's rule: a month closed in every township is refused (nothing of it
+could change: every sheet is paid); a month closed in some townships only is allowed, and
+the plan names the closed ones, which keep their sheets.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import extract, func, select
+
+from ..audit import AuditAction, record_audit
+from ..dates import add_months
+from ..errors import BadInput, Refusal
+from ..extensions import db
+from ..labels import label
+from ..models import (
+    VERSIONED_FIELDS,
+    Assignment,
+    AttendanceMonth,
+    AttendanceRecord,
+    DistrictSettings,
+    MonthState,
+    Post,
+    SettingsVersion,
+    Township,
+    Village,
+    forget_settings_versions,
+    settings_for_month,
+    settings_versions,
+)
+from ..models.settings import BASE_EFFECTIVE_FROM, UNVERSIONED_FIELDS
+from .forms import PAYMENT_PERIODS, SETTINGS_COLUMNS, SETTINGS_LABELS
+from .priority_text import format_priority_groups
+
+# The settings a month's sheet pays with. The posts carry their own standard and required
+# days (the settings' subsidy and required days are defaults for new posts), so only the
+# deduction changes what an existing month pays.
+PAY_FIELDS: tuple[str, ...] = ("absence_deduction",)
+
+
+@dataclass(frozen=True)
+class AlteredMonth:
+    """An open township-month whose pay the change alters."""
+
+    township_id: int
+    township: str
+    year: int
+    month: int
+    state: MonthState
+
+    @property
+    def key(self) -> str:
+        return f"{self.township_id}:{self.year:04d}-{self.month:02d}"
+
+    @property
+    def submitted(self) -> bool:
+        return self.state == MonthState.SUBMITTED
+
+
+@dataclass
+class SettingsPlan:
+    """What saving these values from this month would do."""
+
+    effective: dt.date
+    replaces: SettingsVersion
+    changes: dict[str, tuple[Any, Any]]
+    until: dt.date | None = None  # a later version takes over from this day
+    altered: list[AlteredMonth] = field(default_factory=list)
+    closed: list[tuple[int, int, list[str]]] = field(default_factory=list)  # (year, month, townships) kept as closed
+
+    @property
+    def submitted(self) -> list[AlteredMonth]:
+        return [m for m in self.altered if m.submitted]
+
+    @property
+    def token(self) -> str:
+        """Names exactly what is confirmed: the month, the changes and the submitted months they alter."""
+        text = json.dumps([self.effective.isoformat(), sorted((k, _plain(v[1])) for k, v in self.changes.items()),
+                           [m.key for m in self.submitted]], sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+    def needs_confirmation(self, confirmed: str | None) -> bool:
+        """True when a submitted month would change and this very plan was not confirmed."""
+        return bool(self.submitted) and (confirmed or "") != self.token
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, Decimal) or isinstance(b, Decimal):
+        return Decimal(str(a)) == Decimal(str(b))
+    return bool(a == b)
+
+
+def versioned_changes(base: SettingsVersion, values: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """The versioned settings whose value differs from base: field → (before, after)."""
+    return {k: (getattr(base, k), values[k]) for k in VERSIONED_FIELDS
+            if k in values and not _same(getattr(base, k), values[k])}
+
+
+def month_text(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def _first_not_closed_everywhere(effective: dt.date, townships: int) -> tuple[int, int]:
+    """The first month from effective on that some township has not closed."""
+    closed = {
+        (y, m)
+        for y, m, n in db.session.execute(
+            select(AttendanceMonth.year, AttendanceMonth.month, func.count())
+            .join(Township, Township.id == AttendanceMonth.township_id)
+            .where(Township.active.is_(True), AttendanceMonth.state == MonthState.CLOSED,
+                   (AttendanceMonth.year * 100 + AttendanceMonth.month) >= effective.year * 100 + effective.month)
+            .group_by(AttendanceMonth.year, AttendanceMonth.month)
+        )
+        if n >= townships
+    }
+    ym = (effective.year, effective.month)
+    while ym in closed:
+        ym = add_months(*ym, 1)
+    return ym
+
+
+def check_effective_month(effective: dt.date) -> None:
+    """Refuse an effective month before the first settings or closed in every township."""
+    if effective < BASE_EFFECTIVE_FROM:
+        raise BadInput(_("%(month)s is before the first settings (%(first)s): choose a later month.",
+                         month=month_text(effective.year, effective.month),
+                         first=month_text(BASE_EFFECTIVE_FROM.year, BASE_EFFECTIVE_FROM.month)),
+                       field="effective_from")
+    townships = db.session.scalar(select(func.count(Township.id)).where(Township.active.is_(True))) or 0
+    if not townships:
+        return
+    first_open = _first_not_closed_everywhere(effective, townships)
+    if first_open != (effective.year, effective.month):
+        raise BadInput(_("%(month)s is closed in every township: its sheets are paid and keep their settings. "
+                         "Choose %(open)s or later.", month=month_text(effective.year, effective.month),
+                         open=month_text(*first_open)),
+                       field="effective_from")
+
+
+def _range_filter(year_col: Any, month_col: Any, first: dt.date, until: dt.date | None) -> list[Any]:
+    key = year_col * 100 + month_col
+    out = [key >= first.year * 100 + first.month]
+    if until is not None:
+        out.append(key < until.year * 100 + until.month)
+    return out
+
+
+def _altered_months(first: dt.date, until: dt.date | None) -> tuple[list[AlteredMonth], list[tuple[int, int, list[str]]]]:
+    """Open township-months from first (until a later version) that pay with the new version, and the closed ones."""
+    names = dict(db.session.execute(select(Township.id, Township.name)).all())
+    states: dict[tuple[int, int, int], MonthState] = {
+        (tid, y, m): state
+        for tid, y, m, state in db.session.execute(
+            select(AttendanceMonth.township_id, AttendanceMonth.year, AttendanceMonth.month, AttendanceMonth.state)
+            .where(*_range_filter(AttendanceMonth.year, AttendanceMonth.month, first, until))
+        )
+    }
+    # Months being recorded have no row until they are submitted: their records say they exist.
+    year, month = extract("year", AttendanceRecord.day), extract("month", AttendanceRecord.day)
+    stmt = (
+        select(Village.township_id, year, month)
+        .select_from(AttendanceRecord)
+        .join(Assignment, Assignment.id == AttendanceRecord.assignment_id)
+        .join(Post, Post.id == Assignment.post_id)
+        .join(Village, Village.id == Post.village_id)
+        .where(AttendanceRecord.day >= first)
+        .group_by(Village.township_id, year, month)
+    )
+    if until is not None:
+        stmt = stmt.where(AttendanceRecord.day < until)
+    recorded = {(tid, int(y), int(m)) for tid, y, m in db.session.execute(stmt)}
+    altered = []
+    closed: dict[tuple[int, int], list[str]] = {}
+    for key in sorted(recorded | set(states), key=lambda k: (k[1], k[2], names.get(k[0], ""))):
+        state = states.get(key, MonthState.RECORDING)
+        tid, y, m = key
+        if state == MonthState.CLOSED:
+            closed.setdefault((y, m), []).append(names.get(tid, ""))
+        else:
+            altered.append(AlteredMonth(tid, names.get(tid, ""), y, m, state))
+    return altered, [(y, m, sorted(towns)) for (y, m), towns in sorted(closed.items())]
+
+
+def plan_settings_change(values: dict[str, Any], effective: dt.date) -> SettingsPlan:
+    """What saving values in force from the effective month would change (refuses a month it may not take)."""
+    effective = effective.replace(day=1)
+    check_effective_month(effective)
+    replaces = settings_for_month(effective.year, effective.month)
+    changes = versioned_changes(replaces, values)
+    until = next((v.effective_from for v in settings_versions() if v.effective_from > effective), None)
+    plan = SettingsPlan(effective, replaces, changes, until)
+    if any(k in changes for k in PAY_FIELDS):
+        plan.altered, plan.closed = _altered_months(effective, until)
+    return plan
+
+
+def save_settings(row: DistrictSettings, values: dict[str, Any], effective: dt.date, *,
+                  confirmed: str | None, actor_id: int | None) -> tuple[SettingsPlan, SettingsVersion | None, bool]:
+    """Save the settings page: a new version from the effective month and the unversioned names.
+
+    Refuses when a submitted month would change and this plan was not confirmed (the list
+    of months moved since the page showed it). Returns the plan, the new version (None when
+    no versioned setting changed) and whether anything was saved; one audit event.
+    """
+    plan = plan_settings_change(values, effective)
+    if plan.needs_confirmation(confirmed):
+        raise Refusal(_("The months this change alters are not the ones you confirmed: look at the list again."),
+                      field="effective_from")
+    plain_changed = {k: (getattr(row, k), values[k]) for k in UNVERSIONED_FIELDS
+                     if k in values and not _same(getattr(row, k), values[k])}
+    if not plan.changes and not plain_changed:
+        return plan, None, False
+    for key, (_before, after) in plain_changed.items():
+        setattr(row, key, after)
+    version = None
+    if plan.changes:
+        version = SettingsVersion(
+            effective_from=plan.effective,
+            created_by_id=actor_id,
+            changes={k: [_plain(b), _plain(a)] for k, (b, a) in plan.changes.items()},
+            **{k: values.get(k, getattr(plan.replaces, k)) for k in VERSIONED_FIELDS},
+        )
+        db.session.add(version)
+    db.session.flush()
+    forget_settings_versions()
+    every = plan.changes | plain_changed
+    after: dict[str, Any] = {k: a for k, (_b, a) in every.items()}
+    if version is not None:
+        after["effective_from"] = plan.effective
+    record_audit(
+        AuditAction.SETTINGS_CHANGED,
+        version if version is not None else row,
+        before={k: b for k, (b, _a) in every.items()},
+        after=after,
+        actor_id=actor_id,
+    )
+    return plan, version, True
+
+
+# --- words -----------------------------------------------------------------------------
+
+
+def value_text(name: str, value: Any) -> str:
+    """A setting's value in the reader's words."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if name == "priority_groups":
+        return format_priority_groups(value).replace("\n", "；")
+    if name == "scope":
+        return label("scope", value)
+    if name == "default_labour":
+        return label("labour", value)
+    if name == "payment_period":
+        return str(PAYMENT_PERIODS.get(value, value))
+    return str(value)
+
+
+def change_labels(changes: dict[str, Any]) -> list[str]:
+    """The names of the settings a version changed, in the page's order."""
+    return [str(SETTINGS_LABELS[k]) for k in SETTINGS_COLUMNS if k in changes]
+
+
+def change_lines(changes: dict[str, Any]) -> list[str]:
+    """Each change of a version as 'setting: before → after'."""
+    return [_("%(field)s: %(before)s → %(after)s", field=str(SETTINGS_LABELS[k]),
+              before=value_text(k, changes[k][0]), after=value_text(k, changes[k][1]))
+            for k in SETTINGS_COLUMNS if k in changes]
+
