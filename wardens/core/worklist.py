@@ -224,7 +224,7 @@ def months_past_deadline(day: dt.date) -> list[WorkItem]:
     for tid, y, m in sorted(held, key=lambda k: (k[1], k[2], names.get(k[0], ""))):
         if states.get((tid, y, m), MonthState.RECORDING) in (MonthState.SUBMITTED, MonthState.CLOSED):
             continue
-        due = due_day(y, m, deadline_day)
+        due = due_day(y, m, settings_for_month(y, m).submission_deadline_day)
         items.append(WorkItem(
             "months_past_deadline",
             _("%(township)s has not submitted %(month)s", township=names[tid], month=month_words(y, m)),
