@@ -286,7 +286,7 @@ def test_the_sick_certificate_rule_is_the_days_own(app_ctx, make, clock) -> None
 
 def test_a_round_keeps_the_rules_it_froze(admin_client, make, clock) -> None:  # type: ignore[no-untyped-def]
     rnd = open_round(name="2027年度动态调整", year=2027, term_start=dt.date(2027, 1, 1), term_end=dt.date(2027, 12, 31),
-                     reference_date=dt.date(2027, 1, 1), notice_days=5, today=today())
+                     reference_date=dt.date(2027, 1, 1), notice_days=5, today=today(), user_id=None)
     db.session.commit()
     frozen = dict(rnd.rules)
     rnd_id = rnd.id
