@@ -328,3 +328,16 @@ def test_the_page_lists_every_version_with_what_changed(admin_client, towns) -> 
     assert "每旷工一天扣款（元）：0.00 → 20.00" in table
     assert "一户一岗：是 → 否" in table
     assert "2026-12" in table and "最初设置" in table and "boss" in table
+
+
+def test_a_new_post_starts_from_the_defaults_in_force_today(sign_in, make, clock) -> None:  # type: ignore[no-untyped-def]
+    office = make.user("office")
+    db.session.add(SettingsVersion(effective_from=dt.date(2026, 11, 1), monthly_subsidy=Decimal("800"),
+                                   required_days=22, default_labour="full", min_age=20, max_age=58, max_age_extended=62))
+    db.session.add(SettingsVersion(effective_from=dt.date(2027, 1, 1), monthly_subsidy=Decimal("900")))  # not yet
+    db.session.commit()
+    html = sign_in(office).get("/posts/new").get_data(as_text=True)
+    assert re.search(r'name="monthly_subsidy"[^>]*value="800(\.00)?"', html)
+    assert re.search(r'name="required_days"[^>]*value="22"', html)
+    assert re.search(r'name="min_age"[^>]*value="20"', html) and re.search(r'name="max_age"[^>]*value="58"', html)
+    assert re.search(r'<option selected value="full">', html)

@@ -55,6 +55,12 @@ def _post_form_values(form: PostForm) -> dict[str, Any]:
 def post_new() -> str | Response:
     form = PostForm()
     form.village_id.choices = village_choices()
+    if request.method == "GET":
+        # A new post starts from the district's defaults in the settings version in force today.
+        defaults = current_settings()
+        form.min_age.data, form.max_age.data = defaults.min_age, defaults.max_age
+        form.labour.data = defaults.default_labour
+        form.monthly_subsidy.data, form.required_days.data = defaults.monthly_subsidy, defaults.required_days
     if form.validate_on_submit():
         post = create_post(db.session.get(Village, form.village_id.data), actor_id=current_user.id, **_post_form_values(form))
         flash(_("Post %(code)s has been created.", code=post.code), "success")
