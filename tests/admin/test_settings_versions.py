@@ -237,10 +237,15 @@ def test_a_version_taking_effect_later_leaves_this_month_alone(admin_client, tow
     admin_client.post("/admin/settings", data=_form(absence_deduction="20", effective_from="2026-12"))
     assert _pay(holder, 2026, 11) == Decimal("300.00")
     assert settings_for_month(2026, 12).absence_deduction == Decimal("20")
-    # An earlier-effective change later on stops where the later version starts.
+    # An earlier-effective change later on stops where the later version starts, and the page says so.
+    html = admin_client.post("/admin/settings", data=_form(notice_days="7", effective_from="2026-11"),
+                             follow_redirects=True).get_data(as_text=True)
+    assert "已有更晚的版本自2026-12起生效：从那时起按该版本的设置执行，而不是这次修改。" in html
+    db.session.rollback()
+    assert settings_for_month(2026, 11).notice_days == 7 and settings_for_month(2026, 12).notice_days == 5
     plan = plan_settings_change(_values(absence_deduction=Decimal("10")), dt.date(2026, 10, 1))
-    assert plan.until == dt.date(2026, 12, 1)
-    assert {(m.year, m.month) for m in plan.altered} == {(2026, 10), (2026, 11)}
+    assert plan.until == dt.date(2026, 11, 1)  # the version just saved for November takes over
+    assert {(m.year, m.month) for m in plan.altered} == {(2026, 10)}
 
 
 def _values(**changes: Any) -> dict[str, Any]:

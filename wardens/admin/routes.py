@@ -213,6 +213,9 @@ def settings() -> str | Response:
                 flash(_("Months whose pay changes: %(months)s.", months=_months_list(plan.altered)), "info")
             elif plan.changes.keys() & {"absence_deduction"}:
                 flash(_("No open month's pay changes."), "info")
+            if plan.until is not None:
+                flash(_("A later version takes effect from %(month)s: from then on its settings apply, not this change.",
+                        month=month_text(plan.until.year, plan.until.month)), "warning")
             for year, month, towns in plan.closed:
                 flash(_("%(month)s is closed in %(towns)s: those sheets keep the settings they were closed with.",
                         month=month_text(year, month), towns="、".join(towns)), "warning")
