@@ -369,7 +369,7 @@ class Factory:
 
     def user(self, role: str = "office", **kw: Any) -> User:
         n = next(self._n)
-        if role == "clerk" and "township_id" not in kw:
+        if role in ("clerk", "road_chief") and "township_id" not in kw:
             kw["township_id"] = self.township().id
         if role == "warden" and "person_id" not in kw:
             kw["person_id"] = self.person().id

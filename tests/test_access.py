@@ -59,7 +59,7 @@ def test_anonymous_users_are_sent_to_login_everywhere(app, client):
         assert "/login" in response.headers["Location"], endpoint
 
 
-@pytest.mark.parametrize("role", ["clerk", "warden", "office"])
+@pytest.mark.parametrize("role", ["clerk", "warden", "office", "road_chief"])
 def test_each_role_is_refused_what_it_may_not_open(app, client, make, role):
     make.user(role, username="someone")
     db.session.commit()

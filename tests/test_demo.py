@@ -280,8 +280,8 @@ def test_month_states_closed_then_submitted_then_recording(ctx: Any) -> None:
     assert all(r.submitted_at is not None for r in rows)
 
 
-def test_the_four_demo_accounts_log_in(demo_app: Any) -> None:
-    assert set(DEMO_ACCOUNTS) == {"admin", "office", "clerk", "warden"}
+def test_the_five_demo_accounts_log_in(demo_app: Any) -> None:
+    assert set(DEMO_ACCOUNTS) == {"admin", "office", "clerk", "warden", "chief"}
     for username, spec in DEMO_ACCOUNTS.items():
         assert len(spec["password"]) >= 8
         client = demo_app.test_client()
@@ -293,7 +293,7 @@ def test_the_four_demo_accounts_log_in(demo_app: Any) -> None:
     with demo_app.app_context():
         users = {u.username: u for u in db.session.scalars(select(User))}
         assert {u: users[u].role for u in DEMO_ACCOUNTS} == {
-            "admin": "admin", "office": "office", "clerk": "clerk", "warden": "warden"
+            "admin": "admin", "office": "office", "clerk": "clerk", "warden": "warden", "chief": "road_chief"
         }
         assert users["clerk"].township.name == "西河口乡"
         warden = users["warden"].person
@@ -301,6 +301,12 @@ def test_the_four_demo_accounts_log_in(demo_app: Any) -> None:
             select(Assignment).where(Assignment.person_id == warden.id, Assignment.in_force_on_clause(TODAY))
         ).one()
         assert holding.post.kind == "road_warden" and holding.post.village.township.name == "西河口乡"
+        # The road chief is chief of every section of the warden's village, and named as on those posts.
+        chief = users["chief"]
+        sections = list(db.session.scalars(select(Post).where(Post.road_chief_id == chief.id)))
+        assert {p.id for p in sections} == set(db.session.scalars(
+            select(Post.id).where(Post.village_id == holding.post.village_id)))
+        assert chief.township.name == "西河口乡" and chief.display_name == f"路长 {holding.post.road_chief}"
 
 
 def test_loading_again_changes_nothing(demo_app: Any) -> None:

@@ -9,16 +9,19 @@ from typing import Any, Callable, TypeVar
 
 from flask import abort, current_app, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import Select
+from sqlalchemy import Select, select
 
 from .extensions import login_manager
-from .models import Role
+from .models import Post, Role
 
 F = TypeVar("F", bound=Callable[..., Any])
 PUBLIC = frozenset({"*public*"})
 DISTRICT = (Role.ADMIN.value, Role.OFFICE.value)
 STAFF = (Role.ADMIN.value, Role.OFFICE.value, Role.CLERK.value)
-EVERYONE = (Role.ADMIN.value, Role.OFFICE.value, Role.CLERK.value, Role.WARDEN.value)
+EVERYONE = (Role.ADMIN.value, Role.OFFICE.value, Role.CLERK.value, Role.WARDEN.value, Role.ROAD_CHIEF.value)
+ROAD_CHIEF = (Role.ROAD_CHIEF.value,)
+# Who reads road reports: staff by township, a road chief for the sections they are chief of.
+REPORT_READERS = (*STAFF, Role.ROAD_CHIEF.value)
 
 
 def roles_required(*roles: str) -> Callable[[F], F]:
@@ -51,6 +54,25 @@ def enforce_declared_roles() -> Any:
     if current_user.role not in roles:
         abort(403)
     return None
+
+
+def is_road_chief() -> bool:
+    return bool(current_user.is_authenticated and current_user.role == Role.ROAD_CHIEF)
+
+
+def chief_sections() -> Select[Any]:
+    """The ids of the posts (road sections) the logged-in road chief is chief of, as a subquery."""
+    return select(Post.id).where(Post.road_chief_id == current_user.id)
+
+
+def check_section(post: Post) -> None:
+    """404 unless the logged-in user may see this section's reports: the office, the township's
+    clerk, or the section's own road chief (another's section stays hidden, as for a clerk)."""
+    if is_road_chief():
+        if post.road_chief_id != current_user.id:
+            abort(404)
+        return
+    check_township(post.village.township_id)
 
 
 def visible_township_id() -> int | None:

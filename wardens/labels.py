@@ -33,6 +33,7 @@ ROLES = {
     "office": _l("Office staff"),
     "clerk": _l("Township clerk"),
     "warden": _l("Warden"),
+    "road_chief": _l("Road chief"),
 }
 ORIGINS = {
     "initial": _l("Initial register"),

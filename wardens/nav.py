@@ -62,7 +62,12 @@ WARDEN_PAGES = (
     NavItem("patrol.phone", _l("Patrol"), ("warden",)),
     NavItem("patrol.mine", _l("My reports"), ("warden",)),
 )
-NAV = (HOME, *(item for group in GROUPS for item in group.items), *WARDEN_PAGES)
+# The road chief's (路长) pages: their sections, and their sections' road reports.
+CHIEF_PAGES = (
+    NavItem("patrol.chief", _l("My road sections"), ("road_chief",)),
+    NavItem("patrol.reports", _l("Road reports"), ("road_chief",)),
+)
+NAV = (HOME, *(item for group in GROUPS for item in group.items), *WARDEN_PAGES, *CHIEF_PAGES)
 
 
 def _shown(item: NavItem) -> bool:
@@ -92,4 +97,4 @@ def nav_singles() -> list[NavItem]:
     """The pages outside any group (home, a warden's own page)."""
     if not current_user.is_authenticated:
         return []
-    return [item for item in (HOME, *WARDEN_PAGES) if _shown(item)]
+    return [item for item in (HOME, *WARDEN_PAGES, *CHIEF_PAGES) if _shown(item)]

@@ -121,6 +121,7 @@ PAGES = {
     "admin": ["/", "/admin/users", "/admin/users/new", "/admin/settings"],
     "clerk": ["/", "/attendance/grid", "/attendance/months", "/people"],
     "warden": ["/me/", "/me/month/{py}/{pm}"],
+    "chief": ["/", "/patrol/chief", "/patrol/reports", "/patrol/reports?state=all"],
 }
 
 

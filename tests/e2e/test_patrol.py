@@ -258,3 +258,49 @@ def test_the_clerks_grid_shows_the_evidence_and_marks_present_in_one_action(patr
                 AttendanceRecord.assignment_id == aid, AttendanceRecord.day == today()))
             db.session.remove()
         assert status_saved == "present"
+
+
+def test_the_road_chief_sees_their_sections_reports_on_a_list_and_a_map_and_handles_one(
+        patrol_server, browser, request, login_as):
+    from tests.e2e.test_cockpit import axe_violations
+    from wardens.extensions import db
+    from wardens.models import Post, ReportState, RoadReport, User
+
+    with patrol_server.app.app_context():
+        chief = db.session.scalar(select(User).where(User.username == "chief"))
+        mine = set(db.session.scalars(select(Post.code).where(Post.road_chief_id == chief.id)))
+        dispatched = db.session.scalar(select(RoadReport).join(Post, Post.id == RoadReport.post_id).where(
+            Post.road_chief_id == chief.id, RoadReport.state == ReportState.DISPATCHED).limit(1))
+        others = db.session.scalar(select(RoadReport.id).join(Post, Post.id == RoadReport.post_id).where(
+            (Post.road_chief_id != chief.id) | Post.road_chief_id.is_(None)).limit(1))
+        dispatched_id = dispatched.id
+        db.session.remove()
+    assert mine and dispatched_id and others
+    for size in ({"width": 1280, "height": 800}, PHONE["viewport"]):
+        for page in _page(browser, request, viewport=size):
+            login_as(page, patrol_server, "chief")
+            # Home is the chief's own page: the dispatched report is waiting there.
+            assert page.url.endswith("/patrol/chief")
+            assert page.get_by_test_id(f"handle-{dispatched_id}").is_visible()
+            assert axe_violations(page) == []
+            page.get_by_test_id("to-reports").click()
+            page.wait_for_load_state()
+            page.locator("#reports-map .leaflet-control-scale").wait_for()
+            assert page.locator("#reports-map .leaflet-interactive").count() >= 1
+            rows = page.locator("[data-testid=reports-table] tbody tr")
+            codes = {rows.nth(i).locator("td").nth(3).inner_text().split()[0] for i in range(rows.count())}
+            assert codes <= mine and page.get_by_test_id(f"report-row-{others}").count() == 0
+            assert axe_violations(page) == []
+            if size["width"] == 360:
+                # Usable on a 360 px phone: nothing wider than the screen but the scrolling table.
+                assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    for page in _page(browser, request, **PHONE):
+        login_as(page, patrol_server, "chief")
+        page.goto(patrol_server.url + f"/patrol/reports/{dispatched_id}")
+        assert page.get_by_test_id("move-dispatched").count() == 0
+        page.get_by_test_id("move-resolved").locator("textarea").fill("已组织人员清理")
+        page.get_by_test_id("move-resolved").get_by_role("button").click()
+        page.wait_for_load_state()
+        assert "已组织人员清理" in page.get_by_test_id("report-events").inner_text()
+        page.goto(patrol_server.url + "/patrol/chief")
+        assert page.get_by_test_id(f"handle-{dispatched_id}").count() == 0

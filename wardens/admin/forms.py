@@ -14,6 +14,7 @@ from wtforms import (
     IntegerField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -24,7 +25,7 @@ from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Num
 from ..auth.operations import MIN_PASSWORD_LENGTH, USERNAME_MAX, USERNAME_PATTERN
 from ..extensions import db
 from ..labels import label
-from ..models import Labour, Role, Scope, Township, User
+from ..models import Labour, Post, Role, Scope, Township, User, Village
 from .priority_text import PriorityTextError, parse_priority_groups
 
 PAYMENT_PERIODS = {
@@ -39,6 +40,16 @@ def _township_choices() -> list[tuple[str, str]]:
     return [("", str(_l("— none —")))] + [(str(t.id), t.name) for t in towns]
 
 
+def _section_choices() -> list[tuple[int, str]]:
+    """Every active post as a road section, grouped by township and village (a road chief picks theirs)."""
+    rows = db.session.execute(
+        select(Post.id, Post.code, Post.route_code, Post.section_start, Post.section_end, Village.name, Township.name)
+        .join(Village, Village.id == Post.village_id).join(Township, Township.id == Village.township_id)
+        .where(Post.active).order_by(Township.name, Village.name, Post.code))
+    return [(pid, " · ".join(p for p in (town, village, code, route, " — ".join(x for x in (start, end) if x)) if p))
+            for pid, code, route, start, end, village, town in rows]
+
+
 def _role_choices() -> list[tuple[str, str]]:
     return [(r.value, label("role", r.value)) for r in Role]
 
@@ -48,7 +59,8 @@ class _AccountFields(Form):
 
     role = SelectField(_l("Role"), validators=[InputRequired()])
     # No Optional() here: it would clear the errors of validate_township_id when empty.
-    township_id = SelectField(_l("Township (township clerks)"))
+    township_id = SelectField(_l("Township (township clerks and road chiefs)"))
+    sections = SelectMultipleField(_l("Road sections (road chiefs)"), coerce=int, validate_choice=True)
     id_number = StringField(
         _l("Warden's ID number (wardens)"),
         validators=[Length(max=30)],
@@ -60,10 +72,21 @@ class _AccountFields(Form):
         super().__init__(*args, **kwargs)
         self.role.choices = _role_choices()
         self.township_id.choices = _township_choices()
+        self.sections.choices = _section_choices()
 
     def validate_township_id(self, field: Any) -> None:
         if self.role.data == Role.CLERK and not field.data:
             raise ValidationError(_l("A township clerk needs a township."))
+        if self.role.data == Role.ROAD_CHIEF and not field.data:
+            raise ValidationError(_l("A road chief needs the township of their road sections."))
+
+    def validate_sections(self, field: Any) -> None:
+        if self.role.data == Role.ROAD_CHIEF and not field.data:
+            raise ValidationError(_l("Choose the road sections this road chief is chief of."))
+
+    @property
+    def section_ids(self) -> list[int]:
+        return list(self.sections.data or []) if self.role.data == Role.ROAD_CHIEF else []
 
     def validate_id_number(self, field: Any) -> None:
         if self.role.data == Role.WARDEN and not (field.data or "").strip():
@@ -96,7 +119,8 @@ class UserCreateForm(_AccountFields):
     submit = SubmitField(_l("Create account"))
 
     # Field order on the page: who first, then the role and what it needs.
-    _order = ("csrf_token", "username", "display_name", "role", "township_id", "id_number", "password", "confirm", "submit")
+    _order = ("csrf_token", "username", "display_name", "role", "township_id", "sections", "id_number", "password",
+              "confirm", "submit")
 
     def __iter__(self) -> Any:
         return iter([self[name] for name in self._order if name in self._fields])

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Iterable
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..audit import AuditAction, record_audit, snapshot
 from ..dates import as_utc, utcnow
@@ -14,7 +14,7 @@ from ..auth.passwords import hash_password
 from ..errors import BadInput
 from ..extensions import db
 from ..idnumber import IdNumberError, normalise_id_number, parse_id_number
-from ..models import Person, Role, Township, User
+from ..models import Person, Post, Role, Township, User, Village
 
 # What an account edit may change, and what its audit event shows.
 ACCOUNT_FIELDS = ("username", "role", "township_id", "person_id", "display_name", "active")
@@ -69,19 +69,60 @@ def create_account(
     person: Person | None,
     display_name: str | None,
     actor_id: int | None,
+    sections: Iterable[int] = (),
 ) -> User:
-    """Make an account through the one account rule (auth.operations.create_user)."""
+    """Make an account through the one account rule (auth.operations.create_user); a road chief's with its sections."""
     if role == Role.WARDEN and person is not None:
         _refuse_person_with_account(person.id)
-    return create_user(
+    if role == Role.ROAD_CHIEF and not list(sections):
+        raise FieldError("sections", _("Choose the road sections this road chief is chief of."))
+    user = create_user(
         username.strip(),
         password,
         role,
-        township_id=township_id if role == Role.CLERK else None,
+        township_id=township_id if role in (Role.CLERK, Role.ROAD_CHIEF) else None,
         person_id=person.id if (person is not None and role == Role.WARDEN) else None,
         display_name=(display_name or "").strip() or None,
         actor_id=actor_id,
     )
+    if role == Role.ROAD_CHIEF:
+        set_chief_sections(user, sections, actor_id=actor_id)
+    return user
+
+
+def chief_section_ids(user: User) -> list[int]:
+    """The posts this account is road chief of."""
+    return list(db.session.scalars(select(Post.id).where(Post.road_chief_id == user.id).order_by(Post.id)))
+
+
+def set_chief_sections(user: User, post_ids: Iterable[int], *, actor_id: int | None) -> bool:
+    """Make a road chief's account the chief of exactly these posts, all in its township; audited.
+
+    A post another account was chief of passes to this one (the event shows both lists).
+    An account that is no longer a road chief is given none. False when nothing changed.
+    """
+    wanted = sorted(set(post_ids)) if user.role == Role.ROAD_CHIEF else []
+    if wanted:
+        found = dict(db.session.execute(
+            select(Post.id, Village.township_id).join(Village, Village.id == Post.village_id)
+            .where(Post.id.in_(wanted))).all())
+        outside = [pid for pid in wanted if found.get(pid) != user.township_id]
+        if outside:
+            raise FieldError("sections", _("Every road section of a road chief must be in the chief's own township; "
+                                           "%(n)d chosen are not.", n=len(outside)))
+    before = chief_section_ids(user)
+    if before == wanted:
+        return False
+    codes = dict(db.session.execute(select(Post.id, Post.code).where(Post.id.in_(set(before) | set(wanted)))).all())
+    dropped = [pid for pid in before if pid not in wanted]
+    if dropped:
+        db.session.execute(update(Post).where(Post.id.in_(dropped)).values(road_chief_id=None))
+    if wanted:
+        db.session.execute(update(Post).where(Post.id.in_(wanted)).values(road_chief_id=user.id))
+    db.session.flush()
+    record_audit(AuditAction.ROAD_CHIEF_SECTIONS, user, actor_id=actor_id,
+                 before={"sections": [codes[p] for p in before]}, after={"sections": [codes[p] for p in wanted]})
+    return True
 
 
 def _refuse_self_lockout(actor: User, user: User, *, new_role: str | None = None, disabling: bool = False) -> None:
@@ -104,8 +145,9 @@ def update_account(
     person: Person | None,
     display_name: str | None,
     actor_id: int | None,
+    sections: Iterable[int] = (),
 ) -> bool:
-    """Change an account's role, township, person or display name; False when nothing changed."""
+    """Change an account's role, township, person, display name or a road chief's sections; False when nothing changed."""
     if role not in {r.value for r in Role}:
         raise FieldError("role", _("Unknown role %(role)s.", role=role))
     _refuse_self_lockout(actor, user, new_role=role)
@@ -113,19 +155,26 @@ def update_account(
         raise FieldError("township_id", _("A township clerk needs a township."))
     if role == Role.WARDEN and person is None:
         raise FieldError("id_number", _("A warden account needs the warden's ID number."))
+    if role == Role.ROAD_CHIEF and (township_id is None or db.session.get(Township, township_id) is None):
+        raise FieldError("township_id", _("A road chief needs the township of their road sections."))
+    sections = list(sections)
+    if role == Role.ROAD_CHIEF and not sections:
+        raise FieldError("sections", _("Choose the road sections this road chief is chief of."))
     person_id = person.id if (person is not None and role == Role.WARDEN) else None
     _refuse_person_with_account(person_id, user.id)
     before = snapshot(user, ACCOUNT_FIELDS)
     user.role = role
-    user.township_id = township_id if role == Role.CLERK else None
+    user.township_id = township_id if role in (Role.CLERK, Role.ROAD_CHIEF) else None
     user.person_id = person_id
     user.display_name = (display_name or "").strip() or None
     after = snapshot(user, ACCOUNT_FIELDS)
-    if before == after:
-        return False
-    db.session.flush()
-    record_audit(AuditAction.USER_UPDATED, user, before=before, after=after, actor_id=actor_id)
-    return True
+    changed = before != after
+    if changed:
+        db.session.flush()
+        record_audit(AuditAction.USER_UPDATED, user, actor_id=actor_id, before=before, after=after)
+    # A road chief's sections follow the account (none once it is not a road chief any more).
+    sections_changed = set_chief_sections(user, sections, actor_id=actor_id)
+    return changed or sections_changed
 
 
 def disable_account(actor: User, user: User, reason: str | None = None) -> None:

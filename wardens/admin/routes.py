@@ -25,6 +25,7 @@ from .forms import (
 )
 from .operations import (
     PersonNotFound,
+    chief_section_ids,
     create_account,
     disable_account,
     enable_account,
@@ -98,6 +99,7 @@ def user_new() -> str | Response:
                 person=person,
                 display_name=form.display_name.data,
                 actor_id=current_user.id,
+                sections=form.section_ids,
             )
             flash(_("Account %(name)s created.", name=user.username), "success")
             return redirect(url_for("admin.users"))
@@ -112,6 +114,7 @@ def user_edit(user_id: int) -> str | Response:
     if request.method == "GET":
         form.township_id.data = str(user.township_id) if user.township_id else ""
         form.id_number.data = user.person.id_number if user.person else ""
+        form.sections.data = chief_section_ids(user)
     if form.validate_on_submit():
         person = _person_for(form)
         if not form.id_number.errors:
@@ -123,6 +126,7 @@ def user_edit(user_id: int) -> str | Response:
                 person=person,
                 display_name=form.display_name.data,
                 actor_id=current_user.id,
+                sections=form.section_ids,
             )
             if changed:
                 flash(_("Account %(name)s saved.", name=user.username), "success")

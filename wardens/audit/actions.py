@@ -35,6 +35,7 @@ class AuditAction(StrEnum):
     # Accounts and settings
     USER_CREATED = "user_created"
     USER_UPDATED = "user_updated"
+    ROAD_CHIEF_SECTIONS = "road_chief_sections"
     USER_DISABLED = "user_disabled"
     USER_ENABLED = "user_enabled"
     USER_PASSWORD_RESET = "user_password_reset"
@@ -108,6 +109,7 @@ ACTION_LABELS = {
     AuditAction.MONTH_REOPEN: _l("Month reopened"),
     AuditAction.USER_CREATED: _l("Account created"),
     AuditAction.USER_UPDATED: _l("Account changed"),
+    AuditAction.ROAD_CHIEF_SECTIONS: _l("Road chief's sections changed"),
     AuditAction.USER_DISABLED: _l("Account disabled"),
     AuditAction.USER_ENABLED: _l("Account enabled"),
     AuditAction.USER_PASSWORD_RESET: _l("Password reset"),

@@ -225,6 +225,8 @@ def create_user(
         person_id = person.id
     if role == Role.CLERK and township_id is None:
         raise AccountError(_("A township clerk needs a township."))
+    if role == Role.ROAD_CHIEF and township_id is None:
+        raise AccountError(_("A road chief needs the township of their road sections."))
     if role == Role.WARDEN and person_id is None:
         raise AccountError(_("A warden account needs the warden's person record."))
     if person_id is not None and db.session.scalar(select(User).where(User.person_id == person_id)):
@@ -233,7 +235,7 @@ def create_user(
         username=username,
         password_hash=hash_password(password),
         role=role,
-        township_id=township_id if role == Role.CLERK else None,
+        township_id=township_id if role in (Role.CLERK, Role.ROAD_CHIEF) else None,
         person_id=person_id if role == Role.WARDEN else None,
         display_name=display_name,
     )

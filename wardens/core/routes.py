@@ -83,6 +83,8 @@ def favicon() -> Response:
 def home() -> str | Response:
     if current_user.role == Role.WARDEN:
         return redirect(url_for("portal.index"))
+    if current_user.role == Role.ROAD_CHIEF:
+        return redirect(url_for("patrol.chief"))
     own_township = visible_township_id()
     day = today()
     errors: list[str] = []

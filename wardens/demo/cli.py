@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 
 from ..dates import today
 from ..extensions import db
+from ..models import Role
 from .accounts import DEMO_ACCOUNTS, DEMO_URL
 from .load import DemoError, demo_loaded, load_demo
 
@@ -57,9 +58,11 @@ def load_command(scale: int, attendance_months: int, into_production: bool) -> N
 def logins_command() -> None:
     """Print the demo accounts with their roles and passwords."""
     click.echo(f"Demo accounts for {DEMO_URL}")
-    click.echo(f"{'username':<10} {'role':<8} {'password':<18} scope")
+    click.echo(f"{'username':<10} {'role':<10} {'password':<18} scope")
     for username, spec in DEMO_ACCOUNTS.items():
         scope = spec["township"] or "district"
-        if spec["role"] == "warden":
+        if spec["role"] == Role.WARDEN:
             scope = f"a 护路员 in {spec['township']}"
-        click.echo(f"{username:<10} {spec['role']:<8} {spec['password']:<18} {scope}")
+        elif spec["role"] == Role.ROAD_CHIEF:
+            scope = f"路长 of the demo warden's village in {spec['township']}"
+        click.echo(f"{username:<10} {spec['role']:<10} {spec['password']:<18} {scope}")

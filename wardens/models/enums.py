@@ -65,6 +65,8 @@ class Role(StrEnum):
     OFFICE = "office"
     CLERK = "clerk"
     WARDEN = "warden"
+    # 路长: the chief of some road sections (posts) of one township; sees and handles their reports.
+    ROAD_CHIEF = "road_chief"
 
 
 class Origin(StrEnum):

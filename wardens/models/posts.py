@@ -13,6 +13,7 @@ from .enums import Labour, PostKind, sql_in
 if TYPE_CHECKING:
     from .assignments import Assignment
     from .places import Village
+    from .users import User
 
 
 class Post(db.Model):
@@ -43,10 +44,14 @@ class Post(db.Model):
     required_days: Mapped[int] = mapped_column(default=20)
     road_chief: Mapped[str | None] = mapped_column(String(50))
     road_chief_phone: Mapped[str | None] = mapped_column(String(20))
+    # The road chief's own account (role road_chief), when the chief has one: they see this
+    # section's road reports and check-ins and mark its reports handled.
+    road_chief_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
 
     village: Mapped["Village"] = relationship(back_populates="posts")
     assignments: Mapped[list["Assignment"]] = relationship(back_populates="post")
+    chief: Mapped["User | None"] = relationship(foreign_keys=[road_chief_id])
 
     @property
     def section(self) -> str:

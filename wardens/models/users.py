@@ -27,6 +27,7 @@ class User(UserMixin, db.Model):
         CheckConstraint(f"role IN ({sql_in(Role)})", name="role_known"),
         CheckConstraint("role <> 'clerk' OR township_id IS NOT NULL", name="clerk_has_township"),
         CheckConstraint("role <> 'warden' OR person_id IS NOT NULL", name="warden_has_person"),
+        CheckConstraint("role <> 'road_chief' OR township_id IS NOT NULL", name="road_chief_has_township"),
         CheckConstraint("failed_logins >= 0", name="failed_logins_not_negative"),
     )
 

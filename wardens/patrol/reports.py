@@ -19,6 +19,7 @@ from ..models import (
     ReportKind,
     ReportState,
     RoadReport,
+    Role,
     User,
     Village,
     get_patrol_settings,
@@ -81,10 +82,16 @@ def file_report(
     return report, True
 
 
-def allowed_moves(report: RoadReport) -> tuple[ReportState, ...]:
-    """The states this report may move to next (the page shows a button for each)."""
+def may_move_to(user: User, to_state: ReportState) -> bool:
+    """Who takes which step: the office and the township's clerk both; a road chief (路长) marks the
+    reports dispatched to their sections handled, but dispatching is the office's or the clerk's."""
+    return user.role != Role.ROAD_CHIEF or to_state is ReportState.RESOLVED
+
+
+def allowed_moves(report: RoadReport, user: User) -> tuple[ReportState, ...]:
+    """The states this user may move this report to next (the page shows a button for each)."""
     current = ReportState(report.state)
-    return tuple(s for s in ReportState if current.may_become(s))
+    return tuple(s for s in ReportState if current.may_become(s) and may_move_to(user, s))
 
 
 def move_report(report: RoadReport, to_state: ReportState, user: User, note: str, *, expected: str | None = None) -> None:
@@ -96,11 +103,16 @@ def move_report(report: RoadReport, to_state: ReportState, user: User, note: str
     if not current.may_become(to_state):
         raise PatrolRefusal(_("A report that is “%(state)s” cannot become “%(to)s”.",
                               state=current.label, to=to_state.label), status=409)
+    if not may_move_to(user, to_state):
+        raise PatrolRefusal(_("A road chief marks dispatched reports handled; the office or the township's clerk "
+                              "dispatches them."), status=403)
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise PatrolRefusal(_("The note is longer than %(n)d characters.", n=NOTE_MAX), field="note")
     if to_state is ReportState.DISPATCHED and not note:
         raise PatrolRefusal(_("Say to whom it is dispatched and what is to be done."), field="note")
+    if to_state is ReportState.RESOLVED and not note:
+        raise PatrolRefusal(_("Say what was done on the road."), field="note")
     # The state compare-and-set keeps two clicks at the same moment from both moving it.
     moved = db.session.execute(
         RoadReport.__table__.update()
@@ -123,6 +135,8 @@ class ReportFilter:
     first_day: dt.date | None = None
     last_day: dt.date | None = None
     reported_by_id: int | None = None
+    # A road chief's account: only the sections they are chief of.
+    chief_id: int | None = None
 
 
 def reports_query(f: ReportFilter) -> Select[tuple[RoadReport]]:
@@ -146,6 +160,8 @@ def reports_query(f: ReportFilter) -> Select[tuple[RoadReport]]:
         stmt = stmt.where(RoadReport.day <= f.last_day)
     if f.reported_by_id is not None:
         stmt = stmt.where(RoadReport.reported_by_id == f.reported_by_id)
+    if f.chief_id is not None:
+        stmt = stmt.where(Post.road_chief_id == f.chief_id)
     return stmt
 
 

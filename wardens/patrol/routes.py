@@ -16,7 +16,18 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 
-from ..access import DISTRICT, STAFF, check_township, roles_required, visible_township_id
+from ..access import (
+    DISTRICT,
+    REPORT_READERS,
+    ROAD_CHIEF,
+    STAFF,
+    check_section,
+    check_township,
+    chief_sections,
+    is_road_chief,
+    roles_required,
+    visible_township_id,
+)
 from ..dates import district_zone, today, utcnow
 from ..extensions import db
 from ..models import (
@@ -40,6 +51,7 @@ from ..models import (
 from ..record_ids import record_id
 from ..views import answers_json
 from .checkins import current_assignment, holder_assignment, record_check_in
+from .chief import chief_page
 from .forms import (
     CheckInForm,
     ClearLineForm,
@@ -68,7 +80,7 @@ from .shapes import read_line_file
 
 bp = Blueprint("patrol", __name__, url_prefix="/patrol")
 WARDEN = (Role.WARDEN.value,)
-EVERYONE = (*STAFF, Role.WARDEN.value)
+EVERYONE = (*REPORT_READERS, Role.WARDEN.value)
 
 
 @bp.context_processor
@@ -173,15 +185,30 @@ def mine() -> str:
     return render_template("patrol/mine.html", reports=reports, taps=taps)
 
 
+# --- the road chief's page ---------------------------------------------------------------
+
+
+@bp.route("/chief")
+@roles_required(*ROAD_CHIEF)
+def chief() -> str:
+    """The road chief's home: reports to handle on their sections, each section's holders and today's patrols."""
+    day = today()
+    return render_template("patrol/chief.html", page=chief_page(current_user, day), day=day)
+
+
 # --- photos --------------------------------------------------------------------------
 
 
 def may_see_photo(photo: Photo) -> bool:
-    """The owner; the office; a clerk if the photo belongs to a check-in or report in their township."""
+    """The owner; the office; a clerk if the photo belongs to a check-in or report in their township;
+    a road chief if it belongs to a report on one of their sections (never a check-in's)."""
     if photo.owner_id == current_user.id:
         return True
     if current_user.role in DISTRICT:
         return True
+    if is_road_chief():
+        return db.session.scalar(select(RoadReport.id).where(
+            RoadReport.photo_id == photo.id, RoadReport.post_id.in_(chief_sections())).limit(1)) is not None
     if current_user.role != Role.CLERK:
         return False
     township = current_user.township_id
@@ -216,8 +243,13 @@ def photo(token: str) -> Response:
 # --- road reports (staff) -------------------------------------------------------------
 
 
+def _township_limit() -> int | None:
+    """The one township a clerk or a road chief reads reports of; None for the office."""
+    return int(current_user.township_id) if is_road_chief() else visible_township_id()
+
+
 def _townships() -> list[Township]:
-    limit = visible_township_id()
+    limit = _township_limit()
     stmt = select(Township).order_by(Township.name)
     if limit is not None:
         stmt = stmt.where(Township.id == limit)
@@ -231,7 +263,7 @@ def _report_or_404(report_id: int) -> RoadReport:
                  .joinedload(ReportEvent.user)))
     if report is None:
         abort(404)
-    check_township(report.post.village.township_id)
+    check_section(report.post)
     return report
 
 
@@ -253,12 +285,14 @@ def report_points(reports: list[RoadReport]) -> list[dict[str, Any]]:
 
 
 @bp.route("/reports")
-@roles_required(*STAFF)
+@roles_required(*REPORT_READERS)
 def reports() -> str:
-    """Road reports as a list and on a map; a week at a time (after a flood: the whole week on one map)."""
+    """Road reports as a list and on a map; a week at a time (after a flood: the whole week on one map).
+
+    A road chief sees the reports of their own sections only."""
     townships = _townships()
     township_id = record_id(request.args.get("township_id"))
-    limit = visible_township_id()
+    limit = _township_limit()
     if limit is not None:
         township_id = limit
     elif township_id is not None and township_id not in {t.id for t in townships}:
@@ -274,14 +308,15 @@ def reports() -> str:
     if week_of is not None:
         first, last = week_bounds(week_of)
     rows = list(db.session.scalars(
-        reports_query(ReportFilter(township_id=township_id, states=states, kind=kind, first_day=first, last_day=last))
+        reports_query(ReportFilter(township_id=township_id, states=states, kind=kind, first_day=first, last_day=last,
+                                   chief_id=current_user.id if is_road_chief() else None))
         .limit(1000)))
     lines = _lines_for(township_id, {r.post_id for r in rows}) if rows else []
     return render_template(
         "patrol/reports.html", reports=rows, townships=townships, township_id=township_id, state=state, kind=kind,
         week_of=week_of, first=first, last=last, points=report_points(rows), lines=lines, map_config=map_config(),
         kinds=[(k.value, k.label) for k in ReportKind], states=[(s.value, s.label) for s in ReportState],
-        this_week=today().isoformat(),
+        this_week=today().isoformat(), may_write=not is_road_chief(),
     )
 
 
@@ -291,17 +326,18 @@ def _lines_for(township_id: int | None, post_ids: set[int]) -> list[dict[str, An
 
 
 @bp.route("/reports/<int:report_id>")
-@roles_required(*STAFF)
+@roles_required(*REPORT_READERS)
 def report(report_id: int) -> str:
     r = _report_or_404(report_id)
     line = line_of(r.post_id)
-    return render_template("patrol/report.html", report=r, moves=allowed_moves(r), actions=TRANSITION_ACTIONS,
+    return render_template("patrol/report.html", report=r, moves=allowed_moves(r, current_user),
+                           actions=TRANSITION_ACTIONS,
                            form=MoveReportForm(formdata=None), line=line, map_config=map_config(),
                            points=report_points([r]))
 
 
 @bp.route("/reports/<int:report_id>/move", methods=["POST"])
-@roles_required(*STAFF)
+@roles_required(*REPORT_READERS)
 def report_move(report_id: int) -> Response | tuple[str, int]:
     """Dispatch or resolve a report, with a note; refused if it is not the next step."""
     r = _report_or_404(report_id)
@@ -313,8 +349,8 @@ def report_move(report_id: int) -> Response | tuple[str, int]:
         move_report(r, to_state, current_user, form.note.data or "", expected=form.expected.data)
         flash(_("The report is now “%(state)s”.", state=to_state.label), "success")
         return redirect(url_for("patrol.report", report_id=report_id))
-    return render_template("patrol/report.html", report=r, moves=allowed_moves(r), actions=TRANSITION_ACTIONS,
-                           form=form, line=line_of(r.post_id), map_config=map_config(),
+    return render_template("patrol/report.html", report=r, moves=allowed_moves(r, current_user),
+                           actions=TRANSITION_ACTIONS, form=form, line=line_of(r.post_id), map_config=map_config(),
                            points=report_points([r]), failed_move=form.to_state.data), 422
 
 
