@@ -129,7 +129,7 @@ def test_the_phone_page_lists_todays_taps(clock, world, sign_in):
 
 
 @pytest.mark.parametrize("name, source", [("huangxiaoqiao.gpx", "gpx"), ("huangxiaoqiao.kml", "kml"),
-                                          ("huangxiaoqiao.geojson", "geojson")])
+                                          ("huangxiaoqiao.geojson", "geojson"), ("huangxiaoqiao.kmz", "kmz")])
 def test_a_line_imported_from_a_file_shows_its_length_beside_the_km_on_record(clock, world, sign_in, name, source):
     office = sign_in(world.office)
     res = office.post(f"/patrol/posts/{world.far_post.id}/line", data={

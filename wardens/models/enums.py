@@ -403,6 +403,7 @@ class LineSource(Worded):
 
     GPX = "gpx"
     KML = "kml"
+    KMZ = "kmz"  # a zipped KML (Google Earth, 奥维)
     GEOJSON = "geojson"
     DRAWN = "drawn"
     DEMO = "demo"
@@ -411,6 +412,7 @@ class LineSource(Worded):
 give_words(LineSource, {
     LineSource.GPX: _l("GPX file"),
     LineSource.KML: _l("KML file"),
+    LineSource.KMZ: _l("KMZ file"),
     LineSource.GEOJSON: _l("GeoJSON file"),
     LineSource.DRAWN: _l("Drawn on the map"),
     LineSource.DEMO: _l("Demo data"),

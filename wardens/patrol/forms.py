@@ -115,7 +115,7 @@ class LineUploadForm(Form):
     # A line the rules refuse (too few or too many points) is the file's fault.
     refusal_field_names = {"points": "file"}
 
-    file = FileField(_l("GPX, KML or GeoJSON file"), validators=[FileRequired(_l("Choose a file."))])
+    file = FileField(_l("GPX, KML, KMZ or GeoJSON file"), validators=[FileRequired(_l("Choose a file."))])
     upload = SubmitField(_l("Import the line"))
 
 

@@ -1,17 +1,25 @@
-"""Reading a road section's line from a GPX, KML or GeoJSON file.
+"""Reading a road section's line from a GPX, KML, KMZ or GeoJSON file.
 
 The files come from outside (a GPS logger, 奥维/Google Earth, a GIS), so the XML is read
 with expat directly and refuses any document type declaration: no entity can be
 declared, so neither an external entity (XXE) nor an exponential one (billion laughs)
 can be expanded. Sizes are capped before parsing and points counted while reading.
 
+A KMZ (what Google Earth and 奥维 export) is a zip holding one KML (doc.kml, perhaps with
+icons beside it): only that KML is inflated, in bounded chunks by the site's one zip rule
+(`wardens.spreadsheets.zips`), to at most the size a KML file may have, and then read
+exactly like an uploaded KML.
+
 `read_line(filename, data)` returns the points as (lat, lon) or raises LineFileError
 listing every problem found.
 """
 from __future__ import annotations
 
+import io
 import json
 import math
+import zipfile
+import zlib
 import xml.etree.ElementTree as ET
 from typing import Any, Iterable
 from xml.parsers import expat
@@ -20,12 +28,16 @@ from flask_babel import gettext as _
 
 from ..errors import BadInput
 from ..models import LineSource
+from ..spreadsheets.zips import BROKEN_ZIP, inflate
 from .geo import Point
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_POINTS = 5000
 MAX_DEPTH = 64
-FORMATS = ("gpx", "kml", "geojson")
+FORMATS = ("gpx", "kml", "kmz", "geojson")
+# A KMZ from Google Earth holds doc.kml and a few icons; an archive of hundreds is something else.
+MAX_KMZ_MEMBERS = 200
+ZIP_MAGIC = b"PK\x03\x04"
 
 
 class LineFileError(BadInput):
@@ -197,9 +209,11 @@ def _lines_geojson(data: bytes, errors: list[str]) -> list[list[Point]]:
 
 def detect_format(filename: str, data: bytes) -> str | None:
     name = filename.lower()
-    for ext, fmt in ((".gpx", "gpx"), (".kml", "kml"), (".geojson", "geojson"), (".json", "geojson")):
+    for ext, fmt in ((".gpx", "gpx"), (".kml", "kml"), (".kmz", "kmz"), (".geojson", "geojson"), (".json", "geojson")):
         if name.endswith(ext):
             return fmt
+    if data.startswith(ZIP_MAGIC):
+        return "kmz"
     head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"{"):
         return "geojson"
@@ -210,7 +224,48 @@ def detect_format(filename: str, data: bytes) -> str | None:
     return None
 
 
-SOURCES = {"gpx": LineSource.GPX, "kml": LineSource.KML, "geojson": LineSource.GEOJSON}
+SOURCES = {"gpx": LineSource.GPX, "kml": LineSource.KML, "kmz": LineSource.KMZ, "geojson": LineSource.GEOJSON}
+
+
+def _kmz_unreadable() -> LineFileError:
+    return LineFileError([_("The KMZ file is damaged, encrypted or compressed in a way it cannot be read; "
+                            "export it again from Google Earth or 奥维.")])
+
+
+def _kmz_too_big() -> LineFileError:
+    return LineFileError([_("The KML inside the KMZ unpacks to more than %(max)d KB; a line file may be at most "
+                            "that.", max=MAX_FILE_BYTES // 1024)])
+
+
+def kml_of_kmz(data: bytes) -> bytes:
+    """The KML a KMZ holds: doc.kml, else the only .kml in it (at its top level first); LineFileError otherwise."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise LineFileError([_("The file is not a valid KMZ (a zipped KML).")]) from None
+    with zf:
+        infos = [i for i in zf.infolist() if not i.is_dir()]
+        if len(infos) > MAX_KMZ_MEMBERS:
+            raise LineFileError([_("The KMZ holds %(n)d files; a road section's KMZ holds one KML (and its icons).",
+                                   n=len(infos))])
+        kmls = [i for i in infos if i.filename.lower().endswith(".kml")]
+        top = [i for i in kmls if "/" not in i.filename.strip("/")]
+        doc = [i for i in kmls if i.filename.lower() == "doc.kml"]
+        chosen = doc or (top if len(top) == 1 else []) or (kmls if len(kmls) == 1 else [])
+        if not kmls:
+            raise LineFileError([_("The KMZ holds no KML file.")])
+        if not chosen:
+            raise LineFileError([_("The KMZ holds %(n)d KML files and none is doc.kml; keep only the post's section "
+                                   "in it.", n=len(kmls))])
+        info = chosen[0]
+        if info.file_size > MAX_FILE_BYTES:
+            raise _kmz_too_big()
+        try:
+            return b"".join(inflate(zf, info, [MAX_FILE_BYTES], unreadable=_kmz_unreadable, too_big=_kmz_too_big))
+        except LineFileError:
+            raise
+        except (*BROKEN_ZIP, zlib.error):
+            raise _kmz_unreadable() from None
 
 
 def read_line_file(filename: str, data: bytes) -> tuple[list[Point], LineSource]:
@@ -219,7 +274,7 @@ def read_line_file(filename: str, data: bytes) -> tuple[list[Point], LineSource]
 
 
 def read_line(filename: str, data: bytes) -> list[Point]:
-    """The one road line a GPX, KML or GeoJSON file holds, or LineFileError with every problem."""
+    """The one road line a GPX, KML, KMZ or GeoJSON file holds, or LineFileError with every problem."""
     if len(data) > MAX_FILE_BYTES:
         raise LineFileError([_("The file is %(kb)d KB; a line file may be at most %(max)d KB.",
                                kb=len(data) // 1024, max=MAX_FILE_BYTES // 1024)])
@@ -227,7 +282,11 @@ def read_line(filename: str, data: bytes) -> list[Point]:
         raise LineFileError([_("The file is empty.")])
     fmt = detect_format(filename, data)
     if fmt is None:
-        raise LineFileError([_("Give a GPX, KML or GeoJSON file (.gpx, .kml, .geojson).")])
+        raise LineFileError([_("Give a GPX, KML, KMZ or GeoJSON file (.gpx, .kml, .kmz, .geojson).")])
+    if fmt == "kmz":
+        data, fmt = kml_of_kmz(data), "kml"
+        if not data.strip():
+            raise LineFileError([_("The file is empty.")])
     errors: list[str] = []
     if fmt == "geojson":
         lines = _lines_geojson(data, errors)

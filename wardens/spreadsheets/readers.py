@@ -35,6 +35,7 @@ from .common import (
     refuse_control_characters,
     strip_export_quote,
 )
+from .zips import CHUNK, inflate
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods")
 SUFFIXES = (*WORKBOOK_SUFFIXES, ".csv")
@@ -42,8 +43,6 @@ SUFFIXES = (*WORKBOOK_SUFFIXES, ".csv")
 HEADER_SEARCH_ROWS = 30
 # A whole number a spreadsheet holds exactly: 15 significant digits.
 _EXACT_LIMIT = 10 ** 15
-_READABLE_COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
-_CHUNK = 1 << 20
 _XLSX_HIDDEN_COL = re.compile(rb"<(?:\w+:)?col\s[^>]*>")
 
 
@@ -82,22 +81,8 @@ def _decode_csv(data: bytes) -> str:
 # ---------------------------------------------------------------- the zip pre-check
 
 def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: list[int]) -> Iterable[bytes]:
-    """A member's bytes in chunks, refusing past the budget left.
-
-    zipfile stops at the size a member declares and then checks its CRC, so a member
-    that inflates past what it declared is refused as broken (BadZipFile).
-    """
-    if info.compress_type not in _READABLE_COMPRESSION or info.flag_bits & 0x1:
-        raise _invalid()
-    with zf.open(info) as member:
-        while True:
-            chunk = member.read(_CHUNK)
-            if not chunk:
-                break
-            budget[0] -= len(chunk)
-            if budget[0] < 0:
-                raise _bomb()
-            yield chunk
+    """A member's bytes in chunks, refusing past the budget left (the one zip rule: zips.inflate)."""
+    return inflate(zf, info, budget, unreadable=_invalid, too_big=_bomb)
 
 
 def _precheck_zip(data: bytes, max_cells: int) -> dict[str, list[int]]:
@@ -252,7 +237,7 @@ def _check_ods_content(chunks: Iterable[bytes], max_cells: int) -> None:
                         raise _too_many_cells()
                 col += repeat
         tail = buf[cut:]
-        if len(tail) > _CHUNK:
+        if len(tail) > CHUNK:
             raise _invalid()
 
 
