@@ -1,7 +1,7 @@
 """The road chief's own account (a role, and the sections a chief account is chief of); KMZ lines
 
 Revision ID: 9a4c2e7f1b30
-Revises: 5e1a0c2b9d41
+Revises: 6a7b8c9d0e12
 Create Date: 2026-12-01 14:00:00
 
 A post kept its road chief (路长) as a name and a phone only; the chief could not log in.
@@ -12,7 +12,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '9a4c2e7f1b30'
-down_revision = '5e1a0c2b9d41'
+down_revision = '6a7b8c9d0e12'
 branch_labels = None
 depends_on = None
 
