@@ -11,8 +11,7 @@ import logging
 import re
 import sys
 import time
-from flask import Flask, g, request
-from flask_login import current_user
+from flask import Flask, g, request, session
 from werkzeug.wrappers import Response
 
 REQUEST_LOGGER = "wardens.request"
@@ -66,7 +65,11 @@ def _start_timer() -> None:
 def log_request(response: Response) -> Response:
     started = g.get("_request_started")
     ms = (time.perf_counter() - started) * 1000 if started is not None else 0.0
-    user = current_user.get_id().partition(":")[0] if current_user and current_user.is_authenticated else "-"
+    # The id the login keeps in the session, not current_user: after the boundary's commit the
+    # user object is expired, and reloading it here (after the view, sometimes after the
+    # session's objects were let go under concurrent requests) raised DetachedInstanceError.
+    raw = session.get("_user_id")
+    user = str(raw).partition(":")[0] if raw else "-"
     logging.getLogger(REQUEST_LOGGER).info(
         "%s %s %s %.1fms user=%s", request.method, request.path, response.status_code, ms, user
     )
