@@ -16,7 +16,7 @@ from . import access, labels, masking, security
 from .dates import district_zone
 from .extensions import db, login_manager
 from .forms import refuse_nul_characters
-from .models import DismissalState, MonthState, ObjectionState, RoundState, RunKind, User
+from .models import DismissalState, MonthState, ObjectionState, RoundState, RunKind, StoppageState, User
 from .models.enums import ROUND_AGREED, ROUND_EDITABLE, ROUND_PUBLISHED
 from .nav import nav_groups, nav_items, nav_singles
 from .record_ids import MAX_ID
@@ -105,6 +105,7 @@ def init_app(app: Flask) -> None:
             "RunKind": RunKind,
             "ObjectionState": ObjectionState,
             "DismissalState": DismissalState,
+            "StoppageState": StoppageState,
             "ROUND_EDITABLE": ROUND_EDITABLE,
             "ROUND_PUBLISHED": ROUND_PUBLISHED,
             "ROUND_AGREED": ROUND_AGREED,

@@ -1,6 +1,7 @@
 // The daily grid from the keyboard: one key per status (1-6, 0 clears), the key moves to the
 // next row, arrows move between rows, Enter saves. A save posts only the rows changed on this
-// page, so two people on one grid collide only on the same row. The page works without it.
+// page, so two people on one grid collide only on the same row. Leaving the page with changes
+// not saved makes the browser ask first (saving does not). The page works without it.
 (function () {
   "use strict";
   var form = document.getElementById("grid-form");
@@ -11,6 +12,7 @@
   Array.prototype.forEach.call(selects[0].options, function (opt) {
     if (opt.dataset.key) { keys[opt.dataset.key] = opt.value; }
   });
+  var saving = false;  // set by the grid's own submission: leaving to save asks nothing
   var saveButton = form.querySelector("[data-testid=grid-save]") || form.querySelector("button[type=submit], input[type=submit]");
 
   function rowOf(el) { return el.closest("tr[data-row]"); }
@@ -87,6 +89,7 @@
   // (disabled fields are not sent). The server's "fill" button also takes the rows that
   // were unrecorded when the page opened, so those stay in when it is the button pressed.
   form.addEventListener("submit", function (event) {
+    saving = true;
     var filling = event.submitter && event.submitter.name === "fill";
     rows.forEach(function (row) {
       var version = row.querySelector("input[name^='v-']");
@@ -103,6 +106,18 @@
         el.disabled = false; el.removeAttribute("data-unposted");
       });
     }, 0);
+  });
+
+  // Unsaved changes are not lost by a click elsewhere, a closed tab or a reload: the browser
+  // asks first. Saving is leaving too, and does not ask.
+  window.addEventListener("beforeunload", function (event) {
+    if (saving || !rows.some(changed)) { return; }
+    event.preventDefault();
+    event.returnValue = "";
+  });
+  // Back from the browser's cache after a save, the page is the one being edited again.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) { saving = false; }
   });
 
   var fill = form.querySelector("[data-fill-present]");

@@ -107,6 +107,6 @@ def test_a_month_from_keyboard_entry_to_the_closed_sheet(live_server, page, logi
     form.locator("input[name=first_day]").fill(last_of_prev.isoformat())
     form.locator("input[name=last_day]").fill(last_of_prev.isoformat())
     form.locator("input[name=reason]").fill("封路")
-    form.get_by_role("button", name="登记停工").click()
+    form.get_by_role("button", name="预览停工").click()
     page.wait_for_load_state()
     assert "已关闭" in page.get_by_test_id("stoppage-form").inner_text()

@@ -1,7 +1,10 @@
 """Daily attendance, corrections, the month workflow, and the monthly sheet with the subsidy it pays."""
 from flask import Flask
 
+from . import stoppage_routes
 from .routes import bp
+
+__all__ = ["bp", "init_app", "stoppage_routes"]
 
 
 def init_app(app: Flask) -> None:

@@ -134,11 +134,32 @@ class StoppageForm(Form):
     first_day = DayField(_l("First day"), validators=[DataRequired()])
     last_day = DayField(_l("Last day"), validators=[DataRequired()])
     reason = StringField(_l("Reason (flood, road closure ...)"), validators=[DataRequired(), Length(max=200)])
-    submit = SubmitField(_l("Declare work stopped"))
+    submit = SubmitField(_l("Preview the stoppage"))
+    # A refusal of the range (a closed month, a future day) is shown by the first day.
+    refusal_field = "first_day"
 
     def validate_last_day(self, field: DayField) -> None:
         if field.day and self.first_day.day and field.day < self.first_day.day:
             raise ValidationError(_("The last day is before the first day."))
+
+
+class StoppageConfirmForm(Form):
+    """Confirm a previewed 停工: the request as previewed, and the preview's fingerprint."""
+
+    township_id = HiddenField(validators=[DataRequired()])
+    village_id = HiddenField()
+    first_day = HiddenField(validators=[DataRequired()])
+    last_day = HiddenField(validators=[DataRequired()])
+    reason = HiddenField(validators=[DataRequired(), Length(max=200)])
+    fingerprint = HiddenField(validators=[DataRequired()])
+    submit = SubmitField(_l("Confirm: mark these days 停工"))
+
+
+class StoppageUndoForm(Form):
+    """Undo a 停工 as one action (the office), with a reason."""
+
+    reason = StringField(_l("Why the stoppage is undone"), validators=[DataRequired(), Length(max=REASON_MAX)])
+    submit = SubmitField(_l("Undo the stoppage"))
 
 
 class MonthActionForm(Form):

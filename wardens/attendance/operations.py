@@ -1,6 +1,6 @@
 """Attendance rules and writes: they flush, never commit, and never read the request.
 
-Every write path (the daily grid, a 停工 declaration, an import) ends in
+Every write path (the daily grid, a 停工 declaration and its undo (stoppage.py), an import) ends in
 `write_records`: one INSERT ... ON CONFLICT (assignment_id, day) DO UPDATE per chunk,
 guarded by the version each row had when it was read, plus one history row
 (AttendanceChange) per changed holder-day. Callers lock the township-month first
@@ -30,13 +30,12 @@ from ..models import (
     Person,
     Post,
     Status,
-    Stoppage,
     User,
     Village,
     settings_for_month,
     settings_on,
 )
-from .months import ensure_month_open, ensure_months_open
+from .months import ensure_month_open
 
 STATUSES = tuple(s.value for s in Status)
 NOTE_MAX = 200
@@ -417,65 +416,6 @@ def save_day(
     return SaveResult(written=n)
 
 
-# --- 停工 -----------------------------------------------------------------------
-
-
-def declare_stoppage(
-    *,
-    township_id: int,
-    village_id: int | None,
-    first: dt.date,
-    last: dt.date,
-    reason: str,
-    user: User,
-    today: dt.date,
-) -> tuple[Stoppage, int]:
-    """Declare work stopped for a village or township over a date range, in one action.
-
-    Every holder-day in force in the place and range becomes 停工 (the old value kept in
-    the history, the declaration's reason with it); refused if any month touched is closed.
-    """
-    if last < first:
-        raise AttendanceError([_("The last day is before the first day.")])
-    check_not_future(last, today)
-    if not reason.strip():
-        raise AttendanceError([_("Give the reason for the stoppage (flood, road closure ...).")])
-    ensure_months_open(township_id, first, last)
-
-    stmt = (
-        select(Assignment)
-        .join(Post, Post.id == Assignment.post_id)
-        .join(Village, Village.id == Post.village_id)
-        .where(Village.township_id == township_id, Assignment.overlaps_clause(first, last))
-    )
-    if village_id is not None:
-        stmt = stmt.where(Village.id == village_id)
-    holders = db.session.scalars(stmt).all()
-    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-    current = existing_records([a.id for a in holders], days)
-    note = reason.strip()[:NOTE_MAX]
-    writes = [
-        RecordWrite(a.id, d, Status.STOPPED.value, note, False, current.get((a.id, d)))
-        for a in holders
-        for d in days
-        if a.term_start <= d <= a.last_day
-    ]
-    stoppage = Stoppage(
-        township_id=None if village_id else township_id,
-        village_id=village_id,
-        first_day=first,
-        last_day=last,
-        reason=note,
-        declared_by_id=user.id,
-    )
-    db.session.add(stoppage)
-    db.session.flush()
-    n = write_records(writes, reason=_("Work stopped: %(reason)s", reason=note), user_id=user.id)
-    record_audit(AuditAction.STOPPAGE_DECLARE, stoppage, after={"first_day": first, "last_day": last, "village_id": village_id,
-                                                     "township_id": township_id, "holder_days": n}, reason=note, actor_id=user.id)
-    return stoppage, n
-
-
 # --- import -----------------------------------------------------------------------
 
 
@@ -556,7 +496,6 @@ __all__ = [
     "RecordWrite",
     "SaveResult",
     "apply_month_import",
-    "declare_stoppage",
     "existing_records",
     "save_day",
     "write_records",

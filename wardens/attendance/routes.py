@@ -1,4 +1,4 @@
-"""Attendance pages: the daily grid, 停工, history, the month workflow, sheets, import, overview."""
+"""Attendance pages: the daily grid, history, the month workflow, sheets, import, overview."""
 from __future__ import annotations
 
 import datetime as dt
@@ -40,7 +40,6 @@ from .forms import (
     MonthPickForm,
     ReopenMonthForm,
     ReturnMonthForm,
-    StoppageForm,
     parse_day,
 )
 from .grid import GridRow, grid_rows, group_by_village
@@ -57,7 +56,7 @@ from .months import (
     return_month,
     submit_month,
 )
-from .operations import AttendanceError, ConflictError, GridEntry, apply_month_import, declare_stoppage, reason_required, save_day
+from .operations import AttendanceError, ConflictError, GridEntry, apply_month_import, reason_required, save_day
 from .sheet import build_sheet, sheet_title, sheet_xlsx, signature_line, text_rows
 
 bp = Blueprint("attendance", __name__, url_prefix="/attendance")
@@ -255,50 +254,6 @@ def history(assignment_id: int, day: str) -> str:
         .order_by(AttendanceChange.changed_at, AttendanceChange.id)
     ).all()
     return render_template("attendance/history.html", assignment=assignment, day=the_day, record=record, changes=changes)
-
-
-# --- 停工 -----------------------------------------------------------------------------
-
-
-@bp.route("/stoppage", methods=["GET", "POST"])
-@roles_required(*STAFF)
-def stoppage() -> str | Response | tuple[str, int]:
-    """Declare work stopped for a village or township over a date range."""
-    form = StoppageForm()
-    townships = _townships()
-    form.township_id.choices = [(t.id, t.name) for t in townships]
-    villages = list(db.session.scalars(
-        select(Village).where(Village.township_id.in_([t.id for t in townships])).order_by(Village.township_id, Village.name)
-    ))
-    names = {t.id: t.name for t in townships}
-    form.village_id.choices = [(0, _("The whole township"))] + [(v.id, f"{names[v.township_id]} {v.name}") for v in villages]
-    if request.method == "GET":
-        form.first_day.data = form.first_day.data or today().isoformat()
-        form.last_day.data = form.last_day.data or today().isoformat()
-    if form.validate_on_submit():
-        township_id = visible_township_id() or form.township_id.data
-        check_township(township_id)
-        village_id = form.village_id.data or None
-        village = next((v for v in villages if v.id == village_id), None) if village_id else None
-        if township_id not in names:
-            form.township_id.errors = [_("Choose a township from the list.")]
-        elif village_id and (village is None or village.township_id != township_id):
-            form.village_id.errors = [_("This village is not in the chosen township.")]
-        else:
-            assert form.first_day.day and form.last_day.day
-            try:
-                _stop, n = declare_stoppage(
-                    township_id=township_id, village_id=village_id, first=form.first_day.day, last=form.last_day.day,
-                    reason=form.reason.data or "", user=current_user, today=today(),
-                )
-            except (ClosedMonthError, AttendanceError) as exc:
-                db.session.rollback()
-                form.first_day.errors = [str(exc)]
-                return render_template("attendance/stoppage.html", form=form), 409 if isinstance(exc, ClosedMonthError) else 422
-            db.session.commit()
-            flash(_("Work stopped declared: %(n)d holder-days marked 停工.", n=n), "success")
-            return redirect(url_for("attendance.grid", day=form.first_day.day.isoformat(), township_id=township_id))
-    return render_template("attendance/stoppage.html", form=form)
 
 
 # --- months ---------------------------------------------------------------------------

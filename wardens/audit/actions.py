@@ -28,6 +28,7 @@ class AuditAction(StrEnum):
     ATTENDANCE_SAVE_DAY = "attendance.save_day"
     ATTENDANCE_IMPORT_MONTH = "attendance.import_month"
     STOPPAGE_DECLARE = "stoppage.declare"
+    STOPPAGE_UNDO = "stoppage.undo"
     MONTH_SUBMIT = "attendance_month.submit"
     MONTH_RETURN = "attendance_month.return"
     MONTH_CLOSE = "attendance_month.close"
@@ -66,6 +67,7 @@ class AuditAction(StrEnum):
     DISMISSAL_DISMISSED = "dismissal_dismissed"
     DISMISSAL_CLEARED = "dismissal_cleared"
     ASSIGNMENT_DISMISS = "assignment_dismiss"
+    DISMISSAL_UNDONE = "dismissal_undone"
     MID_YEAR_RUN = "mid_year_run"
     MID_YEAR_APPROVE = "mid_year_approve"
     # Patrol (road lines, settings, the retention purge)
@@ -103,6 +105,7 @@ ACTION_LABELS = {
     AuditAction.ATTENDANCE_SAVE_DAY: _l("Day's attendance saved"),
     AuditAction.ATTENDANCE_IMPORT_MONTH: _l("Month's attendance imported"),
     AuditAction.STOPPAGE_DECLARE: _l("Work stoppage declared"),
+    AuditAction.STOPPAGE_UNDO: _l("Work stoppage undone"),
     AuditAction.MONTH_SUBMIT: _l("Month submitted"),
     AuditAction.MONTH_RETURN: _l("Month sent back"),
     AuditAction.MONTH_CLOSE: _l("Month closed"),
@@ -138,6 +141,7 @@ ACTION_LABELS = {
     AuditAction.DISMISSAL_DISMISSED: _l("Dismissal decided"),
     AuditAction.DISMISSAL_CLEARED: _l("Dismissal flag cleared"),
     AuditAction.ASSIGNMENT_DISMISS: _l("Holder dismissed"),
+    AuditAction.DISMISSAL_UNDONE: _l("Dismissal undone"),
     AuditAction.MID_YEAR_RUN: _l("Mid-year fill proposed"),
     AuditAction.MID_YEAR_APPROVE: _l("Mid-year fill approved"),
     AuditAction.ROAD_LINE_SET: _l("Road line set"),

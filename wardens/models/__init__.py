@@ -21,17 +21,19 @@ from .enums import (
     RoundState,
     RunKind,
     Scope,
+    StoppageState,
     Status,
     WorkflowState,
 )
 from .households import Household, HouseholdFlag
-from .months import AttendanceMonth, Stoppage
+from .months import AttendanceMonth
 from .patrol import CheckIn, PatrolSettings, Photo, ReportEvent, RoadLine, RoadReport, get_patrol_settings
 from .people import Person
 from .places import Township, Village, village_neighbour
 from .posts import Post
 from .revision import InputRevision, current_revision, problem_hash
 from .rounds import AllocationRun, Application, DismissalCase, Objection, Round, RunDecision
+from .stoppages import Stoppage, StoppageDay
 from .settings import (
     DEFAULT_PRIORITY_GROUPS,
     VERSIONED_FIELDS,
@@ -67,6 +69,8 @@ __all__ = [
     "Round",
     "RunDecision",
     "Stoppage",
+    "StoppageDay",
+    "StoppageState",
     "Assignment",
     "AttendanceChange",
     "AttendanceRecord",

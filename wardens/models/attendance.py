@@ -50,7 +50,8 @@ class AttendanceChange(db.Model):
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id"), index=True)
     day: Mapped[dt.date]
     old_status: Mapped[str | None] = mapped_column(String(10))
-    new_status: Mapped[str] = mapped_column(String(10))
+    # NULL: the change removed the record (undoing a 停工 on a day that had none before it).
+    new_status: Mapped[str | None] = mapped_column(String(10))
     old_note: Mapped[str | None] = mapped_column(String(200))
     new_note: Mapped[str | None] = mapped_column(String(200))
     reason: Mapped[str | None] = mapped_column(String(500))

@@ -228,6 +228,21 @@ describe(
 )
 
 
+class StoppageState(WorkflowState):
+    """A 停工 declaration: in force until the office undoes it as one action (the days it overwrote come back)."""
+
+    DECLARED = "declared"
+    UNDONE = "undone"
+
+
+describe(
+    StoppageState,
+    _l("the work stoppage"),
+    {StoppageState.DECLARED: _l("In force"), StoppageState.UNDONE: _l("Undone")},
+    {StoppageState.DECLARED: (StoppageState.UNDONE,)},  # the office undoes it while its months are open
+)
+
+
 class ObjectionState(WorkflowState):
     """An objection raised during the public notice: open until its outcome is recorded."""
 
@@ -259,7 +274,11 @@ describe(
     _l("the flag"),
     {DismissalState.OPEN: _l("Awaiting decision"), DismissalState.DISMISSED: _l("Dismissed from the post"),
      DismissalState.CLEARED: _l("Flag cleared")},
-    {DismissalState.OPEN: (DismissalState.DISMISSED, DismissalState.CLEARED)},
+    {
+        DismissalState.OPEN: (DismissalState.DISMISSED, DismissalState.CLEARED),
+        # The office undoes a dismissal while no fill of the slot has been approved: the flag is open again.
+        DismissalState.DISMISSED: (DismissalState.OPEN,),
+    },
 )
 # What a decision may be: every state but the open one.
 DISMISSAL_DECISIONS = (DismissalState.DISMISSED, DismissalState.CLEARED)

@@ -1,4 +1,4 @@
-"""The month workflow per township (recording → submitted → closed) and work stoppages."""
+"""The month workflow per township (recording → submitted → closed)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -15,7 +15,6 @@ from .enums import MonthState, enum_column
 from .places import Township
 
 if TYPE_CHECKING:
-    from .places import Village
     from .users import User
 
 
@@ -77,25 +76,3 @@ def closed_month_message(township_id: int, year: int, month: int) -> str:
         "An administrator must reopen it first.",
         township=name, year=year, month=month,
     )
-
-
-class Stoppage(db.Model):
-    """Work stopped (停工) over a date range for a whole village or township."""
-
-    __tablename__ = "stoppage"
-    __table_args__ = (
-        CheckConstraint("last_day >= first_day", name="range_order"),
-        CheckConstraint("(village_id IS NULL) <> (township_id IS NULL)", name="one_place"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    township_id: Mapped[int | None] = mapped_column(ForeignKey("township.id"), index=True)
-    village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id"), index=True)
-    first_day: Mapped[dt.date]
-    last_day: Mapped[dt.date]
-    reason: Mapped[str] = mapped_column(String(200))
-    declared_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    declared_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-    township: Mapped["Township | None"] = relationship()
-    village: Mapped["Village | None"] = relationship()

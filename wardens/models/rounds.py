@@ -189,6 +189,12 @@ class DismissalCase(db.Model):
     decision_reason: Mapped[str | None] = mapped_column(String(500))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # A dismissal keeps how the agreement ended before it (NULL: it ran to its term), so the
+    # office can undo it; the agreement's other open flags it settled point to it.
+    prior_ended_on: Mapped[dt.date | None]
+    prior_end_reason: Mapped[str | None] = mapped_column(String(20))
+    prior_end_note: Mapped[str | None] = mapped_column(String(500))
+    dismissed_with_id: Mapped[int | None] = mapped_column(ForeignKey("dismissal_case.id"))
 
     assignment: Mapped["Assignment"] = relationship()
 
