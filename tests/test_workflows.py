@@ -18,12 +18,13 @@ from wardens.models.enums import (
     DismissalState,
     ObjectionState,
     RunKind,
+    StoppageState,
     WorkflowState,
     require_state,
     require_step,
 )
 
-WORKFLOWS = (RoundState, MonthState, ObjectionState, DismissalState)
+WORKFLOWS = (RoundState, MonthState, ObjectionState, DismissalState, StoppageState)
 
 
 def test_a_round_goes_one_way_from_applications_to_in_force():
@@ -42,7 +43,9 @@ def test_a_month_is_submitted_closed_sent_back_and_reopened():
 
 def test_flags_and_objections_are_decided_once():
     assert DismissalState.OPEN.next_states == {DismissalState.DISMISSED, DismissalState.CLEARED}
-    assert DismissalState.DISMISSED.next_states == DismissalState.CLEARED.next_states == frozenset()
+    # A dismissal can be undone by the office (the flag is open again); a cleared flag is final.
+    assert DismissalState.DISMISSED.next_states == {DismissalState.OPEN}
+    assert DismissalState.CLEARED.next_states == frozenset()
     assert ObjectionState.OPEN.next_states == {ObjectionState.SETTLED}
 
 
