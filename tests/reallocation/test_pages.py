@@ -133,7 +133,13 @@ def test_dismissal_flags_dismiss_clear_and_fill(clock, client, make) -> None:  #
                              .where(DismissalCase.rule == "stable_employment")) == 1
 
     case = cases[(d.holder_poor.id, "no_priority_group")]
-    client.post(f"/reallocation/dismissals/{case.id}/dismiss", data={"reason": "村干部户不得上岗", "last_day": "2026-11-16"})
+    # First the consequence, nothing written; then the confirmation.
+    asked = client.post(f"/reallocation/dismissals/{case.id}/dismiss", data={"reason": "村干部户不得上岗", "last_day": "2026-11-16"})
+    assert asked.status_code == 200 and "2026-11-17" in asked.text
+    db.session.commit()
+    assert db.session.get(Assignment, case.assignment_id).ended_on is None
+    client.post(f"/reallocation/dismissals/{case.id}/dismiss", data={"reason": "村干部户不得上岗", "last_day": "2026-11-16",
+                                                                     "confirm": "1"})
     db.session.commit()
     ended = db.session.get(Assignment, case.assignment_id)
     assert (ended.ended_on, ended.end_reason, ended.end_note) == (TODAY, EndReason.DISMISSED, "村干部户不得上岗")

@@ -34,7 +34,8 @@ def test_a_dismissal_cannot_end_an_agreement_inside_a_closed_month(client, make)
     assert db.session.get(DismissalCase, case_id).decision is None
     assert build_sheet(d.township.id, year, month).total_subsidy == before
     # From the day the open month starts, the dismissal goes through.
-    resp = client.post(f"/reallocation/dismissals/{case_id}/dismiss", data={"reason": "顶岗", "last_day": d.day.isoformat()})
+    resp = client.post(f"/reallocation/dismissals/{case_id}/dismiss", data={"reason": "顶岗", "last_day": d.day.isoformat(),
+                                                                            "confirm": "1"})
     db.session.rollback()
     assert db.session.get(Assignment, holder_id).ended_on == d.day
 

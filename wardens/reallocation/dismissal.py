@@ -19,11 +19,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..attendance.months import ClosedMonthError, ensure_no_closed_month
+from ..models.months import closed_month_message, first_closed_month
 from ..attendance.thresholds import holders_crossing_thresholds
 from ..audit import AuditAction, record_audit, record_audits, snapshot
-from ..dates import utcnow
+from ..dates import as_utc, district_zone, utcnow
 from ..extensions import db
 from ..models import (
+    AllocationRun,
     Assignment,
     DismissalCase,
     DismissalState,
@@ -37,7 +39,7 @@ from ..models import (
     Village,
     settings_on,
 )
-from ..models.enums import ROUND_AGREED, DismissalRule
+from ..models.enums import ROUND_AGREED, DismissalRule, require_step
 from ..patrol.evidence import days_without_on_section_patrol
 from ..priority import priority_tier
 from .adapter import free_slots, key_id, run_fill
@@ -213,6 +215,8 @@ def open_cases(township_id: int | None = None) -> list[DismissalCase]:
 
 def decided_cases(limit: int = 100) -> list[DismissalCase]:
     return list(db.session.scalars(select(DismissalCase).where(DismissalCase.decision.is_not(None))
+                                   .options(selectinload(DismissalCase.assignment).selectinload(Assignment.person),
+                                            selectinload(DismissalCase.assignment).selectinload(Assignment.post))
                                    .order_by(DismissalCase.decided_at.desc(), DismissalCase.id.desc()).limit(limit)))
 
 
@@ -227,8 +231,25 @@ def _decide(case: DismissalCase, decision: DismissalState, reason: str, user_id:
                  reason=case.decision_reason, actor_id=user_id)
 
 
-def dismiss(case: DismissalCase, reason: str, last_day: dt.date, user_id: int | None) -> None:
-    """Dismiss the holder: the agreement ends on last_day (inclusive), end_reason 'dismissed'."""
+@dataclass(frozen=True)
+class DismissalConsequence:
+    """What a dismissal would do, shown before it is confirmed: nothing is written to work it out."""
+
+    case: DismissalCase
+    agreement: Assignment
+    last_day: dt.date
+    # The last day the agreement holds without the dismissal (its term, or an earlier end already set).
+    would_have_run_to: dt.date
+    other_flags: int
+    fill_round: Round | None
+
+    @property
+    def slot_free_from(self) -> dt.date:
+        return self.last_day + dt.timedelta(days=1)
+
+
+def dismissal_consequence(case: DismissalCase, last_day: dt.date) -> DismissalConsequence:
+    """Check a dismissal's rules and say what it would do (the agreement's end, the slot freed); no write."""
     if not case.state.may_become(DismissalState.DISMISSED):
         raise RefusedError(_("This flag was already decided."))
     agreement = case.assignment
@@ -241,7 +262,24 @@ def dismiss(case: DismissalCase, reason: str, last_day: dt.date, user_id: int | 
         ensure_no_closed_month(agreement.post.village.township_id, last_day + dt.timedelta(days=1), agreement.last_day)
     except ClosedMonthError as exc:
         raise RefusedError(str(exc), field="last_day") from None
+    others = db.session.scalar(select(func.count(DismissalCase.id)).where(
+        DismissalCase.assignment_id == agreement.id, DismissalCase.decision.is_(None), DismissalCase.id != case.id)) or 0
+    return DismissalConsequence(case=case, agreement=agreement, last_day=last_day,
+                                would_have_run_to=agreement.last_day, other_flags=int(others),
+                                fill_round=fill_round(last_day + dt.timedelta(days=1)))
+
+
+def dismiss(case: DismissalCase, reason: str, last_day: dt.date, user_id: int | None) -> None:
+    """Dismiss the holder: the agreement ends on last_day (inclusive), end_reason 'dismissed'.
+
+    The case keeps how the agreement ended before, so the office can undo the dismissal.
+    """
+    dismissal_consequence(case, last_day)
+    agreement = case.assignment
     before = snapshot(agreement, ASSIGNMENT_FIELDS)
+    case.prior_ended_on = agreement.ended_on
+    case.prior_end_reason = agreement.end_reason
+    case.prior_end_note = agreement.end_note
     agreement.ended_on = last_day
     agreement.end_reason = EndReason.DISMISSED
     agreement.end_note = reason.strip()[:500]
@@ -249,10 +287,149 @@ def dismiss(case: DismissalCase, reason: str, last_day: dt.date, user_id: int | 
     record_audit(AuditAction.ASSIGNMENT_DISMISS, agreement, before=before, after=snapshot(agreement, ASSIGNMENT_FIELDS),
                  reason=agreement.end_note, actor_id=user_id)
     _decide(case, DismissalState.DISMISSED, reason, user_id)
-    # The other open flags on the same agreement are settled by the same decision.
+    # The other open flags on the same agreement are settled by the same decision (and undone with it).
     for other in db.session.scalars(select(DismissalCase).where(
             DismissalCase.assignment_id == agreement.id, DismissalCase.decision.is_(None))):
+        other.dismissed_with_id = case.id
         _decide(other, DismissalState.DISMISSED, _("Dismissed on flag %(id)d: %(reason)s", id=case.id, reason=reason), user_id)
+
+
+def fills_approved_since(case: DismissalCase) -> list[AllocationRun]:
+    """Mid-year fills of the dismissed holder's post approved since the dismissal (they took the freed slot)."""
+    assert case.decided_at is not None
+    return list(db.session.scalars(
+        select(AllocationRun).where(AllocationRun.kind == RunKind.MID_YEAR, AllocationRun.post_id == case.assignment.post_id,
+                                    AllocationRun.approved_at.is_not(None), AllocationRun.approved_at >= case.decided_at)
+        .order_by(AllocationRun.approved_at)
+    ))
+
+
+def filled_since(cases: list[DismissalCase]) -> dict[int, AllocationRun]:
+    """For a list of dismissals, the first fill of each one's post approved since it (one query)."""
+    dismissed = [c for c in cases if c.state == DismissalState.DISMISSED and c.dismissed_with_id is None]
+    posts = {c.assignment.post_id for c in dismissed}
+    if not posts:
+        return {}
+    fills = list(db.session.scalars(
+        select(AllocationRun).where(AllocationRun.kind == RunKind.MID_YEAR, AllocationRun.post_id.in_(posts),
+                                    AllocationRun.approved_at.is_not(None)).order_by(AllocationRun.approved_at)))
+    out = {}
+    for c in dismissed:
+        decided = as_utc(c.decided_at)
+        for f in fills:
+            if f.post_id == c.assignment.post_id and decided is not None and as_utc(f.approved_at) >= decided:
+                out[c.id] = f
+                break
+    return out
+
+
+def undo_refusals(case: DismissalCase) -> list[str]:
+    """Why a dismissal cannot be undone now (empty: it can), read without writing.
+
+    Undoing puts the holder back in the slot from the day after the dismissal to the day the
+    agreement would have ended, so: no approved fill of that slot, no closed month in between,
+    a slot on the post and no other post for the holder on those days.
+    """
+    if case.state != DismissalState.DISMISSED:
+        return [_("Only a dismissal can be undone; this flag is “%(state)s”.", state=case.state.label)]
+    if case.dismissed_with_id is not None:
+        return [_("This flag was settled by the dismissal on flag %(id)d: undo that one.", id=case.dismissed_with_id)]
+    agreement = case.assignment
+    if agreement.end_reason != EndReason.DISMISSED or agreement.ended_on is None:
+        return [_("The agreement no longer ends by this dismissal, so there is nothing to undo.")]
+    fills = fills_approved_since(case)
+    if fills:
+        names = _placed_names(fills)
+        return [_("Not undone: the freed slot was filled by the mid-year fill %(fills)s, approved on %(day)s (%(names)s). "
+                  "A dismissal can be undone only while no fill of its slot is approved.",
+                  fills="、".join(f"#{f.id}" for f in fills), day=_district_day(fills[0].approved_at).isoformat(),
+                  names="、".join(names) or "—")]
+    first = agreement.ended_on + dt.timedelta(days=1)
+    last = case.prior_ended_on or agreement.term_end
+    if last < first:
+        return []
+    closed = first_closed_month(agreement.post.village.township_id, first, last)
+    if closed is not None:
+        return [_("Not undone: %(message)s Undoing would put %(name)s back on its sheet from %(day)s.",
+                  message=closed_month_message(agreement.post.village.township_id, *closed),
+                  name=agreement.person.name, day=first.isoformat())]
+    problems = []
+    others = db.session.execute(
+        select(Assignment, Person.name, Post.code).join(Person, Person.id == Assignment.person_id)
+        .join(Post, Post.id == Assignment.post_id)
+        .where(Assignment.id != agreement.id, Assignment.overlaps_clause(first, last),
+               (Assignment.post_id == agreement.post_id) | (Assignment.person_id == agreement.person_id))
+    ).all()
+    elsewhere = [(code, a) for a, _name, code in others if a.person_id == agreement.person_id]
+    if elsewhere:
+        code, a = elsewhere[0]
+        problems.append(_("Not undone: %(name)s holds post %(code)s from %(day)s; one person holds one post.",
+                          name=agreement.person.name, code=code, day=max(a.term_start, first).isoformat()))
+    same_post = [a for a, _name, _code in others if a.post_id == agreement.post_id and a.person_id != agreement.person_id]
+    full = _first_full_day(same_post, agreement.post.slots, first, last)
+    if full is not None:
+        holders = "、".join(name for a, name, _code in others if a.post_id == agreement.post_id and a.in_force_on(full))
+        problems.append(_("Not undone: every slot of post %(code)s is held on %(day)s (%(names)s).",
+                          code=agreement.post.code, day=full.isoformat(), names=holders))
+    return problems
+
+
+def _first_full_day(held: list[Assignment], slots: int, first: dt.date, last: dt.date) -> dt.date | None:
+    """The first day in [first, last] on which the other agreements hold every slot of the post."""
+    if len(held) < slots:
+        return None
+    # The count of holders only changes where an agreement starts: check those days and the first.
+    for day in sorted({first} | {a.term_start for a in held if first <= a.term_start <= last}):
+        if sum(1 for a in held if a.in_force_on(day)) >= slots:
+            return day
+    return None
+
+
+def _district_day(moment: dt.datetime | None) -> dt.date:
+    stamp = as_utc(moment)
+    assert stamp is not None
+    return stamp.astimezone(district_zone()).date()
+
+
+def _placed_names(fills: list[AllocationRun]) -> list[str]:
+    ids = [key_id(entry["candidate"]) for f in fills for entry in (f.result or {}).get("assignments", [])]
+    if not ids:
+        return []
+    names = dict(db.session.execute(select(Person.id, Person.name).where(Person.id.in_(ids))).all())
+    return [names[i] for i in ids if i in names]
+
+
+def undo_dismissal(case: DismissalCase, reason: str, user_id: int | None) -> None:
+    """Undo a dismissal (the office): the agreement ends as it did before and its flags are open again."""
+    require_step(case, DismissalState.OPEN)
+    why = reason.strip()[:500]
+    if not why:
+        raise RefusedError(_("Give the reason for undoing the dismissal."), field="reason")
+    refusals = undo_refusals(case)
+    if refusals:
+        raise RefusedError(*refusals)
+    agreement = case.assignment
+    before = {"agreement": snapshot(agreement, ASSIGNMENT_FIELDS), "case": snapshot(case, CASE_FIELDS)}
+    agreement.ended_on = case.prior_ended_on
+    agreement.end_reason = case.prior_end_reason
+    agreement.end_note = case.prior_end_note
+    settled = list(db.session.scalars(select(DismissalCase).where(DismissalCase.dismissed_with_id == case.id)))
+    reopened = []
+    for c in [case, *settled]:
+        reopened.append((c.id, snapshot(c, CASE_FIELDS)))
+        c.decision = None
+        c.decision_reason = None
+        c.decided_by_id = None
+        c.decided_at = None
+        c.prior_ended_on = c.prior_end_reason = c.prior_end_note = None
+        c.dismissed_with_id = None
+    db.session.flush()
+    record_audit(AuditAction.DISMISSAL_UNDONE, case, before=before,
+                 after={"agreement": snapshot(agreement, ASSIGNMENT_FIELDS), "case": snapshot(case, CASE_FIELDS),
+                        "reopened": [cid for cid, _b in reopened]}, reason=why, actor_id=user_id)
+    record_audits([{"action": AuditAction.DISMISSAL_UNDONE, "entity_type": DismissalCase.__tablename__, "entity_id": c.id,
+                    "before": b, "after": snapshot(c, CASE_FIELDS), "reason": why}
+                   for (cid, b), c in zip(reopened[1:], settled)], actor_id=user_id)
 
 
 def clear(case: DismissalCase, reason: str, user_id: int | None) -> None:

@@ -126,9 +126,18 @@ class SettleForm(Form):
 
 
 class DismissForm(Form):
+    """Dismiss a holder: posted once to see the consequence (nothing written), then with confirm=1."""
+
     reason = StringField(_l("Reason"), validators=[DataRequired(message=_l("Give the reason.")), Length(max=500)])
     last_day = DateField(_l("Last day in post"), validators=[InputRequired(message=REQUIRED)])
+    confirm = HiddenField()
     submit = SubmitField(_l("Dismiss"))
+
+
+class UndoDismissalForm(Form):
+    reason = StringField(_l("Why the dismissal is undone"),
+                         validators=[DataRequired(message=_l("Give the reason.")), Length(max=500)])
+    submit = SubmitField(_l("Undo the dismissal"))
 
 
 class ClearForm(Form):

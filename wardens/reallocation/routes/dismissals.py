@@ -14,12 +14,12 @@ from ...extensions import db
 from ...models import AllocationRun, DismissalCase, Post, RunKind
 from ...record_ids import record_id
 from .. import dismissal
-from ..forms import ActionForm, ClearForm, DismissForm, FillForm
+from ..forms import ActionForm, ClearForm, DismissForm, FillForm, UndoDismissalForm
 from ..proposal import read_run
 from .common import bp, lang, user_id
 
 
-def flash_errors(form: DismissForm | ClearForm) -> None:
+def flash_errors(form: DismissForm | ClearForm | UndoDismissalForm) -> None:
     for errors in form.errors.values():
         for e in errors:
             flash(e, "error")
@@ -29,8 +29,10 @@ def flash_errors(form: DismissForm | ClearForm) -> None:
 @roles_required(*DISTRICT)
 def dismissals() -> str:
     day = today()
+    decided = dismissal.decided_cases()
     return render_template("reallocation/dismissals.html", cases=dismissal.open_cases(),
-                           decided=dismissal.decided_cases(), free=dismissal.posts_with_free_slots(day),
+                           decided=decided, undo_blocked=dismissal.filled_since(decided),
+                           undo_form=UndoDismissalForm(formdata=None), free=dismissal.posts_with_free_slots(day),
                            fill_round=dismissal.fill_round(day), action=ActionForm(), day=day,
                            dismiss_form=_dismiss_form(day), clear_form=ClearForm(formdata=None),
                            fill_form=FillForm(formdata=None),
@@ -55,13 +57,35 @@ def dismissals_refresh() -> WerkzeugResponse:
 
 @bp.route("/dismissals/<int:case_id>/dismiss", methods=["POST"])
 @roles_required(*DISTRICT)
-def case_dismiss(case_id: int) -> WerkzeugResponse:
+def case_dismiss(case_id: int) -> WerkzeugResponse | str:
+    """Show what the dismissal would do and ask to confirm; with confirm=1, dismiss."""
     case = db.get_or_404(DismissalCase, case_id)
     form = DismissForm()
     if form.validate_on_submit():
+        if form.confirm.data != "1":
+            consequence = dismissal.dismissal_consequence(case, form.last_day.data)
+            form.confirm.data = "1"
+            return render_template("reallocation/dismiss_confirm.html", form=form, c=consequence, case=case)
         name = case.assignment.person.name
         dismissal.dismiss(case, form.reason.data, form.last_day.data, user_id())
-        flash(_("%(name)s dismissed; the slot is free from the next day.", name=name), "success")
+        flash(_("%(name)s dismissed; the slot is free from %(day)s. The office can undo this while no fill of the "
+                "slot is approved.", name=name, day=(form.last_day.data + dt.timedelta(days=1)).isoformat()), "success")
+    else:
+        flash_errors(form)
+    return redirect(url_for(".dismissals"))
+
+
+@bp.route("/dismissals/<int:case_id>/undo", methods=["POST"])
+@roles_required(*DISTRICT)
+def case_undo(case_id: int) -> WerkzeugResponse:
+    """Undo a dismissal: the agreement ends as before and the flag is open again."""
+    case = db.get_or_404(DismissalCase, case_id)
+    form = UndoDismissalForm()
+    if form.validate_on_submit():
+        name = case.assignment.person.name
+        dismissal.undo_dismissal(case, form.reason.data, user_id())
+        flash(_("The dismissal of %(name)s is undone: the agreement runs as before and the flag is open again.",
+                name=name), "success")
     else:
         flash_errors(form)
     return redirect(url_for(".dismissals"))
