@@ -349,3 +349,19 @@ def test_the_stoppage_and_its_undo_are_a_bounded_number_of_statements(clock, cli
     one_day = measure(d.villages[0].id, d.day)
     sixteen_days = measure(d.villages[1].id, dt.date(2026, 11, 1))
     assert one_day == sixteen_days, (one_day, sixteen_days)
+
+
+def test_a_stoppage_that_kept_nothing_is_not_undone_as_if_it_had(clock, client, district: District) -> None:
+    """The demo (and stoppages from before) wrote no StoppageDay rows: undoing would restore nothing."""
+    d = district
+    stop = Stoppage(township_id=d.township.id, first_day=d.day, last_day=d.day, reason="演示", declared_by_id=d.office.id)
+    db.session.add(stop)
+    db.session.add(AttendanceRecord(assignment_id=d.holders[0].id, day=d.day, status="stopped", note="演示"))
+    db.session.commit()
+    sign_in(client, d.office)
+    page = client.get(f"/attendance/stoppages/{stop.id}")
+    assert 'data-testid="nothing-kept"' in page.text
+    resp = client.post(f"/attendance/stoppages/{stop.id}/undo", data={"reason": "误报"})
+    assert resp.status_code == 409 and "不能整体撤销" in resp.text
+    fresh()
+    assert db.session.get(Stoppage, stop.id).state == StoppageState.DECLARED and count(AttendanceRecord) == 1

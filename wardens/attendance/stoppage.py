@@ -208,6 +208,8 @@ class UndoPlan:
     remove: list[tuple[int, dt.date]]
     changed_after: list[HolderDay]
     by_previous: dict[str, int]
+    # How many holder-days the stoppage kept (0: it kept nothing to give back, e.g. the demo's).
+    kept: int = 0
 
     @property
     def holder_days(self) -> int:
@@ -244,7 +246,7 @@ def plan_undo(stoppage: Stoppage) -> UndoPlan:
             restore.append(RecordWrite(sd.assignment_id, sd.day, sd.previous_status, sd.previous_note,
                                        sd.previous_certificate, now))
             counts[sd.previous_status] += 1
-    return UndoPlan(restore=restore, remove=remove, changed_after=changed_after, by_previous=dict(counts))
+    return UndoPlan(restore=restore, remove=remove, changed_after=changed_after, by_previous=dict(counts), kept=len(kept))
 
 
 def _named(days: list[HolderDay]) -> str:
@@ -269,6 +271,10 @@ def undo_stoppage(stoppage: Stoppage, *, reason: str, user: User) -> int:
     township_id = stoppage_township_id(stoppage)
     ensure_months_open(township_id, stoppage.first_day, stoppage.last_day)
     plan = plan_undo(stoppage)
+    if not plan.kept:
+        raise Refusal(_("This stoppage kept no record of what its days held before (it was loaded with the demo or "
+                        "declared before stoppages kept them), so it cannot be undone as one action: correct its days "
+                        "on the grid."))
     if plan.changed_after:
         raise Refusal(_("Not undone: these days were changed after the stoppage, so undoing it would overwrite that "
                         "work: %(days)s. Correct them on the grid first, or leave the stoppage.",
