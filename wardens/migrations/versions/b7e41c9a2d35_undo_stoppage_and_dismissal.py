@@ -1,7 +1,7 @@
 """Undo a 停工 and a 清退: a stoppage keeps every holder-day it overwrote, a dismissal how the agreement ended before
 
 Revision ID: b7e41c9a2d35
-Revises: 6a7b8c9d0e12
+Revises: 9a4c2e7f1b30
 Create Date: 2026-12-01 13:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'b7e41c9a2d35'
-down_revision = '6a7b8c9d0e12'
+down_revision = '9a4c2e7f1b30'
 branch_labels = None
 depends_on = None
 
