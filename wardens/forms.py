@@ -38,6 +38,9 @@ class Form(FlaskForm):
     # file, say), and this form's names for fields the operations call otherwise.
     refusal_field: str | None = None
     refusal_field_names: dict[str, str] = {}
+    # True: the view shows the refusal itself from ``form.refusal`` (the grid marks its rows, an
+    # import lists it with the preview), so it is neither put by a field nor flashed.
+    refusal_in_view: bool = False
 
     def validate_on_submit(self, extra_validators: Any = None) -> bool:
         """FlaskForm's check, and: a submission the rules refused is answered as an invalid one."""
@@ -93,6 +96,9 @@ def refusal_pending() -> bool:
 
 def show_refusal(form: FlaskForm, refusal: Exception, *, default_field: str | None = None) -> None:
     """Put a refusal's messages by the field it names (or ``default_field``), else flash them above the form."""
+    if isinstance(form, Form) and isinstance(refusal, Refusal) and form.refusal_in_view:
+        form.refusal = refusal
+        return
     messages = list(getattr(refusal, "messages", None) or [str(refusal)])
     name = getattr(refusal, "field", None)
     name = getattr(form, "refusal_field_names", {}).get(name, name) if name else None

@@ -88,6 +88,8 @@ class GridPickForm(Form):
 class GridSaveForm(Form):
     """Save the whole grid; each row posts s-<id> (status), n-<id> (note), c-<id> (certificate), v-<id> (version)."""
 
+    refusal_in_view = True  # the grid marks the refused rows and lists the reasons above them
+
     day = HiddenField()
     township_id = HiddenField()
     village_id = HiddenField()
@@ -129,6 +131,8 @@ class GridSaveForm(Form):
 class StoppageForm(Form):
     """Declare work stopped (停工) for a village or a whole township over a date range."""
 
+    refusal_field = "first_day"  # a closed month or a day in the future: the dates are what to change
+
     township_id = SelectField(_l("Township"), coerce=int, validate_choice=False)
     village_id = SelectField(_l("Village (blank: the whole township)"), coerce=int, validate_choice=False, default=0)
     first_day = DayField(_l("First day"), validators=[DataRequired()])
@@ -169,11 +173,13 @@ class MonthActionForm(Form):
 
 
 class ReturnMonthForm(Form):
+    refusal_field = "reason"
     reason = StringField(_l("Why the month goes back to the township"), validators=[DataRequired(), Length(max=500)])
     submit = SubmitField(_l("Send back for recording"))
 
 
 class ReopenMonthForm(Form):
+    refusal_field = "reason"
     reason = TextAreaField(_l("Reason for reopening"), validators=[DataRequired(), Length(max=500)])
     submit = SubmitField(_l("Reopen the month"))
 
@@ -186,6 +192,7 @@ class MonthPickForm(Form):
 
 
 class ImportUploadForm(Form):
+    refusal_field = "file"  # a file that cannot be read is refused by the file field
     township_id = SelectField(_l("Township"), coerce=int, validate_choice=False)
     month = MonthField(_l("Month"), validators=[DataRequired()])
     file = FileField(_l("Monthly sheet (.xlsx, .xls, .ods or .csv, the layout the sheet exports)"),
@@ -194,6 +201,7 @@ class ImportUploadForm(Form):
 
 
 class ImportApplyForm(Form):
+    refusal_in_view = True  # listed with the preview's own faults
     token = HiddenField(validators=[DataRequired()])
     fingerprint = HiddenField(validators=[DataRequired()])
     reason = TextAreaField(_l("Reason (needed when days are more than a few days old)"),

@@ -14,7 +14,6 @@ from werkzeug.wrappers import Response
 from ..access import DISTRICT, STAFF, check_township, roles_required, visible_township_id
 from ..dates import today
 from ..extensions import db
-from ..views import commit_or_flash, commit_or_show_error
 from ..models import (
     Assignment,
     AttendanceChange,
@@ -29,7 +28,7 @@ from ..models import (
 )
 from ..record_ids import record_id
 from .. import uploads
-from ..spreadsheets import XLSX_MIME, SpreadsheetError
+from ..spreadsheets import XLSX_MIME
 from .dashboard import overview
 from .forms import (
     GridPickForm,
@@ -45,8 +44,6 @@ from .forms import (
 from .grid import GridRow, grid_rows, group_by_village
 from .importer import MAX_ROWS, header_words, parse_month_sheet
 from .months import (
-    ClosedMonthError,
-    MonthStateError,
     close_month,
     login_is_fresh,
     month_not_ended,
@@ -202,27 +199,20 @@ def grid_save() -> Response | tuple[str, int]:
     pick.village_id.data = village_id or 0
     entries, parse_errors = form.entries(request.form)
     submitted = {e.assignment_id: e for e in entries}
-    if not form.validate() or parse_errors:
+    if not form.validate_on_submit() or parse_errors:
+        # The rules' refusal (the boundary rolled the save back and runs this view again) or rows
+        # that cannot be read: the grid again with what was typed, the faults marked by their rows.
+        refusal = form.refusal
+        conflicts = refusal.assignment_ids if isinstance(refusal, ConflictError) else None
+        if isinstance(refusal, AttendanceError):
+            parse_errors = {int(k): v for k, v in refusal.rows.items()}
+            form.reason.errors = [m for m in refusal.messages if not refusal.rows]
+        messages = refusal.messages if refusal is not None else (
+            [_("Nothing was saved: correct the rows marked below.")] if parse_errors else [])
         return _render_grid(township, day, village_id, pick=pick, save_form=form, submitted=submitted,
-                            row_errors=parse_errors,
-                            messages=[_("Nothing was saved: correct the rows marked below.")] if parse_errors else [],
-                            status=422)
-    try:
-        result = save_day(township.id, day, entries, reason=form.reason.data, user=current_user, today=today())
-    except ClosedMonthError as exc:
-        db.session.rollback()
-        return _render_grid(township, day, village_id, pick=pick, save_form=form, submitted=submitted,
-                            messages=[str(exc)], status=409)
-    except ConflictError as exc:
-        db.session.rollback()
-        return _render_grid(township, day, village_id, pick=pick, save_form=form, submitted=submitted,
-                            conflicts=exc.assignment_ids, messages=[str(exc)], status=409)
-    except AttendanceError as exc:
-        db.session.rollback()
-        form.reason.errors = [m for m in exc.messages if not exc.rows]
-        return _render_grid(township, day, village_id, pick=pick, save_form=form, submitted=submitted,
-                            row_errors={int(k): v for k, v in exc.rows.items()}, messages=exc.messages, status=422)
-    db.session.commit()
+                            row_errors=parse_errors, conflicts=conflicts, messages=messages,
+                            status=refusal.status if refusal is not None else 422)
+    result = save_day(township.id, day, entries, reason=form.reason.data, user=current_user, today=today())
     if result.written:
         flash(_("Saved: %(n)d rows changed.", n=result.written), "success")
     else:
@@ -300,11 +290,9 @@ def submit(township_id: int, year: int, month: int) -> Response:
     """Submit a township's month to the office."""
     township = _month_or_404(township_id, year, month)
     if MonthActionForm().validate_on_submit():
-        commit_or_flash(
-            lambda: submit_month(township.id, year, month, current_user, today=today()),
-            _("%(township)s %(year)d-%(month)02d submitted to the office.", township=township.name, year=year, month=month),
-            MonthStateError,
-        )
+        submit_month(township.id, year, month, current_user, today=today())
+        flash(_("%(township)s %(year)d-%(month)02d submitted to the office.", township=township.name, year=year,
+                month=month), "success")
     return _back(year, month)
 
 
@@ -314,11 +302,9 @@ def close(township_id: int, year: int, month: int) -> Response:
     """Close a submitted month for payment."""
     township = _month_or_404(township_id, year, month)
     if MonthActionForm().validate_on_submit():
-        commit_or_flash(
-            lambda: close_month(township.id, year, month, current_user),
-            _("%(township)s %(year)d-%(month)02d closed for payment.", township=township.name, year=year, month=month),
-            MonthStateError,
-        )
+        close_month(township.id, year, month, current_user)
+        flash(_("%(township)s %(year)d-%(month)02d closed for payment.", township=township.name, year=year,
+                month=month), "success")
     return _back(year, month)
 
 
@@ -329,11 +315,9 @@ def send_back(township_id: int, year: int, month: int) -> str | Response:
     township = _month_or_404(township_id, year, month)
     form = ReturnMonthForm()
     if form.validate_on_submit():
-        if commit_or_show_error(form, lambda: return_month(township.id, year, month, form.reason.data or "",
-                                                               actor_id=current_user.id),
-                                MonthStateError, default_field="reason") is not None:
-            flash(_("The month went back to the township for recording."), "success")
-            return _back(year, month)
+        return_month(township.id, year, month, form.reason.data or "", actor_id=current_user.id)
+        flash(_("The month went back to the township for recording."), "success")
+        return _back(year, month)
     return render_template("attendance/month_reason.html", form=form, township=township, year=year, month=month,
                            title=_("Send the month back"))
 
@@ -345,10 +329,9 @@ def reopen(township_id: int, year: int, month: int) -> str | Response:
     township = _month_or_404(township_id, year, month)
     form = ReopenMonthForm()
     if form.validate_on_submit():
-        if commit_or_show_error(form, lambda: reopen_month(township.id, year, month, current_user, form.reason.data or ""),
-                                MonthStateError, default_field="reason") is not None:
-            flash(_("The month is open again; the reopening is in the audit trail."), "success")
-            return _back(year, month)
+        reopen_month(township.id, year, month, current_user, form.reason.data or "")
+        flash(_("The month is open again; the reopening is in the audit trail."), "success")
+        return _back(year, month)
     return render_template("attendance/month_reason.html", form=form, township=township, year=year, month=month,
                            title=_("Reopen a closed month"), fresh=login_is_fresh(current_user))
 
@@ -414,13 +397,10 @@ def import_month() -> str | tuple[str, int]:
         assert form.month.month
         year, month = form.month.month
         file = form.file.data
-        try:
-            upload = uploads.keep(file.read(), file.filename or "", kind="attendance", user_id=int(current_user.id),
-                                  options={"township_id": township_id, "year": year, "month": month})
-            table = uploads.table(upload, max_rows=MAX_ROWS, headers=header_words())
-        except SpreadsheetError as exc:
-            form.file.errors = [str(exc)]
-            return render_template("attendance/import.html", form=form), 422
+        # A file that cannot be read is a refusal (SpreadsheetError): the boundary shows it by the file field.
+        upload = uploads.keep(file.read(), file.filename or "", kind="attendance", user_id=int(current_user.id),
+                              options={"township_id": township_id, "year": year, "month": month})
+        table = uploads.table(upload, max_rows=MAX_ROWS, headers=header_words())
         preview = parse_month_sheet(table, township_id, year, month, today())
         state = month_state(township_id, year, month)
         if state == MonthState.CLOSED:
@@ -434,7 +414,7 @@ def import_month() -> str | tuple[str, int]:
         return render_template("attendance/import_preview.html", preview=preview, apply=apply,
                                township=db.session.get(Township, township_id), year=year, month=month,
                                needs_reason=any(reason_required(c.day, today()) for c in preview.changes)), (200 if preview.ok else 422)
-    return render_template("attendance/import.html", form=form)
+    return render_template("attendance/import.html", form=form), form.refusal.status if form.refusal else 200
 
 
 @bp.route("/import/apply", methods=["POST"])
@@ -442,7 +422,8 @@ def import_month() -> str | tuple[str, int]:
 def import_apply() -> Response | tuple[str, int]:
     """Apply a previewed import, all or nothing."""
     form = ImportApplyForm()
-    if not form.validate_on_submit():
+    # Not valid and nothing refused: a damaged page (the token and fingerprint are hidden fields).
+    if not form.validate_on_submit() and form.refusal is None:
         abort(400)
     # The township and month are the ones chosen with the upload, kept with it on the server.
     upload = uploads.load(form.token.data, user_id=int(current_user.id), kind="attendance")
@@ -452,26 +433,20 @@ def import_apply() -> Response | tuple[str, int]:
     township_id, year, month = (int(upload.options[k]) for k in ("township_id", "year", "month"))
     check_township(township_id)
     township = db.get_or_404(Township, township_id)
-    try:
-        table = uploads.table(upload, max_rows=MAX_ROWS, headers=header_words())
-    except SpreadsheetError:
-        abort(400)
+    # Read when it was uploaded (the reading is kept with it); one that no longer reads is refused as it was then.
+    table = uploads.table(upload, max_rows=MAX_ROWS, headers=header_words())
     preview = parse_month_sheet(table, township_id, year, month, today())
-    errors = list(preview.errors)
-    if not errors:
-        try:
-            n = apply_month_import(township_id, year, month, preview.cells, reason=form.reason.data, user=current_user,
-                                   today=today(), fingerprint=form.fingerprint.data or "")
-        except (ClosedMonthError, ConflictError) as exc:
-            errors = [str(exc)]
-        except AttendanceError as exc:
-            errors = exc.messages
+    # The import's own faults, or the rules' refusal of applying it (the boundary rolled it back and
+    # runs this view again): the preview again with the reasons, nothing changed.
+    errors = list(preview.errors) or (form.refusal.messages if form.refusal is not None else [])
     if errors:
-        db.session.rollback()
         preview.errors = errors
         return render_template("attendance/import_preview.html", preview=preview, apply=form, township=township,
                                year=year, month=month, needs_reason=True), 409
-    db.session.commit()
+    n = apply_month_import(township_id, year, month, preview.cells, reason=form.reason.data, user=current_user,
+                           today=today(), fingerprint=form.fingerprint.data or "")
+    # The kept file goes once the import is done; a commit that fails after this loses only the
+    # upload (the change itself is rolled back), and the clerk uploads the sheet again.
     uploads.discard(upload.token)
     flash(_("Imported: %(n)d holder-days changed.", n=n), "success")
     return redirect(url_for("attendance.sheet", township_id=township_id, year=year, month=month))
