@@ -94,15 +94,15 @@ def refusal_pending() -> bool:
     return g.pop(_PENDING, None) is not None
 
 
-def show_refusal(form: FlaskForm, refusal: Exception, *, default_field: str | None = None) -> None:
-    """Put a refusal's messages by the field it names (or ``default_field``), else flash them above the form."""
+def show_refusal(form: FlaskForm, refusal: Exception) -> None:
+    """Put a refusal's messages by the field it names (or the form's ``refusal_field``), else flash them above the form."""
     if isinstance(form, Form) and isinstance(refusal, Refusal) and form.refusal_in_view:
         form.refusal = refusal
         return
     messages = list(getattr(refusal, "messages", None) or [str(refusal)])
     name = getattr(refusal, "field", None)
     name = getattr(form, "refusal_field_names", {}).get(name, name) if name else None
-    name = name or default_field or getattr(form, "refusal_field", None)
+    name = name or getattr(form, "refusal_field", None)
     field = form._fields.get(name) if name else None
     if field is not None:
         field.errors = list(field.errors) + messages

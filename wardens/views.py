@@ -26,13 +26,11 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, flash, jsonify, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 
 from . import forms
 from .errors import Refusal
 from .extensions import db
 
-T = TypeVar("T")
 V = TypeVar("V", bound=Callable[..., Any])
 
 
@@ -107,34 +105,3 @@ def _same_site_referrer() -> str | None:
     if parts.scheme not in ("http", "https") or parts.netloc != request.host:
         return None
     return referrer
-
-
-# Kept while the area route modules move to the boundary (they are its last callers):
-# both now only add a flash to what the boundary does.
-
-def commit_or_flash(change: Callable[[], Any], success: str, refusal: type[Exception] = Refusal) -> bool:
-    """Run an operation and flash success; a refusal is rolled back and flashed."""
-    try:
-        change()
-    except refusal as err:
-        db.session.rollback()
-        for message in getattr(err, "messages", None) or [str(err)]:
-            flash(message, "error")
-        return False
-    db.session.commit()
-    flash(success, "success")
-    return True
-
-
-def commit_or_show_error(
-    form: FlaskForm, change: Callable[[], T], refusal: type[Exception] = Refusal, *, default_field: str | None = None
-) -> T | None:
-    """Run an operation; a refusal is rolled back, shown on the form, and None returned."""
-    try:
-        result = change()
-    except refusal as exc:
-        db.session.rollback()
-        forms.show_refusal(form, exc, default_field=default_field)
-        return None
-    db.session.commit()
-    return result

@@ -132,12 +132,14 @@ IMPORT_KINDS = {"people": _l("Households and people"), "posts": _l("Posts")}
 
 
 class UploadForm(Form):
+    refusal_field = "file"  # a file refused on arrival is refused by its field
     kind = SelectField(_l("What the file holds"), choices=list(IMPORT_KINDS.items()))
     file = FileField(_l("File (.xlsx or .csv)"), validators=[FileRequired(message=_l("Choose a file to upload."))])
     submit = SubmitField(_l("Upload and preview"))
 
 
 class FlagImportForm(Form):
+    refusal_field = "file"
     flag = SelectField(_l("Flag"), choices=flag_choices())
     recorded_on = DateField(_l("Recorded on"), validators=[InputRequired(message=_l("Date is required."))])
     source = StringField(_l("Source"), validators=[DataRequired(message=_l("Name the department's list.")),

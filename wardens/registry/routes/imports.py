@@ -5,7 +5,6 @@ apply checks every row again, so a file is imported whole or not at all.
 """
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -15,16 +14,14 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from ...access import DISTRICT, roles_required
-from ...audit import AuditAction, record_audit
 from ...dates import today
 from ...extensions import db
 from ... import uploads
-from ...spreadsheets import XLSX_MIME, SpreadsheetError
-from .. import import_flags, import_people, import_posts
+from ...spreadsheets import XLSX_MIME
 from ..forms import ActionForm, FlagImportForm, UploadForm
-from ..importing import ImportFileError, Preview, table_notes
+from ..importing import Preview
+from ..previews import HEADERS, apply_preview, run_preview
 from ..templates import template_workbook
-from ..operations.common import RegistryError
 from .common import bp, page_number
 
 PREVIEW_PER_PAGE = 100
@@ -57,39 +54,12 @@ def too_large(err: RequestEntityTooLarge) -> Any:
     return err
 
 
-_HEADERS = {"people": import_people.HEADER_WORDS, "posts": import_posts.HEADER_WORDS,
-            "flags": import_flags.HEADER_WORDS}
-
-
-def _run_preview(upload: uploads.Upload) -> tuple[Preview, Any]:
-    """Read the kept file and check every row against the register as it is now."""
-    try:
-        table = uploads.table(upload, max_rows=int(current_app.config.get("IMPORT_MAX_ROWS", 60000)),
-                              headers=_HEADERS[upload.kind])
-        if upload.kind == "people":
-            preview, plan = import_people.preview_people(table)
-        elif upload.kind == "posts":
-            preview, plan = import_posts.preview_posts(table)
-        else:
-            options = upload.options
-            preview, plan = import_flags.preview_flags(table, flag=options["flag"],
-                                                       recorded_on=dt.date.fromisoformat(options["recorded_on"]))
-    except (SpreadsheetError, ImportFileError, RegistryError) as exc:
-        return Preview(kind=upload.kind, rows=[], file_error=str(exc)), None
-    preview.notes = table_notes(table) + preview.notes
-    return preview, plan
-
-
 def _accept_upload(form: Any, kind: str, options: dict[str, Any]) -> Response | None:
     """Keep the file and check it; a redirect to the preview, or None with the error by the file field."""
     file = form.file.data
-    try:
-        upload = uploads.keep(file.read(), file.filename or "", kind=kind, user_id=int(current_user.id),
-                              options=options)
-    except SpreadsheetError as exc:
-        form.file.errors = list(form.file.errors) + [str(exc)]
-        return None
-    preview, _plan = _run_preview(upload)
+    # A file refused on arrival (too many rows, not a spreadsheet) is shown by the boundary by the file field.
+    upload = uploads.keep(file.read(), file.filename or "", kind=kind, user_id=int(current_user.id), options=options)
+    preview, _plan = run_preview(upload)
     db.session.rollback()
     if preview.file_error:
         uploads.discard(upload.token)
@@ -130,7 +100,7 @@ def import_flags_upload() -> Any:
 def _kept_or_404(token: str) -> uploads.Upload:
     """The user's own kept register upload; 404 for anyone else's, an expired one or another area's."""
     upload = uploads.load(token, user_id=int(current_user.id))
-    if upload is None or upload.kind not in _HEADERS:
+    if upload is None or upload.kind not in HEADERS:
         abort(404)
     return upload
 
@@ -142,7 +112,7 @@ def import_preview(token: str) -> str:
     kept = uploads.note(upload, "preview")
     preview = Preview.from_json(kept) if kept is not None else None
     if preview is None:
-        preview, _plan = _run_preview(upload)
+        preview, _plan = run_preview(upload)
         db.session.rollback()
         uploads.save_note(upload, "preview", preview.to_json())
     show = request.args.get("show", "all")
@@ -160,38 +130,25 @@ def import_preview(token: str) -> str:
 @roles_required(*DISTRICT)
 def import_apply(token: str) -> Response:
     upload = _kept_or_404(token)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    preview, plan = _run_preview(upload)
+    form = ActionForm()
+    form.refusal_in_view = True  # said with the words below
+    if not form.validate_on_submit():
+        if form.refusal is None:
+            abort(400)
+        # Checked a moment ago: only a concurrent change is refused here, and the boundary kept nothing.
+        flash(_("Nothing was imported: %(reason)s", reason=form.refusal.message), "error")
+        return redirect(url_for("registry.import_preview", token=token))
+    preview, plan = run_preview(upload)
     if not preview.ok or plan is None:
         db.session.rollback()
         uploads.save_note(upload, "preview", preview.to_json())
         flash(_("Nothing was imported: %(n)d rows have errors. Correct the file and upload it again.",
                 n=len(preview.errors)) if not preview.file_error else preview.file_error, "error")
         return redirect(url_for("registry.import_preview", token=token, show="errors"))
-    source = _("Import of %(file)s", file=upload.filename)
-    try:
-        if upload.kind == "people":
-            import_people.apply_people(plan, source=source, actor_id=current_user.id)
-        elif upload.kind == "posts":
-            import_posts.apply_posts(plan, actor_id=current_user.id)
-        else:
-            options = upload.options
-            import_flags.apply_flags(
-                plan, flag=options["flag"], recorded_on=dt.date.fromisoformat(options["recorded_on"]),
-                source=options["source"], note=options.get("note"), actor_id=current_user.id)
-    except RegistryError as exc:
-        # Checked a moment ago; only a concurrent change gets here, and then nothing is kept.
-        db.session.rollback()
-        flash(_("Nothing was imported: %(reason)s", reason=exc.message), "error")
-        return redirect(url_for("registry.import_preview", token=token))
-    counts = preview.counts
-    record_audit(AuditAction.IMPORT, entity_type="import_" + upload.kind, after={
-        "file": upload.filename, "new": counts["new"], "update": counts["update"],
-        "unchanged": counts["unchanged"], **{k: v for k, v in upload.options.items()},
-    }, actor_id=current_user.id)
-    db.session.commit()
+    apply_preview(upload, preview, plan, source=_("Import of %(file)s", file=upload.filename), actor_id=current_user.id)
+    # The kept file goes once the import is done; a commit failing after this loses only the upload.
     uploads.discard(token)
+    counts = preview.counts
     flash(_("Imported %(file)s: %(new)d new, %(update)d updated, %(same)d unchanged.", file=upload.filename,
             new=counts["new"], update=counts["update"], same=counts["unchanged"]), "success")
     return redirect(url_for("registry.imports"))
