@@ -53,10 +53,10 @@ def find_person_by_id_number(raw: str) -> Person:
     try:
         parse_id_number(number)
     except IdNumberError as err:
-        raise PersonNotFound(str(err)) from None
+        raise PersonNotFound(str(err), field="id_number") from None
     person = db.session.scalar(select(Person).where(Person.id_number == number))
     if person is None:
-        raise PersonNotFound(_("No person in the register has the ID number %(n)s.", n=number))
+        raise PersonNotFound(_("No person in the register has the ID number %(n)s.", n=number), field="id_number")
     return person
 
 

@@ -24,7 +24,6 @@ from .forms import (
     UserEditForm,
 )
 from .operations import (
-    PersonNotFound,
     chief_section_ids,
     create_account,
     disable_account,
@@ -44,14 +43,10 @@ PER_PAGE = 50
 
 
 def _person_for(form: UserCreateForm | UserEditForm) -> Person | None:
-    """The warden's person from the form's ID number; a fault goes by the field, None then."""
+    """The warden's person from the form's ID number (a refusal by the id_number field, through the boundary)."""
     if form.role.data != Role.WARDEN:
         return None
-    try:
-        return find_person_by_id_number(form.id_number.data or "")
-    except PersonNotFound as err:
-        form.id_number.errors.append(str(err))
-        return None
+    return find_person_by_id_number(form.id_number.data or "")
 
 
 @bp.route("/users")
