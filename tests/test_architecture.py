@@ -173,7 +173,8 @@ def _refusal_names() -> set[str]:
 
 
 REFUSALS = _refusal_names()
-CAUGHT_AS_REFUSAL = REFUSALS | {"Exception", "BaseException"}
+# Every refusal of an area is also a ValueError (wardens/errors.py says why): catching one catches them.
+CAUGHT_AS_REFUSAL = REFUSALS | {"ValueError", "Exception", "BaseException"}
 # Areas whose route modules are still moving to the boundary (none left).
 NOT_YET_AT_THE_BOUNDARY: set[str] = set()
 

@@ -2,13 +2,17 @@
 and how a form shows a refusal that the request's boundary (`wardens.views`) hands it."""
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any
 
 from flask import abort, flash, g, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import DateField as WTFormsDateField
 from wtforms import Field, PasswordField, StringField
+from wtforms.fields import MonthField as WTFormsMonthField
 from wtforms.validators import ValidationError
 
 from .errors import Refusal
@@ -24,6 +28,61 @@ def no_control_characters(form: FlaskForm, field: Field) -> None:
     """Refuse text holding invisible control characters, by the field (NUL never gets this far)."""
     if isinstance(field.data, str) and has_control_characters(field.data):
         raise ValidationError(CONTROL_CHARACTERS_MESSAGE)
+
+
+_DATE_SHAPE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+
+
+class DateField(WTFormsDateField):
+    """A date as YYYY-MM-DD (what the browser's date picker sends), refused with a message naming what was typed.
+
+    The one date field of the site: WTForms reads it; this says whether the text is not a
+    date at all or a date that does not exist (2026-02-30). Empty is None, for the field's
+    DataRequired / InputRequired / Optional to judge.
+    """
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return  # not in the submission: the default or the object's value stands
+        raw = " ".join(str(v) for v in valuelist).strip()
+        if not raw:
+            self.data = None
+            return
+        try:
+            super().process_formdata([raw])
+        except ValueError:
+            self.data = None
+            raise ValueError(date_fault(raw)) from None
+
+
+def date_fault(raw: str) -> str:
+    """Why a text is not a date: the shape, or a day the calendar does not have."""
+    if _DATE_SHAPE.match(raw):
+        return _("%(value)s is not a date that exists.", value=raw[:20])
+    return _("“%(value)s” is not a date; write it as YYYY-MM-DD.", value=raw[:20])
+
+
+class MonthField(WTFormsMonthField):
+    """A month as YYYY-MM (the browser's month picker), its data the month's first day; a fault names what was typed."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        raw = " ".join(str(v) for v in valuelist).strip()
+        if not raw:
+            self.data = None
+            return
+        try:
+            super().process_formdata([raw])
+        except ValueError:
+            self.data = None
+        if self.data is None:
+            raise ValueError(_("“%(value)s” is not a month: write it as year-month, like 2026-12.", value=raw[:20]))
+
+    @property
+    def month(self) -> tuple[int, int] | None:
+        """(year, month) of the month given, None when none is."""
+        return (self.data.year, self.data.month) if isinstance(self.data, dt.date) else None
 
 
 class Form(FlaskForm):

@@ -1,6 +1,7 @@
 """Request-wide wiring: areas, login, locale, template helpers and error pages."""
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from typing import Any
 
@@ -10,7 +11,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
 
 from . import access, labels, masking, security
 from .dates import district_zone
@@ -37,6 +38,22 @@ class RecordIdConverter(IntegerConverter):
     def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
+
+
+class DateConverter(BaseConverter):
+    """`<date:...>` in a route: a YYYY-MM-DD day that exists, else no route matches (a 404)."""
+
+    regex = r"\d{4}-\d{1,2}-\d{1,2}"
+
+    def to_python(self, value: str) -> dt.date:
+        try:
+            year, month, day = (int(p) for p in value.split("-"))
+            return dt.date(year, month, day)
+        except ValueError:
+            raise ValidationError() from None
+
+    def to_url(self, value: Any) -> str:
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
 def select_locale() -> str:
@@ -77,6 +94,7 @@ def _error_page(code: int, title: Any, message: Any) -> tuple[str, int]:
 def init_app(app: Flask) -> None:
     # Before any area adds its routes: a rule binds its converters when it is added.
     app.url_map.converters["int"] = RecordIdConverter
+    app.url_map.converters["date"] = DateConverter
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"

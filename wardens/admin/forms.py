@@ -4,8 +4,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from flask_babel import gettext as _, lazy_gettext as _l
-from ..forms import Form
+from flask_babel import lazy_gettext as _l
+from ..forms import Form, MonthField
 from sqlalchemy import func, select
 from wtforms import (
     BooleanField,
@@ -19,7 +19,6 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.fields import MonthField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..auth.operations import MIN_PASSWORD_LENGTH, USERNAME_MAX, USERNAME_PATTERN
@@ -162,24 +161,10 @@ def _quantize(value: Decimal | None, places: str = "0.01") -> Decimal | None:
     return value.quantize(Decimal(places), rounding=ROUND_HALF_UP) if value is not None else None
 
 
-class EffectiveMonthField(MonthField):
-    """A month as YYYY-MM (the browser's month picker sends that); a malformed one is named in the error."""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        if not "".join(str(v) for v in valuelist).strip():
-            self.data = None  # nothing chosen: InputRequired says so
-            return
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            typed = " ".join(str(v) for v in valuelist)[:20]
-            raise ValueError(_("“%(value)s” is not a month: write it as year-month, like 2026-12.", value=typed)) from None
-
-
 class SettingsForm(Form):
     """Every setting, grouped as on the page (see SETTINGS_GROUPS), and the month the change takes effect from."""
 
-    effective_from = EffectiveMonthField(
+    effective_from = MonthField(
         _l("Takes effect from (month)"),
         validators=[InputRequired(message=_l("Choose the month the change takes effect from."))],
     )

@@ -1,77 +1,18 @@
 """One form per attendance action; the grid's rows are read by GridSaveForm.entries()."""
 from __future__ import annotations
 
-import datetime as dt
-import re
-from typing import Any
-
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from ..forms import Form
+from ..forms import DateField, Form, MonthField
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import HiddenInput
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..record_ids import record_id, whole_number
 from ..text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from .operations import NOTE_MAX, REASON_MAX, STATUSES, GridEntry
-
-MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
-
-
-def parse_day(text: str | None) -> dt.date:
-    """A YYYY-MM-DD date that exists, or ValueError with the reason."""
-    raw = (text or "").strip()
-    if not re.match(r"^\d{4}-\d{1,2}-\d{1,2}$", raw):
-        raise ValueError(_("“%(value)s” is not a date; write it as YYYY-MM-DD.", value=raw))
-    year, month, day = (int(p) for p in raw.split("-"))
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        raise ValueError(_("%(value)s is not a date that exists.", value=raw)) from None
-
-
-def parse_month(text: str | None) -> tuple[int, int]:
-    """A YYYY-MM month, or ValueError with the reason."""
-    match = MONTH_RE.match((text or "").strip())
-    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 2000:
-        raise ValueError(_("“%(value)s” is not a month; write it as YYYY-MM.", value=(text or "").strip()))
-    return int(match.group(1)), int(match.group(2))
-
-
-class DayField(StringField):
-    """A date typed or picked as YYYY-MM-DD, with a precise message for a date that does not exist."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("render_kw", {}).setdefault("type", "date")
-        super().__init__(*args, **kwargs)
-        self.day: dt.date | None = None
-
-    def pre_validate(self, form: Any) -> None:
-        self.day = None
-        if not self.data:
-            if self.flags.required:
-                raise ValidationError(_("Give a date."))
-            return
-        try:
-            self.day = parse_day(self.data)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
-
-
-class MonthField(StringField):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("render_kw", {}).setdefault("type", "month")
-        super().__init__(*args, **kwargs)
-        self.month: tuple[int, int] | None = None
-
-    def pre_validate(self, form: Any) -> None:
-        try:
-            self.month = parse_month(self.data)
-        except ValueError as exc:
-            self.month = None
-            raise ValidationError(str(exc)) from None
 
 
 class GridPickForm(Form):
@@ -80,7 +21,7 @@ class GridPickForm(Form):
     class Meta:
         csrf = False
 
-    day = DayField(_l("Date"), validators=[DataRequired()])
+    day = DateField(_l("Date"), validators=[InputRequired(message=_l("Give a date."))])
     township_id = SelectField(_l("Township"), coerce=int, validate_choice=False)
     village_id = SelectField(_l("Village"), coerce=int, validate_choice=False, default=0)
 
@@ -90,7 +31,7 @@ class GridSaveForm(Form):
 
     refusal_in_view = True  # the grid marks the refused rows and lists the reasons above them
 
-    day = HiddenField()
+    day = DateField(widget=HiddenInput())
     township_id = HiddenField()
     village_id = HiddenField()
     reason = TextAreaField(_l("Reason for the change"), validators=[Optional(), Length(max=REASON_MAX)])
@@ -131,19 +72,17 @@ class GridSaveForm(Form):
 class StoppageForm(Form):
     """Declare work stopped (停工) for a village or a whole township over a date range."""
 
-    refusal_field = "first_day"  # a closed month or a day in the future: the dates are what to change
-
     township_id = SelectField(_l("Township"), coerce=int, validate_choice=False)
     village_id = SelectField(_l("Village (blank: the whole township)"), coerce=int, validate_choice=False, default=0)
-    first_day = DayField(_l("First day"), validators=[DataRequired()])
-    last_day = DayField(_l("Last day"), validators=[DataRequired()])
+    first_day = DateField(_l("First day"), validators=[InputRequired(message=_l("Give a date."))])
+    last_day = DateField(_l("Last day"), validators=[InputRequired(message=_l("Give a date."))])
     reason = StringField(_l("Reason (flood, road closure ...)"), validators=[DataRequired(), Length(max=200)])
     submit = SubmitField(_l("Preview the stoppage"))
     # A refusal of the range (a closed month, a future day) is shown by the first day.
     refusal_field = "first_day"
 
-    def validate_last_day(self, field: DayField) -> None:
-        if field.day and self.first_day.day and field.day < self.first_day.day:
+    def validate_last_day(self, field: DateField) -> None:
+        if field.data and self.first_day.data and field.data < self.first_day.data:
             raise ValidationError(_("The last day is before the first day."))
 
 
@@ -152,8 +91,8 @@ class StoppageConfirmForm(Form):
 
     township_id = HiddenField(validators=[DataRequired()])
     village_id = HiddenField()
-    first_day = HiddenField(validators=[DataRequired()])
-    last_day = HiddenField(validators=[DataRequired()])
+    first_day = DateField(widget=HiddenInput(), validators=[InputRequired()])
+    last_day = DateField(widget=HiddenInput(), validators=[InputRequired()])
     reason = HiddenField(validators=[DataRequired(), Length(max=200)])
     fingerprint = HiddenField(validators=[DataRequired()])
     submit = SubmitField(_l("Confirm: mark these days 停工"))
@@ -188,13 +127,13 @@ class MonthPickForm(Form):
     class Meta:
         csrf = False
 
-    month = MonthField(_l("Month"), validators=[DataRequired()])
+    month = MonthField(_l("Month"), validators=[InputRequired(message=_l("Give a month."))])
 
 
 class ImportUploadForm(Form):
     refusal_field = "file"  # a file that cannot be read is refused by the file field
     township_id = SelectField(_l("Township"), coerce=int, validate_choice=False)
-    month = MonthField(_l("Month"), validators=[DataRequired()])
+    month = MonthField(_l("Month"), validators=[InputRequired(message=_l("Give a month."))])
     file = FileField(_l("Monthly sheet (.xlsx, .xls, .ods or .csv, the layout the sheet exports)"),
                      validators=[FileRequired(_l("Choose a file."))])
     submit = SubmitField(_l("Check the file"))

@@ -39,7 +39,6 @@ from .forms import (
     MonthPickForm,
     ReopenMonthForm,
     ReturnMonthForm,
-    parse_day,
 )
 from .grid import GridRow, grid_rows, group_by_village
 from .importer import MAX_ROWS, header_words, parse_month_sheet
@@ -129,7 +128,7 @@ def _render_grid(
     if save_form is None:
         save_form = GridSaveForm(formdata=None)
     if township is not None and day is not None:
-        save_form.day.data = day.isoformat()
+        save_form.day.data = day
         save_form.township_id.data = str(township.id)
         save_form.village_id.data = str(village_id or "")
     # The grid's rules are those of the settings version in force for the day shown.
@@ -169,7 +168,7 @@ def grid() -> tuple[str, int]:
         pick.township_id.data = township.id
     day = None
     if pick.day.validate(pick):
-        day = pick.day.day
+        day = pick.day.data
     village_id = record_id(args.get("village_id"))
     if village_id and township and village_id not in {v.id for v in _villages(township.id)}:
         abort(404)
@@ -188,13 +187,13 @@ def grid_save() -> Response | tuple[str, int]:
     check_township(township.id)
     village_id = record_id(form.village_id.data)
     pick = GridPickForm(formdata=None)
-    try:
-        day = parse_day(form.day.data)
-    except ValueError as exc:
-        pick.day.data = form.day.data
-        pick.day.errors = [str(exc)]
-        return _render_grid(township, None, village_id, pick=pick, messages=[str(exc)], status=422)
-    pick.day.data = day.isoformat()
+    day = form.day.data
+    if day is None:  # the grid's own hidden day, damaged or typed by hand
+        fault = (form.day.process_errors or [_("Give a date.")])[0]
+        pick.day.raw_data = form.day.raw_data
+        pick.day.errors = [fault]
+        return _render_grid(township, None, village_id, pick=pick, messages=[fault], status=422)
+    pick.day.data = day
     pick.township_id.data = township.id
     pick.village_id.data = village_id or 0
     entries, parse_errors = form.entries(request.form)
@@ -224,26 +223,22 @@ def grid_save() -> Response | tuple[str, int]:
 # --- history -----------------------------------------------------------------------
 
 
-@bp.route("/history/<int:assignment_id>/<day>")
+@bp.route("/history/<int:assignment_id>/<date:day>")
 @roles_required(*STAFF)
-def history(assignment_id: int, day: str) -> str:
+def history(assignment_id: int, day: dt.date) -> str:
     """Show every change of one holder-day."""
     assignment = db.get_or_404(Assignment, assignment_id)
     check_township(assignment.post.village.township_id)
-    try:
-        the_day = parse_day(day)
-    except ValueError:
-        abort(404)
     record = db.session.scalar(
-        select(AttendanceRecord).where(AttendanceRecord.assignment_id == assignment_id, AttendanceRecord.day == the_day)
+        select(AttendanceRecord).where(AttendanceRecord.assignment_id == assignment_id, AttendanceRecord.day == day)
     )
     changes = db.session.execute(
         select(AttendanceChange, User)
         .outerjoin(User, User.id == AttendanceChange.changed_by_id)
-        .where(AttendanceChange.assignment_id == assignment_id, AttendanceChange.day == the_day)
+        .where(AttendanceChange.assignment_id == assignment_id, AttendanceChange.day == day)
         .order_by(AttendanceChange.changed_at, AttendanceChange.id)
     ).all()
-    return render_template("attendance/history.html", assignment=assignment, day=the_day, record=record, changes=changes)
+    return render_template("attendance/history.html", assignment=assignment, day=day, record=record, changes=changes)
 
 
 # --- months ---------------------------------------------------------------------------
@@ -390,7 +385,7 @@ def import_month() -> str | tuple[str, int]:
     _import_choices(form)
     if request.method == "GET":
         now = today()
-        form.month.data = f"{now.year}-{now.month:02d}"
+        form.month.data = now.replace(day=1)
     if form.validate_on_submit():
         township_id = visible_township_id() or form.township_id.data
         check_township(township_id)

@@ -16,7 +16,7 @@ from ..dates import today
 from ..extensions import db
 from ..models import Status, Stoppage, StoppageDay, StoppageState, Township, Village
 from ..record_ids import record_id
-from .forms import StoppageConfirmForm, StoppageForm, StoppageUndoForm, parse_day
+from .forms import StoppageConfirmForm, StoppageForm, StoppageUndoForm
 from .routes import _townships, bp
 from .stoppage import (StoppagePlan, declare_stoppage, plan_stoppage, plan_undo, recent_stoppages, stoppage_township_id,
                        undo_stoppage)
@@ -43,8 +43,8 @@ def _place_name(township_id: int, village_id: int | None) -> str:
 def _render_preview(plan: StoppagePlan, form: StoppageConfirmForm, status: int = 200) -> tuple[str, int]:
     form.township_id.data = str(plan.township_id)
     form.village_id.data = str(plan.village_id or "")
-    form.first_day.data = plan.first.isoformat()
-    form.last_day.data = plan.last.isoformat()
+    form.first_day.data = plan.first
+    form.last_day.data = plan.last
     form.reason.data = plan.note
     # Always the fingerprint of what this page shows: confirming it writes exactly these days.
     form.fingerprint.data = plan.fingerprint
@@ -59,8 +59,8 @@ def stoppage() -> str | tuple[str, int]:
     form = StoppageForm()
     names, villages = _place_choices(form)
     if request.method == "GET":
-        form.first_day.data = form.first_day.data or today().isoformat()
-        form.last_day.data = form.last_day.data or today().isoformat()
+        form.first_day.data = form.first_day.data or today()
+        form.last_day.data = form.last_day.data or today()
     if form.validate_on_submit():
         township_id = visible_township_id() or form.township_id.data
         check_township(township_id)
@@ -71,9 +71,9 @@ def stoppage() -> str | tuple[str, int]:
         elif village_id and (village is None or village.township_id != township_id):
             form.village_id.errors = [_("This village is not in the chosen township.")]
         else:
-            assert form.first_day.day and form.last_day.day
-            plan = plan_stoppage(township_id=township_id, village_id=village_id, first=form.first_day.day,
-                                 last=form.last_day.day, reason=form.reason.data or "", today=today())
+            assert form.first_day.data and form.last_day.data
+            plan = plan_stoppage(township_id=township_id, village_id=village_id, first=form.first_day.data,
+                                 last=form.last_day.data, reason=form.reason.data or "", today=today())
             return _render_preview(plan, StoppageConfirmForm(formdata=None))
     status = form.refusal.status if form.refusal else 200
     return render_template("attendance/stoppage.html", form=form, stoppages=recent_stoppages(visible_township_id(), 10)), status
@@ -86,9 +86,8 @@ def stoppage_confirm() -> Response | tuple[str, int]:
     form = StoppageConfirmForm()
     township_id = record_id(form.township_id.data)
     village_id = record_id(form.village_id.data) if form.village_id.data else None
-    try:
-        first, last = parse_day(form.first_day.data), parse_day(form.last_day.data)
-    except ValueError:
+    first, last = form.first_day.data, form.last_day.data
+    if first is None or last is None:  # the preview's own hidden days, damaged
         abort(400)
     if township_id is None or db.session.get(Township, township_id) is None:
         abort(400)

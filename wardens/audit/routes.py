@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, render_template, request
-from flask_babel import gettext as _
 from sqlalchemy import distinct, select
 from sqlalchemy.orm import joinedload
 
@@ -14,6 +13,7 @@ from ..extensions import db
 from ..models import AuditEvent, User
 from ..record_ids import page_number, record_id
 from .actions import action_label
+from .forms import TrailDatesForm
 from .reading import entity_label, readable
 
 bp = Blueprint("audit", __name__)
@@ -35,8 +35,10 @@ def trail() -> str:
     if actor is not None:
         stmt = stmt.where(AuditEvent.actor_id == actor)
     zone = district_zone()
-    errors: list[str] = []
-    first, last = _date_arg("from", errors), _date_arg("to", errors)
+    dates = TrailDatesForm(args)
+    dates.validate()
+    errors = [*dates.first.errors, *dates.last.errors]
+    first, last = dates.first.data, dates.last.data
     if first:
         stmt = stmt.where(AuditEvent.at >= dt.datetime.combine(first, dt.time.min, tzinfo=zone))
     # The calendar's last day has no next day to stop before: it leaves the range open.
@@ -56,13 +58,3 @@ def trail() -> str:
     return render_template("audit/trail.html", pagination=pagination, entries=readable(list(pagination.items)),
                            types=types, actions=actions, actors=actors, args=args, errors=errors)
 
-
-def _date_arg(name: str, errors: list[str]) -> dt.date | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        errors.append(_("%(value)s is not a date (use YYYY-MM-DD).", value=raw))
-        return None

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +11,7 @@ from flask import Blueprint, abort, redirect, render_template, request, send_fil
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from ..access import DISTRICT, EVERYONE, public, visible_township_id, roles_required
@@ -23,13 +23,13 @@ from ..models.enums import DismissalRule
 from ..spreadsheets.writers import Column, Sheet, workbook_bytes
 from ..record_ids import record_id
 from .charts import Charts, district_charts
+from .forms import ChartMonthForm
 from .glance import district_glance
 from .statistics import YearStatistics, year_statistics
 from .worklist import worklist
 
 bp = Blueprint("core", __name__)
 rule_label = DismissalRule.label_of
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def month_words(year: int, month: int, skeleton: str = "yMMMM") -> str:
@@ -40,11 +40,9 @@ def picked_month(raw: str | None, day: dt.date, errors: list[str]) -> tuple[int,
     """The month the charts end at: YYYY-MM, not after this month; this month when absent or wrong."""
     if not raw:
         return day.year, day.month
-    match = _MONTH.match(raw.strip())
-    if match:
-        year, month = int(match.group(1)), int(match.group(2))
-        if 2000 <= year and 1 <= month <= 12 and (year, month) <= (day.year, day.month):
-            return year, month
+    picked = ChartMonthForm(MultiDict({"month": raw})).month.month
+    if picked is not None and (2000, 1) <= picked <= (day.year, day.month):
+        return picked
     errors.append(_("%(value)s is not a month up to this one (use YYYY-MM); showing this month.", value=raw[:20]))
     return day.year, day.month
 

@@ -12,7 +12,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import FloatField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from ..forms import Form
+from ..forms import DateField, Form
 from ..models import CheckInKind, ReportKind
 from .checkins import Fix
 from .geo import Point
@@ -20,6 +20,15 @@ from .reports import NOTE_MAX
 from .shapes import MAX_POINTS
 
 CLIENT_ID = Regexp(r"^[A-Za-z0-9-]{8,40}$", message=_l("The page is damaged; reload it."))
+
+
+class WeekForm(Form):
+    """The reports page's week (any day of it), read from the query string by the site's one date field."""
+
+    class Meta:
+        csrf = False
+
+    week = DateField(_l("Week of"), validators=[Optional()])
 
 
 def finite(form: Any, field: Any) -> None:

@@ -61,6 +61,7 @@ from .forms import (
     PatrolSettingsForm,
     PhoneReportForm,
     StaffReportForm,
+    WeekForm,
 )
 from .lines import clear_line, line_of, set_line, summarise
 from .maps import map_config
@@ -267,13 +268,6 @@ def _report_or_404(report_id: int) -> RoadReport:
     return report
 
 
-def _parse_day(raw: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
-
-
 def report_points(reports: list[RoadReport]) -> list[dict[str, Any]]:
     """What the map needs of each report (only those with a location)."""
     return [
@@ -303,7 +297,7 @@ def reports() -> str:
     kind = request.args.get("kind") or None
     if kind is not None and kind not in {k.value for k in ReportKind}:
         kind = None
-    week_of = _parse_day(request.args.get("week"))
+    week_of = WeekForm(request.args).week.data  # a week that is not a date shows every week, as none does
     first = last = None
     if week_of is not None:
         first, last = week_bounds(week_of)

@@ -4,11 +4,10 @@ RegistryError is shown by the field it names."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from ..forms import Form
+from ..forms import DateField, Form
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     DecimalField,
     IntegerField,
     SelectField,
