@@ -1,4 +1,6 @@
 """Deny by default: every route declares who may use it, and each role is kept to its own."""
+import datetime as dt
+
 import pytest
 from flask import Flask
 from werkzeug.routing.converters import NumberConverter
@@ -15,6 +17,8 @@ def _sample(converter):
         return 1
     if kind == "AnyConverter":
         return sorted(converter.items)[0]
+    if kind == "DateConverter":  # the site's <date:>: a day that exists
+        return dt.date(2026, 11, 16)
     return "x"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, Callable
 
 from flask import abort, flash, g, request
 from flask_babel import gettext as _
@@ -33,51 +33,46 @@ def no_control_characters(form: FlaskForm, field: Field) -> None:
 _DATE_SHAPE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 
 
-class DateField(WTFormsDateField):
-    """A date as YYYY-MM-DD (what the browser's date picker sends), refused with a message naming what was typed.
+class _OneText:
+    """Read a typed field from one text: empty is None (for the field's required/optional
+    validator to judge), a text the field cannot read is refused with ``fault(text)``."""
 
-    The one date field of the site: WTForms reads it; this says whether the text is not a
-    date at all or a date that does not exist (2026-02-30). Empty is None, for the field's
-    DataRequired / InputRequired / Optional to judge.
-    """
+    data: Any
+    fault: Callable[[str], str]  # why the text is not one: each field says it its way
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if not valuelist:
             return  # not in the submission: the default or the object's value stands
         raw = " ".join(str(v) for v in valuelist).strip()
+        self.data = None
         if not raw:
-            self.data = None
             return
         try:
-            super().process_formdata([raw])
-        except ValueError:
-            self.data = None
-            raise ValueError(date_fault(raw)) from None
-
-
-def date_fault(raw: str) -> str:
-    """Why a text is not a date: the shape, or a day the calendar does not have."""
-    if _DATE_SHAPE.match(raw):
-        return _("%(value)s is not a date that exists.", value=raw[:20])
-    return _("“%(value)s” is not a date; write it as YYYY-MM-DD.", value=raw[:20])
-
-
-class MonthField(WTFormsMonthField):
-    """A month as YYYY-MM (the browser's month picker), its data the month's first day; a fault names what was typed."""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        if not valuelist:
-            return
-        raw = " ".join(str(v) for v in valuelist).strip()
-        if not raw:
-            self.data = None
-            return
-        try:
-            super().process_formdata([raw])
+            super().process_formdata([raw])  # type: ignore[misc]
         except ValueError:
             self.data = None
         if self.data is None:
-            raise ValueError(_("“%(value)s” is not a month: write it as year-month, like 2026-12.", value=raw[:20]))
+            raise ValueError(self.fault(raw[:20]))
+
+
+class DateField(_OneText, WTFormsDateField):
+    """A date as YYYY-MM-DD (what the browser's date picker sends), refused with a message naming what was typed.
+
+    The one date field of the site: WTForms reads it; the message says whether the text is
+    not a date at all or a date that does not exist (2026-02-30).
+    """
+
+    def fault(self, raw: str) -> str:
+        if _DATE_SHAPE.match(raw):
+            return _("%(value)s is not a date that exists.", value=raw)
+        return _("“%(value)s” is not a date; write it as YYYY-MM-DD.", value=raw)
+
+
+class MonthField(_OneText, WTFormsMonthField):
+    """A month as YYYY-MM (the browser's month picker), its data the month's first day; a fault names what was typed."""
+
+    def fault(self, raw: str) -> str:
+        return _("“%(value)s” is not a month: write it as year-month, like 2026-12.", value=raw)
 
     @property
     def month(self) -> tuple[int, int] | None:

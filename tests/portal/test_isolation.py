@@ -1,11 +1,13 @@
 """A warden sees nothing of anyone else: every page outside their own is refused, whatever it is."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Iterator
 
 import pytest
 
 from wardens.access import PUBLIC
+from wardens.web import DateConverter
 from wardens.extensions import db
 
 # The only non-portal pages a warden may use: home (which sends them to the portal),
@@ -30,7 +32,9 @@ def _rules(app: Any, method: str) -> Iterator[tuple[str, str]]:
 
 
 def _dummy(converter: Any) -> Any:
-    """1 for ids (and any free text); the first allowed word for an <any(...)> part."""
+    """1 for ids (and any free text); the first allowed word for an <any(...)> part; a day for a <date:> part."""
+    if isinstance(converter, DateConverter):
+        return dt.date(2026, 11, 16)
     items = getattr(converter, "items", None)
     return sorted(items)[0] if items else 1
 
