@@ -18,6 +18,11 @@ from .thresholds import ThresholdHit, holders_crossing_thresholds
 WORKING = (Status.PRESENT.value, Status.LEAVE.value, Status.SICK.value, Status.ABSENT.value)
 
 
+def working_rate(present: int, working: int) -> float | None:
+    """Present ÷ recorded working days (the overview, the charts, good standing); None with none recorded."""
+    return present / working if working else None
+
+
 @dataclass
 class RateBar:
     id: int
@@ -27,7 +32,7 @@ class RateBar:
 
     @property
     def rate(self) -> float | None:
-        return self.present / self.working if self.working else None
+        return working_rate(self.present, self.working)
 
     @property
     def percent(self) -> int:

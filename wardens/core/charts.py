@@ -25,7 +25,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select
 
-from ..attendance.dashboard import WORKING, TownshipLine, township_lines
+from ..attendance.dashboard import WORKING, TownshipLine, township_lines, working_rate
 from ..attendance.subsidy import rules_from, subsidy_payable
 from ..dates import add_months
 from ..extensions import db
@@ -48,7 +48,7 @@ class MonthFigures:
 
     @property
     def rate(self) -> float | None:
-        return self.present / self.working if self.working else None
+        return working_rate(self.present, self.working)
 
 
 def window(year: int, month: int, n: int = MONTHS_SHOWN) -> list[tuple[int, int]]:

@@ -17,11 +17,12 @@ from typing import Callable, Iterable
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
+from ..attendance.dashboard import WORKING, working_rate
 from ..audit import AuditAction, record_audit, record_audits, snapshot
 from ..dates import utcnow
 from ..extensions import db
 from ..idnumber import IdNumberError, normalise_id_number, parse_id_number
-from ..models import Application, ApplicationSource, Assignment, AttendanceRecord, Household, Person, Post, Round
+from ..models import Application, ApplicationSource, Assignment, AttendanceRecord, Household, Person, Post, Round, Status
 from ..models.enums import ROUND_EDITABLE, Exclusion, require_state
 from ..priority import priority_tier
 from ..spreadsheets import Table, header_words, lossy_cells
@@ -87,8 +88,8 @@ def person_rates(person_ids: Iterable[int], day: dt.date) -> dict[int, float | N
         counts[person_id][status] = n
     out: dict[int, float | None] = {}
     for person_id, c in counts.items():
-        counted = sum(c.values()) - c.get("rest", 0) - c.get("stopped", 0)
-        out[person_id] = round(c.get("present", 0) / counted, 4) if counted > 0 else None
+        rate = working_rate(c.get(Status.PRESENT.value, 0), sum(c.get(s, 0) for s in WORKING))
+        out[person_id] = round(rate, 4) if rate is not None else None
     return out
 
 
