@@ -26,6 +26,7 @@ from ..extensions import db
 from ..models import (
     Assignment,
     DismissalCase,
+    DismissalState,
     HouseholdFlag,
     Person,
     Post,
@@ -109,7 +110,7 @@ def dismissals_by_rule(first: dt.date, last: dt.date) -> dict[str, int]:
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
     return dict(db.session.execute(
         select(DismissalCase.rule, func.count(DismissalCase.id))
-        .where(DismissalCase.decision == "dismissed", DismissalCase.decided_at >= start, DismissalCase.decided_at < end)
+        .where(DismissalCase.decision == DismissalState.DISMISSED, DismissalCase.decided_at >= start, DismissalCase.decided_at < end)
         .group_by(DismissalCase.rule).order_by(DismissalCase.rule)
     ).tuples().all())
 
