@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..attendance.subsidy import HolderMonth, holder_months
+from ..attendance.subsidy import HolderMonth, holder_months_over
 from ..dates import add_months
 from ..extensions import db
 from ..models import Assignment, Post, Village
@@ -114,13 +114,11 @@ class PastMonth:
 
 def past_months(assignments: list[Assignment], today: dt.date) -> list[PastMonth]:
     """Each month of each assignment up to today, newest first, with days present and subsidy."""
-    # Each month pays with its own settings version; the versions are read once per
-    # transaction (settings_versions), so the months below add no query for them.
-    rows = []
-    for a in assignments:
-        for year, month in months_of(a, today):
-            # Counts only (GROUP BY in SQL): the list needs no day-by-day calendar.
-            hm = holder_months([a], year, month, with_days=False)[0]
-            rows.append(PastMonth(year, month, a, hm.present_days, hm.recorded_days, hm.required_days, hm.subsidy))
+    # Every month of every agreement in a fixed number of queries (counts only, GROUP BY in
+    # SQL: the list needs no day-by-day calendar), however long the warden has held posts.
+    # Each month pays with its own settings version (read once per transaction).
+    wanted = [(a, year, month) for a in assignments for year, month in months_of(a, today)]
+    rows = [PastMonth(hm.year, hm.month, a, hm.present_days, hm.recorded_days, hm.required_days, hm.subsidy)
+            for (a, _y, _m), hm in zip(wanted, holder_months_over(wanted))]
     rows.sort(key=lambda r: (r.year, r.month, r.assignment.term_start), reverse=True)
     return rows
