@@ -32,10 +32,11 @@ def _symbol_table() -> dict[str, tuple[str, bool]]:
         table[symbol] = (code, False)
         table[code] = (code, False)
     table[CERTIFIED_SICK] = (Status.SICK.value, True)
-    words = {"出勤": "present", "事假": "leave", "病假": "sick", "旷工": "absent", "休息": "rest", "停工": "stopped",
-             "✓": "present", "✔": "present", "x": "absent", "X": "absent", "✗": "absent"}
-    for word, code in words.items():
-        table[word] = (code, False)
+    words = {"出勤": Status.PRESENT, "事假": Status.LEAVE, "病假": Status.SICK, "旷工": Status.ABSENT, "休息": Status.REST,
+             "停工": Status.STOPPED, "✓": Status.PRESENT, "✔": Status.PRESENT, "x": Status.ABSENT, "X": Status.ABSENT,
+             "✗": Status.ABSENT}
+    for word, status in words.items():
+        table[word] = (status.value, False)
     return table
 
 

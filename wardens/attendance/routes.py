@@ -20,6 +20,7 @@ from ..models import (
     AttendanceRecord,
     MonthState,
     Role,
+    Status,
     Township,
     User,
     Village,
@@ -58,7 +59,8 @@ from .sheet import build_sheet, sheet_title, sheet_xlsx, signature_line, text_ro
 bp = Blueprint("attendance", __name__, url_prefix="/attendance")
 
 # Keys for the grid's statuses, shown in its legend and used by static/js/attendance.js.
-STATUS_KEYS = (("1", "present"), ("2", "leave"), ("3", "sick"), ("4", "absent"), ("5", "rest"), ("6", "stopped"))
+STATUS_KEYS = tuple((str(key), status.value) for key, status in enumerate(
+    (Status.PRESENT, Status.LEAVE, Status.SICK, Status.ABSENT, Status.REST, Status.STOPPED), start=1))
 
 
 def _townships() -> list[Township]:
