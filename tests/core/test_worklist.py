@@ -33,7 +33,7 @@ def record(assignments, first: dt.date, last: dt.date, status: str = "present") 
 def test_a_month_sent_back_is_waiting_for_the_clerk_with_its_reason_until_submitted_again(d):
     submit_month(d.township.id, 2026, 10, d.clerk, today=d.day)
     assert wl.months_sent_back(d.township.id) == []
-    return_month(d.township.id, 2026, 10, "江店村少了三天", actor_id=None)
+    return_month(d.township.id, 2026, 10, "江店村少了三天", actor_id=d.office.id)
     [item] = wl.months_sent_back(d.township.id)
     assert (item.rule, item.endpoint, item.args) == ("months_sent_back", "attendance.months", {"month": "2026-10"})
     assert item.detail == "Reason: 江店村少了三天" and item.urgent
@@ -170,7 +170,7 @@ def test_locked_accounts_until_the_lock_runs_out(d):
 
 def test_each_role_sees_its_own_rules_and_a_clerk_only_their_township(d):
     submit_month(d.other_township.id, 2026, 10, d.other_clerk, today=d.day)
-    return_month(d.other_township.id, 2026, 10, "重报", actor_id=None)
+    return_month(d.other_township.id, 2026, 10, "重报", actor_id=d.office.id)
     clerk_rules = {i.rule for i in wl.worklist("clerk", d.day, d.township.id)}
     assert clerk_rules == {"days_not_recorded"}
     assert {i.rule for i in wl.worklist("clerk", d.day, d.other_township.id)} == {"days_not_recorded", "months_sent_back"}

@@ -26,6 +26,25 @@ def pinnable(live_server: Any, round_id: int) -> tuple[int, str, str]:
     raise AssertionError("no holder fits their own post in the demo round")
 
 
+def district_today(live_server: Any) -> dt.date:
+    from wardens.dates import today
+
+    with live_server.app.app_context():
+        return today()
+
+
+def notice_posted_days_ago(live_server: Any, round_id: int, days: int) -> None:
+    """As if the round's notice had been posted `days` days ago."""
+    from wardens.extensions import db
+    from wardens.models import Round
+
+    with live_server.app.app_context():
+        rnd = db.session.get(Round, round_id)
+        rnd.notice_start -= dt.timedelta(days=days)
+        rnd.notice_end -= dt.timedelta(days=days)
+        db.session.commit()
+
+
 def test_office_runs_pins_notices_and_approves(page: Any, live_server: Any, login_as: Any) -> None:
     login_as(page, live_server, "office")
     page.goto(live_server.url + "/reallocation/rounds")
@@ -61,12 +80,33 @@ def test_office_runs_pins_notices_and_approves(page: Any, live_server: Any, logi
     row = page.get_by_test_id("decisions").locator("tbody tr", has_text=name).first
     assert code in row.inner_text() and "📌" in row.inner_text()
 
+    # The notice: a backdated start is refused with the first day it can start; today's start shows
+    # the period and the first day of approval before it is confirmed.
+    day = district_today(live_server)
     page.goto(f"{live_server.url}/reallocation/rounds/{round_id}")
-    started = (dt.date.today() - dt.timedelta(days=10)).isoformat()
-    page.get_by_test_id("notice-form").locator("input[name=start]").fill(started)
+    form = page.get_by_test_id("notice-form")
+    assert form.locator("input[name=start]").input_value() == day.isoformat()
+    form.locator("input[name=start]").fill((day - dt.timedelta(days=10)).isoformat())
     page.get_by_test_id("start-notice").click()
     page.wait_for_load_state()
+    assert f"最早从 {day.isoformat()} 开始" in page.locator(".flashes").inner_text()
+    assert page.get_by_test_id("round-state").first.inner_text() == "已测算"
+    page.get_by_test_id("notice-form").locator("input[name=start]").fill(day.isoformat())
+    page.get_by_test_id("start-notice").click()
+    page.wait_for_load_state()
+    end = day + dt.timedelta(days=4)
+    assert f"{day.isoformat()} 至 {end.isoformat()}" in page.get_by_test_id("confirm-period").inner_text()
+    assert (end + dt.timedelta(days=1)).isoformat() in page.get_by_test_id("confirm-approvable").inner_text()
+    page.get_by_test_id("confirm-notice").click()
+    page.wait_for_load_state()
     assert page.get_by_test_id("round-state").first.inner_text() == "公示中"
+    # During the notice the approve button is disabled, its reason beside it.
+    approve = page.get_by_role("button", name="批准本轮")
+    assert approve.is_disabled()
+    assert f"从 {(end + dt.timedelta(days=1)).isoformat()} 起才能批准" in page.get_by_test_id("approve-refused").inner_text()
+    # Five days later (the live server keeps the real clock: the notice is moved back instead).
+    notice_posted_days_ago(live_server, round_id, 10)
+    page.reload()
 
     page.get_by_test_id("print-notice").click()
     notice = page.get_by_test_id("notice")

@@ -110,7 +110,8 @@ def test_dismissal_flags_dismiss_clear_and_fill(clock, client, make) -> None:  #
     pins.pin(keeper, d.p2, "留任", actor_id=None)  # so 周受灾 waits for a slot on XH-02
     run = adapter.run_round(rnd, user_id=None)
     assert f"C{d.plain2.id}" in {u["candidate"] for u in run.result["unassigned"]}
-    notice.start_notice(rnd, run, dt.date(2025, 12, 1), dt.date(2025, 12, 1), actor_id=None)
+    # Put on notice and approved last December, as the stored round would be.
+    rnd.chosen_run_id, rnd.notice_start, rnd.notice_end = run.id, dt.date(2025, 12, 1), dt.date(2025, 12, 5)
     rnd.state, rnd.approved_at = RoundState.IN_FORCE, None
     d.holder_poor.household.cadre = True
     d.holder_good.stable_employment = True
@@ -160,7 +161,7 @@ def test_dismissal_flags_dismiss_clear_and_fill(clock, client, make) -> None:  #
         d.plain2.id, d.p2.id, dt.date(2026, 11, 17), dt.date(2026, 12, 31), rnd.id)
 
 
-def test_latest_decision_only_once_published(make) -> None:  # type: ignore[no-untyped-def]
+def test_latest_decision_only_once_published(make, clock) -> None:  # type: ignore[no-untyped-def]
     d = build(make)
     rnd = new_round()
     applications.add_application(rnd, d.flood_poor, ["XH-01"], actor_id=None)

@@ -47,17 +47,18 @@ def on_notice(d: District, *, start: dt.date) -> Round:
 
 
 def approve_during_notice(d: District) -> tuple[Callable[[], Any], str]:
-    rnd = on_notice(d, start=dt.date(2026, 11, 14))
-    return (lambda: approval.approve_round(rnd, TODAY, user_id=None),
-            "公示期到 2026-11-18 结束，从 2026-11-19 起才能批准。")
+    rnd = on_notice(d, start=TODAY)
+    return (lambda: approval.approve_round(rnd, dt.date(2026, 11, 20), user_id=None),
+            "公示期到 2026-11-20 结束，从 2026-11-21 起才能批准。")
 
 
 def approve_with_open_objection(d: District) -> tuple[Callable[[], Any], str]:
-    rnd = on_notice(d, start=dt.date(2026, 11, 1))
-    notice.record_objection(rnd, raised_by="村民乙", content="异议", raised_on=dt.date(2026, 11, 2), about=None,
-                            today=TODAY, user_id=None)
-    return (lambda: approval.approve_round(rnd, TODAY, user_id=None),
-            "有 1 条异议尚未处理：村民乙（2026-11-02）。请先处理完所有异议。")
+    rnd = on_notice(d, start=TODAY)
+    notice.record_objection(rnd, raised_by="村民乙", content="异议", raised_on=TODAY, about=None, today=TODAY,
+                            user_id=None)
+    # After the notice's end: the open objection alone holds the approval back.
+    return (lambda: approval.approve_round(rnd, dt.date(2026, 11, 30), user_id=None),
+            "有 1 条异议尚未处理：村民乙（2026-11-16）。请先处理完所有异议。")
 
 
 def run_without_applicants(d: District) -> tuple[Callable[[], Any], str]:
@@ -120,11 +121,22 @@ def apply_for_same_post_twice(d: District) -> tuple[Callable[[], Any], str]:
             "岗位 XH-01 填了两次；每个岗位只能填一次。")
 
 
-def notice_in_future(d: District) -> tuple[Callable[[], Any], str]:
+def notice_backdated(d: District) -> tuple[Callable[[], Any], str]:
     rnd = new_round()
     run = adapter.run_round(rnd, user_id=None)
-    return (lambda: notice.start_notice(rnd, run, TODAY + dt.timedelta(days=1), TODAY, actor_id=None),
-            "公示不能从将来的日期开始（2026-11-17）；请在张贴当天开始公示。")
+    return (lambda: notice.start_notice(rnd, run, dt.date(2026, 11, 10), TODAY, actor_id=None),
+            "公示不能从 2026-11-10 开始：最早从 2026-11-16 开始，既不能早于第 1 次测算的日期（2026-11-16），"
+            "也不能早于今天（2026-11-16）。")
+
+
+def notice_before_its_run(d: District) -> tuple[Callable[[], Any], str]:
+    # Asked with yesterday's date (a page left open overnight): the run was made today.
+    rnd = new_round()
+    run = adapter.run_round(rnd, user_id=None)
+    yesterday = TODAY - dt.timedelta(days=1)
+    return (lambda: notice.start_notice(rnd, run, yesterday, yesterday, actor_id=None),
+            "公示不能从 2026-11-15 开始：最早从 2026-11-16 开始，既不能早于第 1 次测算的日期（2026-11-16），"
+            "也不能早于今天（2026-11-15）。")
 
 
 def approve_late_over_a_closed_month(d: District) -> tuple[Callable[[], Any], str]:
@@ -136,20 +148,20 @@ def approve_late_over_a_closed_month(d: District) -> tuple[Callable[[], Any], st
                      reference_date=dt.date(2026, 10, 1), notice_days=5, today=TODAY, user_id=None)
     for person in (d.flood_poor, d.poor):
         applications.add_application(rnd, person, ["XH-01"], actor_id=None)
-    notice.start_notice(rnd, adapter.run_round(rnd, user_id=None), dt.date(2026, 11, 1), TODAY, actor_id=None)
+    notice.start_notice(rnd, adapter.run_round(rnd, user_id=None), TODAY, TODAY, actor_id=None)
     township_id = db.session.scalar(
         select(Village.township_id).join(Post, Post.village_id == Village.id).where(Post.code == "XH-01"))
     db.session.add(AttendanceMonth(township_id=township_id, year=2026, month=10, state=MonthState.CLOSED))
-    return (lambda: approval.approve_round(rnd, TODAY, user_id=None),
+    return (lambda: approval.approve_round(rnd, dt.date(2026, 11, 21), user_id=None),
             "西河口乡 2026-10 已关闭：考勤不能再修改。须由管理员先重新开启。")
 
 
 @pytest.mark.parametrize("case", [
     approve_late_over_a_closed_month, approve_during_notice, approve_with_open_objection, run_without_applicants, run_without_posts,
     pin_too_old, pin_outside_scope, pin_to_full_post, apply_twice, apply_for_post_outside_round,
-    apply_for_same_post_twice, notice_in_future,
+    apply_for_same_post_twice, notice_backdated, notice_before_its_run,
 ], ids=lambda f: f.__name__)
-def test_refused_with_precise_message_and_nothing_changed(make, case) -> None:  # type: ignore[no-untyped-def]
+def test_refused_with_precise_message_and_nothing_changed(make, clock, case) -> None:  # type: ignore[no-untyped-def]
     d = build(make)
     act, message = case(d)
     db.session.commit()
@@ -179,21 +191,21 @@ def test_refusal_shown_by_the_field_in_chinese(clock, client, make) -> None:  # 
 
 def test_approval_refused_through_the_page(clock, client, make) -> None:  # type: ignore[no-untyped-def]
     d = build(make)
-    rnd = on_notice(d, start=dt.date(2026, 11, 14))
+    rnd = on_notice(d, start=TODAY)
     db.session.commit()
     before = state()
     login(client, "office1")
     page = client.post(f"/reallocation/rounds/{rnd.id}/approve", follow_redirects=True)
-    assert "公示期到 2026-11-18 结束，从 2026-11-19 起才能批准。" in page.text
+    assert "公示期到 2026-11-20 结束，从 2026-11-21 起才能批准。" in page.text
     db.session.commit()
     assert state() == before
 
 
-def test_an_objection_settled_with_the_longest_outcome_the_form_takes_is_recorded(make, sign_in) -> None:  # type: ignore[no-untyped-def]
+def test_an_objection_settled_with_the_longest_outcome_the_form_takes_is_recorded(make, clock, sign_in) -> None:  # type: ignore[no-untyped-def]
     # The outcome may have 2000 characters; the audit event's reason column holds 500.
     d = build(make)
-    rnd = on_notice(d, start=dt.date(2026, 11, 1))
-    objection_id = notice.record_objection(rnd, raised_by="村民乙", content="异议", raised_on=dt.date(2026, 11, 2),
+    rnd = on_notice(d, start=TODAY)
+    objection_id = notice.record_objection(rnd, raised_by="村民乙", content="异议", raised_on=TODAY,
                                            about=None, today=TODAY, user_id=None).id
     office = make.user("office")
     db.session.commit()

@@ -43,7 +43,7 @@ def apply(client, rnd, person, *codes):  # type: ignore[no-untyped-def]
     return client.post(f"/reallocation/rounds/{rnd.id}/apply", data=data)
 
 
-def test_whole_round(client, district):  # type: ignore[no-untyped-def]
+def test_whole_round(client, clock, district):  # type: ignore[no-untyped-def]
     d = district
     login(client, "office1")
     page = client.get("/reallocation/rounds/new")
@@ -103,31 +103,43 @@ def test_whole_round(client, district):  # type: ignore[no-untyped-def]
     for stored in (first, second):
         assert allocation.solve_dict(stored.problem, lang="zh") == stored.result
 
-    # Public notice, started in the past so it is over by today.
-    response = client.post(f"/reallocation/rounds/{rnd.id}/notice", data={"run_id": str(second.id),
-                                                                           "start": "2026-11-05"})
+    # Public notice: a start before today is refused with the first day it can start; a good one
+    # is shown with the dates that follow from it, and starts only once confirmed.
+    notice_url = f"/reallocation/rounds/{rnd.id}/notice"
+    refused = client.post(notice_url, data={"run_id": str(second.id), "start": "2026-11-05", "confirmed": "1"},
+                          follow_redirects=True)
+    assert "公示不能从 2026-11-05 开始：最早从 2026-11-16 开始" in refused.text
+    preview = client.post(notice_url, data={"run_id": str(second.id), "start": "2026-11-16"})
+    assert preview.status_code == 200
+    assert "2026-11-16 至 2026-11-20（5 天）" in preview.text and "2026-11-21" in preview.text
+    db.session.commit()
+    assert rnd.state == RoundState.PROPOSED and rnd.notice_start is None
+    response = client.post(notice_url, data={"run_id": str(second.id), "start": "2026-11-16", "confirmed": "1"})
     assert response.status_code == 302
     db.session.commit()
     assert (rnd.state, rnd.chosen_run_id, rnd.notice_start, rnd.notice_end) == (
-        RoundState.NOTICE, second.id, dt.date(2026, 11, 5), dt.date(2026, 11, 9))
+        RoundState.NOTICE, second.id, dt.date(2026, 11, 16), dt.date(2026, 11, 20))
     printed = client.get(f"/reallocation/rounds/{rnd.id}/notice/print?village={d.v1.id}")
     assert printed.status_code == 200
     assert "赵脱贫" in printed.text and d.poor.id_number not in printed.text and d.poor.id_number[-4:] in printed.text
     assert "周受灾" not in printed.text  # another village
 
     client.post(f"/reallocation/rounds/{rnd.id}/objections", data={
-        "raised_by": "村民甲", "content": "对张受灾的受灾户认定有异议", "raised_on": "2026-11-06", "about": ""})
+        "raised_by": "村民甲", "content": "对张受灾的受灾户认定有异议", "raised_on": "2026-11-16", "about": ""})
     db.session.commit()
     objection = db.session.scalar(select(Objection))
     assert objection is not None and objection.settled_on is None
     refused = client.post(f"/reallocation/rounds/{rnd.id}/approve", follow_redirects=True)
-    assert "有 1 条异议尚未处理：村民甲（2026-11-06）。请先处理完所有异议。" in refused.text
+    assert "公示期到 2026-11-20 结束，从 2026-11-21 起才能批准。" in refused.text
+    assert "有 1 条异议尚未处理：村民甲（2026-11-16）。请先处理完所有异议。" in refused.text
     db.session.commit()
     assert rnd.state == RoundState.NOTICE and db.session.scalar(select(Assignment).where(Assignment.origin == Origin.ROUND)) is None
     client.post(f"/reallocation/objections/{objection.id}/settle", data={"outcome": "经核实，受灾户认定属实。"})
     db.session.commit()
     assert objection.settled_on == TODAY
 
+    clock.move_to("2026-11-21 09:00+08:00")  # the notice is over
+    login(client, "office1")
     response = client.post(f"/reallocation/rounds/{rnd.id}/approve")
     assert response.status_code == 302
     db.session.commit()

@@ -22,7 +22,8 @@ from wardens.reallocation.digest import run_digest
 from wardens.reallocation import adapter, applications, approval, notice, pins
 from wardens.reallocation.rounds import open_round
 
-TODAY = dt.date(2026, 11, 16)
+TODAY = dt.date(2026, 11, 16)  # the clock fixture's day: the runs are made on it
+AFTER_NOTICE = TODAY + dt.timedelta(days=10)
 TERM_2026 = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
 
 
@@ -107,14 +108,14 @@ def measure(app: Any, make: Any, villages: int) -> dict[str, int]:
     client = app.test_client()
     login(client, "office1")
     counts = page_counts(client, pages_of(rnd, run, d, "proposed"))
-    notice.start_notice(rnd, run, TODAY - dt.timedelta(days=10), TODAY, actor_id=None)
-    approval.approve_round(rnd, TODAY, user_id=None)
+    notice.start_notice(rnd, run, TODAY, TODAY, actor_id=None)
+    approval.approve_round(rnd, AFTER_NOTICE, user_id=None)
     db.session.commit()
     counts |= {f"{k} (approved)": v for k, v in page_counts(client, pages_of(rnd, run, d, "approved")).items()}
     return counts
 
 
-def test_query_count_of_every_round_page_does_not_grow_with_rows(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_query_count_of_every_round_page_does_not_grow_with_rows(tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
     """The same pages on 9 villages and on 90 (10× the rows): the same number of statements, under 50.
 
     Nine villages already fill more than one screen of every list (more than 50 applications),
@@ -140,11 +141,11 @@ def test_query_count_of_every_round_page_does_not_grow_with_rows(tmp_path) -> No
     assert grown == {}
 
 
-def test_bulk_approval_audits_every_agreement_it_makes_and_ends(make) -> None:  # type: ignore[no-untyped-def]
+def test_bulk_approval_audits_every_agreement_it_makes_and_ends(make, clock) -> None:  # type: ignore[no-untyped-def]
     rnd, run, d = whole_round(make, 4)
-    notice.start_notice(rnd, run, TODAY - dt.timedelta(days=10), TODAY, actor_id=None)
+    notice.start_notice(rnd, run, TODAY, TODAY, actor_id=None)
     first_event = db.session.scalar(select(db.func.max(AuditEvent.id)))
-    created = approval.approve_round(rnd, TODAY, user_id=None)
+    created = approval.approve_round(rnd, AFTER_NOTICE, user_id=None)
     db.session.commit()
     events = list(db.session.scalars(select(AuditEvent).where(AuditEvent.id > first_event).order_by(AuditEvent.id)))
     made = {a.id: a for a in db.session.scalars(select(Assignment).where(Assignment.round_id == rnd.id))}

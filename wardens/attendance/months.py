@@ -14,6 +14,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import selectinload
 
 from ..audit import AuditAction, record_audit
 from ..dates import add_months, as_utc, today as district_today, utcnow
@@ -121,6 +122,9 @@ def submit_month(township_id: int, year: int, month: int, user: User, *, today: 
     row.state = MonthState.SUBMITTED
     row.submitted_by_id = user.id
     row.submitted_at = utcnow()
+    # Submitted again: the township has answered the reason it was sent back for (the audit trail keeps it).
+    row.sent_back_reason = row.sent_back_by_id = row.sent_back_at = None
+    row.sent_back_by_reopening = False
     db.session.flush()
     record_audit(AuditAction.MONTH_SUBMIT, row, before=before, after={"state": row.state}, actor_id=user.id)
     return row
@@ -155,14 +159,45 @@ def refuse_a_month_not_ended(year: int, month: int, on: dt.date) -> None:
 
 
 def return_month(township_id: int, year: int, month: int, reason: str, *, actor_id: int | None) -> AttendanceMonth:
-    """The office sends a submitted month back to the township for more recording."""
+    """The office sends a submitted month back to the township for more recording, saying why."""
+    if not reason.strip():
+        raise MonthStateError(_("Give the reason for sending the month back."), field="reason")
     row = lock_month(township_id, year, month)
     if row.state != MonthState.SUBMITTED:
         raise MonthStateError(_("Only a submitted month can be sent back."))
     row.state = MonthState.RECORDING
+    _tell_the_township(row, reason, actor_id, reopening=False)
     db.session.flush()
-    record_audit(AuditAction.MONTH_RETURN, row, before={"state": MonthState.SUBMITTED}, after={"state": MonthState.RECORDING}, reason=reason, actor_id=actor_id)
+    record_audit(AuditAction.MONTH_RETURN, row, before={"state": MonthState.SUBMITTED}, after={"state": MonthState.RECORDING},
+                 reason=reason.strip(), actor_id=actor_id)
     return row
+
+
+def _tell_the_township(row: AttendanceMonth, reason: str, actor_id: int | None, *, reopening: bool) -> None:
+    """Store why the month went back, for the township's clerks, until they submit it again."""
+    row.sent_back_reason = reason.strip()[:500]
+    row.sent_back_by_id = actor_id
+    row.sent_back_at = utcnow()
+    row.sent_back_by_reopening = reopening
+
+
+def sent_back_months(township_id: int | None = None) -> list[AttendanceMonth]:
+    """The months back with their township for recording, with the reason (of one township, or all), oldest first."""
+    stmt = (select(AttendanceMonth)
+            .where(AttendanceMonth.state == MonthState.RECORDING, AttendanceMonth.sent_back_reason.is_not(None))
+            .options(selectinload(AttendanceMonth.township), selectinload(AttendanceMonth.sent_back_by))
+            .order_by(AttendanceMonth.year, AttendanceMonth.month, AttendanceMonth.township_id))
+    if township_id is not None:
+        stmt = stmt.where(AttendanceMonth.township_id == township_id)
+    return list(db.session.scalars(stmt))
+
+
+def sent_back_month(township_id: int, year: int, month: int) -> AttendanceMonth | None:
+    """The township's month when it was sent back (or reopened) and not submitted since, else None."""
+    return db.session.scalar(
+        select(AttendanceMonth).where(
+            AttendanceMonth.township_id == township_id, AttendanceMonth.year == year, AttendanceMonth.month == month,
+            AttendanceMonth.state == MonthState.RECORDING, AttendanceMonth.sent_back_reason.is_not(None)))
 
 
 def close_month(township_id: int, year: int, month: int, user: User) -> AttendanceMonth:
@@ -206,6 +241,7 @@ def reopen_month(township_id: int, year: int, month: int, user: User, reason: st
     row.closed_at = None
     row.closed_by_id = None
     row.settings_used = None
+    _tell_the_township(row, reason, user.id, reopening=True)
     db.session.flush()
     record_audit(AuditAction.MONTH_REOPEN, row, before=before, after={"state": MonthState.RECORDING}, reason=reason.strip(), actor_id=user.id)
     return row

@@ -51,6 +51,8 @@ from .months import (
     month_states,
     reopen_month,
     return_month,
+    sent_back_month,
+    sent_back_months,
     submit_month,
 )
 from .operations import AttendanceError, ConflictError, GridEntry, apply_month_import, reason_required, save_day
@@ -113,9 +115,11 @@ def _render_grid(
     pick.village_id.choices = [(0, _("All villages"))] + [(v.id, v.name) for v in villages]
     rows: list[GridRow] = []
     state = None
+    sent_back = None
     if township is not None and day is not None:
         rows = grid_rows(township.id, day, village_id or None)
         state = month_state(township.id, day.year, day.month)
+        sent_back = sent_back_month(township.id, day.year, day.month)
     row_errors = row_errors or {}
     conflict_set = set(conflicts or [])
     for r in rows:
@@ -146,6 +150,7 @@ def _render_grid(
         row_count=len(rows),
         unrecorded=sum(1 for r in rows if not r.status),
         state=state,
+        sent_back=sent_back,
         read_only=state == MonthState.CLOSED or (day is not None and day > today()),
         future=day is not None and day > today(),
         needs_reason=day is not None and reason_required(day, today()),
@@ -266,6 +271,7 @@ def months() -> str:
         "attendance/months.html", pick=pick, year=year, month=month, townships=_townships(), states=states,
         action=MonthActionForm(formdata=None), is_district=current_user.role in DISTRICT,
         not_ended=month_not_ended(year, month, today()),
+        sent_back=sent_back_months(visible_township_id()),
     )
 
 

@@ -17,8 +17,8 @@ from flask_babel import format_date, get_locale, gettext as _, ngettext
 from sqlalchemy import func, select
 
 from ..admin.versions import change_labels
+from ..attendance.months import sent_back_months
 from ..attendance.thresholds import holders_crossing_thresholds
-from ..audit import AuditAction
 from ..dates import add_months, utcnow
 from ..extensions import db
 from ..models import (
@@ -26,7 +26,6 @@ from ..models import (
     Assignment,
     AttendanceMonth,
     AttendanceRecord,
-    AuditEvent,
     DismissalCase,
     MonthState,
     Objection,
@@ -75,35 +74,14 @@ def due_day(year: int, month: int, deadline_day: int) -> dt.date:
 
 
 def months_sent_back(township_id: int) -> list[WorkItem]:
-    """The township's months that the office sent back (or an admin reopened), with the reason given."""
-    rows = db.session.execute(
-        select(AttendanceMonth.id, AttendanceMonth.year, AttendanceMonth.month)
-        .where(AttendanceMonth.township_id == township_id, AttendanceMonth.state == MonthState.RECORDING)
-    ).all()
-    if not rows:
-        return []
-    ids = {r.id: r for r in rows}
-    steps = (AuditAction.MONTH_SUBMIT, AuditAction.MONTH_RETURN, AuditAction.MONTH_REOPEN, AuditAction.MONTH_CLOSE)
-    latest: dict[int, AuditEvent] = {}
-    for event in db.session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.entity_type == "attendance_month", AuditEvent.entity_id.in_(ids),
-               AuditEvent.action.in_([s.value for s in steps]))
-        .order_by(AuditEvent.at, AuditEvent.id)
-    ):
-        latest[event.entity_id] = event  # type: ignore[index]
+    """The township's months that the office sent back (or an admin reopened), with the reason stored on the month."""
     items = []
-    for month_id, event in sorted(latest.items(), key=lambda kv: (ids[kv[0]].year, ids[kv[0]].month)):
-        if event.action not in (AuditAction.MONTH_RETURN, AuditAction.MONTH_REOPEN):
-            continue
-        row = ids[month_id]
-        text = (_("%(month)s was sent back by the office", month=month_words(row.year, row.month))
-                if event.action == AuditAction.MONTH_RETURN
-                else _("%(month)s was reopened", month=month_words(row.year, row.month)))
+    for row in sent_back_months(township_id):
+        text = (_("%(month)s was reopened", month=month_words(row.year, row.month)) if row.sent_back_by_reopening
+                else _("%(month)s was sent back by the office", month=month_words(row.year, row.month)))
         items.append(WorkItem("months_sent_back", text, "attendance.months",
                               {"month": f"{row.year}-{row.month:02d}"},
-                              detail=_("Reason: %(reason)s", reason=event.reason) if event.reason else None,
-                              urgent=True))
+                              detail=_("Reason: %(reason)s", reason=row.sent_back_reason), urgent=True))
     return items
 
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint, select
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dates import utcnow
@@ -40,10 +41,17 @@ class AttendanceMonth(db.Model):
     # The settings the subsidy was computed with when the month closed, so a
     # later change of settings never changes a paid month's sheet.
     settings_used: Mapped[dict | None] = mapped_column(db.JSON)
+    # Why the month went back to the township (sent back by the office, or reopened by an
+    # administrator), by whom and when: the clerks read it until they submit the month again.
+    sent_back_reason: Mapped[str | None] = mapped_column(String(500))
+    sent_back_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    sent_back_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_back_by_reopening: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     township: Mapped["Township"] = relationship()
     submitted_by: Mapped["User | None"] = relationship(foreign_keys=[submitted_by_id])
     closed_by: Mapped["User | None"] = relationship(foreign_keys=[closed_by_id])
+    sent_back_by: Mapped["User | None"] = relationship(foreign_keys=[sent_back_by_id])
 
 
 class ClosedMonthError(Refusal, ValueError):

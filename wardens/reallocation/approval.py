@@ -30,8 +30,11 @@ ASSIGNMENT_FIELDS = ("person_id", "post_id", "term_start", "term_end", "origin",
                      "end_reason", "end_note")
 
 
-def refuse_early_approval(rnd: Round, today: dt.date) -> None:
-    """Refuse approval while the notice runs or any objection is open."""
+def why_not_approvable_yet(rnd: Round, today: dt.date) -> list[str]:
+    """Why a round on notice cannot be approved today (empty when it can): the notice still runs, or objections are open.
+
+    approve_round refuses with these, and the round page shows them beside the disabled button.
+    """
     faults = []
     if rnd.notice_end is not None and today <= rnd.notice_end:
         faults.append(_("The public notice runs until %(end)s; the round can be approved from %(next)s.",
@@ -40,6 +43,12 @@ def refuse_early_approval(rnd: Round, today: dt.date) -> None:
     if pending:
         faults.append(_("%(n)d objection(s) are not settled yet: %(who)s. Settle every objection first.",
                         n=len(pending), who="、".join(f"{o.raised_by}（{o.raised_on.isoformat()}）" for o in pending)))
+    return faults
+
+
+def refuse_early_approval(rnd: Round, today: dt.date) -> None:
+    """Refuse approval while the notice runs or any objection is open."""
+    faults = why_not_approvable_yet(rnd, today)
     if faults:
         raise RefusedError(*faults)
 
@@ -149,10 +158,17 @@ def approve_round(rnd: Round, today: dt.date, user_id: int | None) -> list[int]:
 def mark_in_force(rnd: Round, today: dt.date, *, actor_id: int | None) -> None:
     """Mark an approved round in force once its term has started."""
     require_state(rnd, RoundState.APPROVED)
-    if today < rnd.term_start:
-        raise RefusedError(_("The term starts on %(day)s; the round can be marked in force from then.",
-                             day=rnd.term_start.isoformat()))
+    reason = why_not_in_force_yet(rnd, today)
+    if reason is not None:
+        raise RefusedError(reason)
     move_to(rnd, RoundState.IN_FORCE, actor_id=actor_id)
+
+
+def why_not_in_force_yet(rnd: Round, today: dt.date) -> str | None:
+    """Why an approved round cannot be marked in force today (its term has not started), or None."""
+    if today < rnd.term_start:
+        return _("The term starts on %(day)s; the round can be marked in force from then.", day=rnd.term_start.isoformat())
+    return None
 
 
 def round_agreements(rnd: Round, *, township_id: int | None = None, village_id: int | None = None,

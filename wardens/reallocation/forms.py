@@ -104,8 +104,11 @@ class RunForm(Form):
 
 
 class NoticeForm(Form):
+    """Posted twice: first to show the dates that follow from the start (the confirm step), then confirmed."""
+
     run_id = HiddenField(validators=[DataRequired()])
     start = DateField(_l("Notice starts on"), validators=[InputRequired(message=REQUIRED)])
+    confirmed = HiddenField()
     submit = SubmitField(_l("Start the public notice"))
 
 

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..audit import AuditAction, record_audit, snapshot
+from ..dates import as_utc, district_zone
 from ..extensions import db
 from ..models import AllocationRun, Objection, Person, Round, RoundState, RunKind
 from ..models.enums import require_state
@@ -18,23 +20,77 @@ from .rounds import move_to
 OBJECTION_FIELDS = ("round_id", "raised_by", "about_person_id", "content", "raised_on", "outcome", "settled_on")
 
 
+@dataclass(frozen=True)
+class NoticePeriod:
+    """The dates that follow from a notice's first day: its last day and the first day it can be approved."""
+
+    start: dt.date
+    end: dt.date
+    approvable_from: dt.date
+
+
+def notice_period(start: dt.date, days: int) -> NoticePeriod:
+    """A notice of `days` whole days from start: both ends inside it, approval from the day after."""
+    end = notice_end(start, days)
+    return NoticePeriod(start=start, end=end, approvable_from=end + dt.timedelta(days=1))
+
+
 def notice_end(start: dt.date, days: int) -> dt.date:
     """The last day of a notice of `days` days starting on start (both ends inside the period)."""
     return start + dt.timedelta(days=days - 1)
 
 
-def start_notice(rnd: Round, run: AllocationRun, start: dt.date, today: dt.date, *, actor_id: int | None) -> None:
-    """Put a run's proposal on public notice from start (today or earlier) for the round's notice days."""
-    require_state(rnd, RoundState.PROPOSED)
+def run_made_on(run: AllocationRun) -> dt.date:
+    """The district's date on which a run was made (its creation time is stored in UTC)."""
+    made = as_utc(run.created_at)
+    assert made is not None
+    return made.astimezone(district_zone()).date()
+
+
+def earliest_notice_start(run: AllocationRun, today: dt.date) -> dt.date:
+    """The first day a run's notice may start: not before the day the run was made, nor before today."""
+    return max(run_made_on(run), today)
+
+
+def why_run_cannot_go_on_notice(rnd: Round, run: AllocationRun) -> str | None:
+    """Why this run cannot be put on notice whatever the date (None when it can); the page shows it first."""
     if run.round_id != rnd.id or run.kind != RunKind.ROUND:
-        raise RefusedError(_("That run does not belong to this round."))
-    if start > today:
-        raise RefusedError(_("The notice cannot start in the future (%(day)s); start it on the day it is posted.",
-                             day=start.isoformat()), field="start")
+        return _("That run does not belong to this round.")
     if not is_current(run):
-        raise RefusedError(_("The applications, pins or register changed after this run; run the matcher again "
-                             "and put the new proposal on notice."))
-    move_to(rnd, RoundState.NOTICE, chosen_run_id=run.id, notice_start=start, notice_end=notice_end(start, rnd.notice_days), actor_id=actor_id)
+        return _("The applications, pins or register changed after this run; run the matcher again "
+                 "and put the new proposal on notice.")
+    return None
+
+
+def why_notice_cannot_start_on(run: AllocationRun, start: dt.date, today: dt.date) -> str | None:
+    """Why a notice cannot start on that day (None when it can): it names the first day it can."""
+    earliest = earliest_notice_start(run, today)
+    if start >= earliest:
+        return None
+    return _("The notice cannot start on %(day)s: it starts on %(earliest)s at the earliest, neither before "
+             "the day run #%(id)d was made (%(made)s) nor before today (%(today)s).",
+             day=start.isoformat(), earliest=earliest.isoformat(), id=run.id, made=run_made_on(run).isoformat(),
+             today=today.isoformat())
+
+
+def check_notice_start(rnd: Round, run: AllocationRun, start: dt.date, today: dt.date) -> NoticePeriod:
+    """Refuse a notice of this run from start, or give the period it would run (the confirm step shows it)."""
+    require_state(rnd, RoundState.PROPOSED)
+    reason = why_run_cannot_go_on_notice(rnd, run)
+    if reason is not None:
+        raise RefusedError(reason)
+    reason = why_notice_cannot_start_on(run, start, today)
+    if reason is not None:
+        raise RefusedError(reason, field="start")
+    return notice_period(start, rnd.notice_days)
+
+
+def start_notice(rnd: Round, run: AllocationRun, start: dt.date, today: dt.date, *, actor_id: int | None) -> NoticePeriod:
+    """Put a run's proposal on public notice from start for the round's notice days (frozen when it opened)."""
+    period = check_notice_start(rnd, run, start, today)
+    move_to(rnd, RoundState.NOTICE, chosen_run_id=run.id, notice_start=period.start, notice_end=period.end,
+            actor_id=actor_id)
+    return period
 
 
 def notice_rows(rnd: Round, lang: str, township_id: int | None = None, village_id: int | None = None) -> list[Row]:

@@ -14,6 +14,7 @@ from ...extensions import db
 from ...models import AllocationRun, Application, Post, Round, Village
 from ...models.enums import DismissalRule, Exclusion
 from ..forms import NoticeForm, ObjectionForm
+from ..notice import earliest_notice_start
 from ..proposal import CHANGE_KINDS, change_label
 
 bp = Blueprint("reallocation", __name__, url_prefix="/reallocation")
@@ -51,11 +52,12 @@ def get_application(round_id: int, application_id: int) -> Application:
 
 
 def notice_form(latest: AllocationRun | None) -> NoticeForm:
-    """The notice form, starting today, for the run shown (the latest one on the round page)."""
+    """The notice form for the run shown (the latest one on the round page), from the first day it may start."""
     form = NoticeForm(formdata=None)
     form.start.data = today()
     if latest is not None:
         form.run_id.data = str(latest.id)
+        form.start.data = earliest_notice_start(latest, today())
     return form
 
 

@@ -31,7 +31,8 @@ def flash_errors(form: NoticeForm | ObjectionForm) -> None:
 
 @bp.route("/rounds/<int:round_id>/notice", methods=["POST"])
 @roles_required(*DISTRICT)
-def notice_start(round_id: int) -> WerkzeugResponse:
+def notice_start(round_id: int) -> str | WerkzeugResponse:
+    """Show the dates that follow from the chosen start (公示期, approval from), then start the notice once confirmed."""
     rnd = get_round(round_id)
     form = NoticeForm()
     if form.validate_on_submit():
@@ -39,9 +40,13 @@ def notice_start(round_id: int) -> WerkzeugResponse:
         chosen = db.session.get(AllocationRun, run_id) if run_id else None
         if chosen is None:
             raise RefusedError(_("That run does not belong to this round."))
-        notice.start_notice(rnd, chosen, form.start.data, today(), actor_id=user_id())
-        flash(_("Public notice from %(start)s to %(end)s.", start=rnd.notice_start.isoformat(),
-                end=rnd.notice_end.isoformat()), "success")
+        if form.confirmed.data != "1":
+            period = notice.check_notice_start(rnd, chosen, form.start.data, today())
+            return render_template("reallocation/notice_confirm.html", rnd=rnd, run=chosen, form=form, period=period)
+        period = notice.start_notice(rnd, chosen, form.start.data, today(), actor_id=user_id())
+        flash(_("Public notice from %(start)s to %(end)s; the round can be approved from %(next)s.",
+                start=period.start.isoformat(), end=period.end.isoformat(), next=period.approvable_from.isoformat()),
+              "success")
     else:
         for errors in form.errors.values():
             for e in errors:

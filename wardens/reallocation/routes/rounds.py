@@ -11,10 +11,10 @@ from ...access import DISTRICT, roles_required
 from ...dates import today
 from ...extensions import db
 from ...idnumber import normalise_id_number
-from ...models import Application, Household, Person, Round, RunKind, Township, current_settings
+from ...models import Application, Household, Person, Round, RoundState, RunKind, Township, current_settings
 from ...models.enums import ROUND_EDITABLE, require_state
 from ...record_ids import page_number
-from .. import adapter, applications, notice, rounds
+from .. import applications, approval, notice, rounds
 from ..forms import ActionForm, OpenRoundForm, RunForm, SettleForm
 from .common import bp, get_round, notice_form, objection_form, user_id
 
@@ -70,13 +70,22 @@ def round_view(round_id: int) -> str:
                                                               Application.current_post_id.is_not(None))) or 0
     round_runs = [r for r in rnd.runs if r.kind == RunKind.ROUND]
     latest = round_runs[-1] if round_runs else None
+    day = today()
+    # What the server would refuse now, read from the operations' own rules: the buttons show it.
+    refused = {
+        "notice": notice.why_run_cannot_go_on_notice(rnd, latest) if latest is not None else None,
+        "approve": approval.why_not_approvable_yet(rnd, day) if rnd.state == RoundState.NOTICE else [],
+        "in_force": approval.why_not_in_force_yet(rnd, day) if rnd.state == RoundState.APPROVED else None,
+    }
+    period = notice.notice_period(rnd.notice_start, rnd.notice_days) if rnd.notice_start else None
     return render_template(
         "reallocation/round.html", rnd=rnd, page=page, q=q, total=total, excluded=excluded, pinned=pinned,
-        holders=holders, runs=round_runs, latest=latest, latest_current=latest is not None and adapter.is_current(latest),
+        holders=holders, runs=round_runs, latest=latest, refused=refused, period=period,
+        earliest_start=notice.earliest_notice_start(latest, day) if latest is not None else None,
         run_form=RunForm(), notice_form=notice_form(latest), action=ActionForm(),
         objection_form=objection_form(), objections=notice.round_objections(rnd), settle_form=SettleForm(),
         townships=list(db.session.scalars(select(Township).order_by(Township.name)
-                                          .options(selectinload(Township.villages)))), day=today(),
+                                          .options(selectinload(Township.villages)))), day=day,
     )
 
 
