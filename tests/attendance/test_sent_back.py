@@ -102,7 +102,7 @@ def test_the_migration_tells_the_months_already_sent_back(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'm.sqlite3'}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "k", "WARDENS_ENV": "test"})
     with app.app_context():
-        upgrade(revision="6a7b8c9d0e12")  # the revision before 9a4c6e2f1b70 (month_sent_back_reason)
+        upgrade(revision="b7e41c9a2d35")  # the revision before 9a4c6e2f1b70 (month_sent_back_reason)
         db.engine.dispose()
     engine = create_engine(url)
     at = dt.datetime(2026, 11, 3, 2, 0)

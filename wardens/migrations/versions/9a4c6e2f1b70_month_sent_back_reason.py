@@ -5,7 +5,7 @@ submit the month again. Months already sent back (or reopened) get the reason of
 latest step from the audit trail, so nothing sent back before the upgrade goes untold.
 
 Revision ID: 9a4c6e2f1b70
-Revises: 6a7b8c9d0e12
+Revises: b7e41c9a2d35
 Create Date: 2026-12-01 13:50:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '9a4c6e2f1b70'
-down_revision = '6a7b8c9d0e12'
+down_revision = 'b7e41c9a2d35'
 branch_labels = None
 depends_on = None
 
