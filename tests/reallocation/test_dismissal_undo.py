@@ -11,7 +11,7 @@ from tests.reallocation.district import District, build
 from wardens.extensions import db
 from wardens.models import AllocationRun, Assignment, AttendanceMonth, AuditEvent, DismissalCase, RunKind
 from wardens.models.enums import DismissalState, EndReason, MonthState, Origin, RoundState
-from wardens.reallocation import adapter, applications, notice, pins
+from wardens.reallocation import adapter, applications, pins
 from wardens.reallocation.rounds import open_round
 
 
@@ -25,7 +25,9 @@ def setup(make) -> tuple[District, DismissalCase, DismissalCase]:  # type: ignor
     keeper = [a for a in rnd.applications if a.person_id == d.holder_poor.id][0]
     pins.pin(keeper, d.p2, "留任", actor_id=None)
     run = adapter.run_round(rnd, user_id=None)
-    notice.start_notice(rnd, run, dt.date(2025, 12, 1), dt.date(2025, 12, 1), actor_id=None)
+    # Put on notice and approved last December, as the stored round would be (a notice cannot be
+    # started today on a date before its run: the notice calendar).
+    rnd.chosen_run_id, rnd.notice_start, rnd.notice_end = run.id, dt.date(2025, 12, 1), dt.date(2025, 12, 5)
     rnd.state = RoundState.IN_FORCE
     agreement = db.session.scalar(select(Assignment).where(Assignment.person_id == d.holder_poor.id))
     main = DismissalCase(assignment_id=agreement.id, rule="no_priority_group", period="2026", evidence="村干部户")
