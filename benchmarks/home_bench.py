@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import insert, select, text  # noqa: E402
 
 from wardens import create_app  # noqa: E402
-from wardens.attendance.subsidy import freeze_rules  # noqa: E402
+from wardens.attendance.months import close_month  # noqa: E402
 from wardens.auth.passwords import hash_password  # noqa: E402
 from wardens.dates import add_months, month_days, today  # noqa: E402
 from wardens.extensions import db  # noqa: E402
@@ -101,6 +101,10 @@ def build_county(app, townships: int = 20, holders: int = 1200) -> dict:  # type
             for p, q in zip(persons, posts)
         ])
         ids = db.session.scalars(select(Assignment.id).order_by(Assignment.id)).all()
+        office = User(username="office", password_hash=hash_password("benchmark password"), role="office")
+        clerk = User(username="clerk", password_hash=office.password_hash, role="clerk", township_id=town_ids[0])
+        db.session.add_all([office, clerk])
+        db.session.flush()
         records = 0
         for back in range(11, -1, -1):
             y, m = add_months(day.year, day.month, -back)
@@ -111,12 +115,10 @@ def build_county(app, townships: int = 20, holders: int = 1200) -> dict:  # type
                 db.session.execute(insert(AttendanceRecord), rows[i: i + 20000])
             records += len(rows)
             if back:
+                # Closed the site's way: each close stores its month's sheet (the snapshot).
                 for tid in town_ids:
-                    db.session.add(AttendanceMonth(township_id=tid, year=y, month=m, state="closed",
-                                                   settings_used=freeze_rules(tid, y, m)))
-        office = User(username="office", password_hash=hash_password("benchmark password"), role="office")
-        clerk = User(username="clerk", password_hash=office.password_hash, role="clerk", township_id=town_ids[0])
-        db.session.add_all([office, clerk])
+                    db.session.add(AttendanceMonth(township_id=tid, year=y, month=m, state="submitted"))
+                    close_month(tid, y, m, office)
         db.session.commit()
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect() as conn:

@@ -25,6 +25,7 @@ from wardens.models import (
     Assignment,
     AttendanceChange,
     AttendanceMonth,
+    MonthSheetRow,
     AttendanceRecord,
     Household,
     Person,
@@ -237,8 +238,10 @@ def _close_while_saving(race_url: str) -> None:
                     outcomes.add("saved before the close")
                 db.session.execute(delete(AttendanceChange))
                 db.session.execute(delete(AttendanceRecord))
+                db.session.execute(delete(MonthSheetRow))
                 db.session.execute(update(AttendanceMonth).values(state=MonthState.SUBMITTED, closed_at=None, closed_by_id=None,
-                                                                  settings_used=None))
+                                                                  settings_used=None, township_name=None, holders=None,
+                                                                  total_payable=None, totals=None))
                 db.session.commit()
         assert outcomes  # each round was one of the two legal outcomes
     finally:

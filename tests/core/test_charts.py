@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from flask_babel import force_locale
 
-from wardens.attendance.subsidy import freeze_rules
+from wardens.attendance.months import close_month
 from wardens.core.charts import district_charts, window
 from wardens.extensions import db
 from wardens.models import AttendanceMonth, AttendanceRecord
@@ -48,10 +48,9 @@ def county(clock, make):
     put(h3, {"present": days(2026, 11, 1, 5), "stopped": days(2026, 11, 6, 10)})
     db.session.flush()
     # 甲乡 closed October (it is paid); 乙乡 has not.
-    db.session.add(AttendanceMonth(township_id=a.id, year=2026, month=10, state="closed",
-                                   closed_at=dt.datetime(2026, 11, 3, 2, 0, tzinfo=dt.timezone.utc),
-                                   settings_used=freeze_rules(a.id, 2026, 10)))
     office = make.user("office", username="office9")
+    db.session.add(AttendanceMonth(township_id=a.id, year=2026, month=10, state="submitted"))
+    close_month(a.id, 2026, 10, office, closed_at=dt.datetime(2026, 11, 3, 2, 0, tzinfo=dt.timezone.utc))
     db.session.commit()
     return {"a": a.id, "b": b.id, "office": office.username}
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from wardens.attendance.subsidy import freeze_rules
+from wardens.attendance.months import close_month
 from wardens.core.statistics import year_statistics
 from wardens.dates import utcnow
 from wardens.extensions import db
@@ -48,8 +48,8 @@ def district(clock, make):
     for d in range(1, 11):
         db.session.add(AttendanceRecord(assignment_id=h2.id, day=dt.date(2026, 10, d), status="present"))
     db.session.flush()
-    db.session.add(AttendanceMonth(township_id=a.id, year=2026, month=10, state="closed",
-                                   settings_used=freeze_rules(a.id, 2026, 10)))
+    db.session.add(AttendanceMonth(township_id=a.id, year=2026, month=10, state="submitted"))
+    close_month(a.id, 2026, 10, make.user("office", username="office8"))
     # Dismissals: two decided in 2026 (one each rule), one cleared, one dismissed back in 2025.
     for rule, decision, when in (("absent_days", "dismissed", utcnow()), ("age", "dismissed", utcnow()),
                                  ("two_posts", "cleared", utcnow()),

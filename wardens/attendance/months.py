@@ -22,6 +22,7 @@ from ..errors import Refusal
 from ..extensions import db
 from ..models import AttendanceMonth, MonthState, Role, User
 from ..models.months import ClosedMonthError, closed_month_message, first_closed_month
+from .snapshot import drop_snapshot, write_snapshot
 from .subsidy import freeze_rules
 
 # Reopening a paid month is rare and sensitive: the admin must have logged in recently.
@@ -200,8 +201,16 @@ def sent_back_month(township_id: int, year: int, month: int) -> AttendanceMonth 
             AttendanceMonth.state == MonthState.RECORDING, AttendanceMonth.sent_back_reason.is_not(None)))
 
 
-def close_month(township_id: int, year: int, month: int, user: User) -> AttendanceMonth:
-    """The office closes a submitted month for payment and freezes the numbers it pays with."""
+def close_month(township_id: int, year: int, month: int, user: User, *,
+                closed_at: dt.datetime | None = None) -> AttendanceMonth:
+    """The office closes a submitted month for payment: its sheet is stored as it pays (the snapshot).
+
+    The rules are frozen into the month and every holder's row of the sheet — names,
+    post, each day, counts, standard, required days, deduction, subsidy — is written in
+    one INSERT (`snapshot.write_snapshot`); from then on the month's sheet, print view,
+    .xlsx and the warden's page read only that. closed_at is for the demo's history
+    (default: now).
+    """
     refuse_a_month_not_ended(year, month, district_today())
     row = lock_month(township_id, year, month)
     if row.state != MonthState.SUBMITTED:
@@ -209,10 +218,13 @@ def close_month(township_id: int, year: int, month: int, user: User) -> Attendan
     row.state = MonthState.CLOSED
     row.closed_by_id = user.id
     # Taken after the lock, so every save that got in before the close has an earlier time.
-    row.closed_at = utcnow()
+    row.closed_at = closed_at or utcnow()
     row.settings_used = freeze_rules(township_id, year, month)
+    sheet = write_snapshot(row, row.settings_used)
     db.session.flush()
-    record_audit(AuditAction.MONTH_CLOSE, row, before={"state": MonthState.SUBMITTED}, after={"state": MonthState.CLOSED}, actor_id=user.id)
+    record_audit(AuditAction.MONTH_CLOSE, row, before={"state": MonthState.SUBMITTED},
+                 after={"state": MonthState.CLOSED, "holders": len(sheet.rows), "total_payable": sheet.total_subsidy},
+                 actor_id=user.id)
     return row
 
 
@@ -236,12 +248,16 @@ def reopen_month(township_id: int, year: int, month: int, user: User, reason: st
     row = lock_month(township_id, year, month)
     if row.state != MonthState.CLOSED:
         raise MonthStateError(_("Only a closed month can be reopened."))
-    before: dict[str, Any] = {"state": MonthState.CLOSED, "closed_at": row.closed_at, "settings_used": row.settings_used}
+    before: dict[str, Any] = {"state": MonthState.CLOSED, "closed_at": row.closed_at, "closed_by_id": row.closed_by_id,
+                              "settings_used": row.settings_used}
+    # The paid sheet goes into the audit event whole: the month's snapshot is gone after this.
+    before["snapshot"] = drop_snapshot(row)
     row.state = MonthState.RECORDING
     row.closed_at = None
     row.closed_by_id = None
     row.settings_used = None
     _tell_the_township(row, reason, user.id, reopening=True)
     db.session.flush()
-    record_audit(AuditAction.MONTH_REOPEN, row, before=before, after={"state": MonthState.RECORDING}, reason=reason.strip(), actor_id=user.id)
+    record_audit(AuditAction.MONTH_REOPEN, row, before=before, after={"state": MonthState.RECORDING}, reason=reason.strip(),
+                 actor_id=user.id)
     return row

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..dates import month_days
+from ..dates import as_utc, month_days
 from ..extensions import db
 from ..masking import mask_id_number
 from ..labels import STATUS_SYMBOLS
@@ -35,7 +35,7 @@ from ..models import (
     settings_versions,
 )
 from ..spreadsheets.writers import display_width
-from .subsidy import HolderMonth, holder_months, rules_from
+from .subsidy import HolderMonth, MonthRules, compute_holder_months, holder_month_from_row, rules_from, snapshot_rows
 from .workbook import AS_TEXT, CENTRE, HEADER, MONEY, PLAIN, RATE, SHADED, TEXT, Layout, xlsx_document
 
 TITLE = _l("Attendance days and proposed post subsidy summary")
@@ -75,7 +75,7 @@ class SheetRow:
 
     def cells(self, days: list[dt.date]) -> list[Any]:
         hm = self.holder
-        out: list[Any] = [self.number, hm.assignment.id, self.village, self.name, self.id_masked, self.post_code]
+        out: list[Any] = [self.number, hm.assignment_id, self.village, self.name, self.id_masked, self.post_code]
         for d in days:
             status = hm.days.get(d)
             if status is None:
@@ -99,6 +99,10 @@ class Sheet:
     state: str
     settings_used: list[tuple[str, str]] = field(default_factory=list)
     closed_at: dt.datetime | None = None
+    # The township's name as the sheet prints it (a closed month's: the name it closed with).
+    township_name: str = ""
+    # A closed month's totals row as stored at the close; None: summed from the rows.
+    stored_totals: list[Any] | None = None
 
     @property
     def headers(self) -> list[str]:
@@ -114,15 +118,17 @@ class Sheet:
     def totals(self) -> list[Any]:
         """The totals row: counts and money summed; day columns and rates left blank."""
         row: list[Any] = [_("Total")] + [""] * (len(fixed_headers()) - 1) + [""] * len(self.days)
-        row += [sum(r.holder.counts[s] for r in self.rows) for s in STATUS_ORDER]
-        row += [
+        return row + (self.stored_totals if self.stored_totals is not None else self.tail_totals())
+
+    def tail_totals(self) -> list[Any]:
+        """The totals of the columns after the days: counts, required days, (rate), standard, deduction, subsidy."""
+        return [sum(r.holder.counts[s] for r in self.rows) for s in STATUS_ORDER] + [
             sum((r.holder.required_days for r in self.rows), Decimal("0")),
             "",
             sum((r.holder.standard for r in self.rows if r.holder.term_days), Decimal("0")),
             sum((r.holder.deduction for r in self.rows), Decimal("0")),
             sum((r.holder.subsidy for r in self.rows), Decimal("0")),
         ]
-        return row
 
     def out_of_term(self) -> list[set[int]]:
         """For each body row, the indexes of day cells outside the holder's term (shaded)."""
@@ -132,6 +138,10 @@ class Sheet:
     @property
     def total_subsidy(self) -> Decimal:
         return sum((r.holder.subsidy for r in self.rows), Decimal("0"))
+
+    @property
+    def closed(self) -> bool:
+        return self.state == MonthState.CLOSED
 
 
 def column_kinds(sheet: Sheet) -> list[str]:
@@ -200,19 +210,15 @@ def version_text(version: SettingsVersion) -> str:
              month=version.effective_from.strftime("%Y-%m"), day=version.created_at.date().isoformat())
 
 
-def _version_used(year: int, month: int, frozen: dict[str, Any] | None) -> SettingsVersion | None:
-    """The version a month pays with: the one stored at its close, else the one in force for it."""
-    if not frozen:
-        return settings_for_month(year, month)
+def _stored_version(frozen: dict[str, Any]) -> SettingsVersion | None:
+    """The version a closed month was paid with, as its close stored it (None: closed before versions existed)."""
     stored = frozen.get("settings_version_id")
-    if stored is None:  # closed before versions existed: the frozen numbers are all there is
+    if stored is None:
         return None
     return next((v for v in settings_versions() if v.id == int(stored)), None)
 
 
-def _settings_used(year: int, month: int, frozen: dict[str, Any] | None, rows: list[SheetRow]) -> list[tuple[str, str]]:
-    version = _version_used(year, month, frozen)
-    rules = rules_from(frozen=frozen) if frozen else rules_from(version)
+def _settings_used(rules: MonthRules, version: SettingsVersion | None, rows: list[SheetRow]) -> list[tuple[str, str]]:
     pairs: dict[tuple[Decimal, int], int] = {}
     for r in rows:
         key = (r.holder.standard, r.holder.required_base)
@@ -233,16 +239,50 @@ def _settings_used(year: int, month: int, frozen: dict[str, Any] | None, rows: l
         (_("Rate"), _("days present ÷ required days, at most 100%")),
         (_("Symbols"), _("√ present, 事 leave, 病 sick (病* with certificate), × unexcused absence, 休 rest, 停 work stopped, blank not recorded; shaded days are outside the agreement")),
     ]
-    if frozen:
+    if rules.frozen:
         used.append((_("Frozen"), _("these numbers were fixed when the month was closed")))
     return used
 
 
 def build_sheet(township_id: int, year: int, month: int) -> Sheet:
-    """Every holder of the township with a day of the month in the term, in a few queries."""
+    """The township's sheet for the month: a closed month's as stored at its close, else computed now."""
     township = db.session.get(Township, township_id)
     if township is None:
         raise LookupError(township_id)
+    month_row = db.session.scalar(
+        select(AttendanceMonth).where(
+            AttendanceMonth.township_id == township_id, AttendanceMonth.year == year, AttendanceMonth.month == month
+        )
+    )
+    if month_row is not None and month_row.state == MonthState.CLOSED:
+        return closed_sheet(township, month_row)
+    version = settings_for_month(year, month)
+    return live_sheet(township, year, month, month_row, rules_from(version), version)
+
+
+def closed_sheet(township: Township, month_row: AttendanceMonth) -> Sheet:
+    """A closed month's sheet from its snapshot only: rows, names, totals and settings as they were at the close."""
+    year, month = month_row.year, month_row.month
+    frozen = month_row.settings_used or {}
+    rows = [
+        SheetRow(number=r.number, holder=holder_month_from_row(r, year, month, frozen), village=r.village_name,
+                 name=r.holder_name, id_masked=r.id_number_shown, post_code=r.post_code)
+        for r in snapshot_rows([month_row.id])
+    ]
+    totals = month_row.totals or {}
+    return Sheet(
+        township=township, year=year, month=month, days=month_days(year, month), rows=rows, state=month_row.state,
+        settings_used=_settings_used(rules_from(frozen=frozen) if frozen else MonthRules(Decimal("0"), frozen=True),
+                                     _stored_version(frozen), rows),
+        closed_at=month_row.closed_at,
+        township_name=month_row.township_name or township.name,
+        stored_totals=_stored_totals(totals) if totals else None,
+    )
+
+
+def live_sheet(township: Township, year: int, month: int, month_row: AttendanceMonth | None, rules: MonthRules,
+               version: SettingsVersion | None) -> Sheet:
+    """Every holder of the township with a day of the month in the term, computed from the register and records now."""
     days = month_days(year, month)
     first, last = days[0], days[-1]
     assignments = list(
@@ -251,19 +291,13 @@ def build_sheet(township_id: int, year: int, month: int) -> Sheet:
             .join(Post, Post.id == Assignment.post_id)
             .join(Village, Village.id == Post.village_id)
             .join(Person, Person.id == Assignment.person_id)
-            .where(Village.township_id == township_id, Assignment.overlaps_clause(first, last))
+            .where(Village.township_id == township.id, Assignment.overlaps_clause(first, last))
             .options(joinedload(Assignment.post).joinedload(Post.village), joinedload(Assignment.person))
             .order_by(Village.name, Post.code, Person.name, Assignment.id)
         ).unique()
     )
-    month_row = db.session.scalar(
-        select(AttendanceMonth).where(
-            AttendanceMonth.township_id == township_id, AttendanceMonth.year == year, AttendanceMonth.month == month
-        )
-    )
     state = month_row.state if month_row else MonthState.RECORDING
-    frozen = month_row.settings_used if month_row and state == MonthState.CLOSED else None
-    months = holder_months(assignments, year, month)
+    months = compute_holder_months(assignments, year, month, rules)
     rows = [
         SheetRow(
             number=i + 1,
@@ -274,11 +308,29 @@ def build_sheet(township_id: int, year: int, month: int) -> Sheet:
             post_code=hm.assignment.post.code,
         )
         for i, hm in enumerate(months)
+        if hm.assignment is not None
     ]
     return Sheet(
         township=township, year=year, month=month, days=days, rows=rows, state=state,
-        settings_used=_settings_used(year, month, frozen, rows), closed_at=month_row.closed_at if month_row else None,
+        settings_used=_settings_used(rules, version, rows), closed_at=month_row.closed_at if month_row else None,
+        township_name=township.name,
     )
+
+
+TOTAL_KEYS = tuple(STATUS_ORDER) + ("required_days", "standard", "deduction", "subsidy")
+
+
+def totals_record(sheet: Sheet) -> dict[str, Any]:
+    """The sheet's totals as JSON-safe values, to keep with a closed month."""
+    values = sheet.tail_totals()
+    values = values[:len(STATUS_ORDER) + 1] + values[len(STATUS_ORDER) + 2:]
+    return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in zip(TOTAL_KEYS, values)}
+
+
+def _stored_totals(totals: dict[str, Any]) -> list[Any]:
+    counts = [int(totals[s]) for s in STATUS_ORDER]
+    return counts + [Decimal(totals["required_days"]), "", Decimal(totals["standard"]), Decimal(totals["deduction"]),
+                     Decimal(totals["subsidy"])]
 
 
 def signature_line() -> str:
@@ -288,7 +340,7 @@ def signature_line() -> str:
 
 def sheet_title(sheet: Sheet) -> str:
     """The sheet's title with township and month."""
-    return _("%(title)s — %(township)s, %(year)d-%(month)02d", title=str(TITLE), township=sheet.township.name,
+    return _("%(title)s — %(township)s, %(year)d-%(month)02d", title=str(TITLE), township=sheet.township_name,
              year=sheet.year, month=sheet.month)
 
 
@@ -319,7 +371,9 @@ def sheet_xlsx(sheet: Sheet) -> bytes:
     rows.append([(signature_line(), PLAIN)])
     widths, header_lines = _fitted_widths(sheet.headers, [*body, totals], kinds, first, last)
     layout = Layout(title=f"{sheet.year}-{sheet.month:02d}", header_text=sheet_title(sheet), widths=widths,
-                    frozen_columns=first, frozen_rows=1, header_height=14 * header_lines + 4)
+                    frozen_columns=first, frozen_rows=1, header_height=14 * header_lines + 4,
+                    # A closed month's file is the same file every time it is downloaded.
+                    created=as_utc(sheet.closed_at) if sheet.closed else None)
     return xlsx_document(rows, layout)
 
 

@@ -1,7 +1,9 @@
 """The subsidy a month of attendance pays: one formula, and the holder-month it is computed from.
 
 `subsidy_payable` is THE formula; every page, sheet, export and the wardens' portal
-call it (directly or through `holder_month` / `holder_months`).
+call it (directly or through `holder_month` / `holder_months`) for a month that is open.
+A closed month is not computed: its holder-months are the rows stored when it closed
+(`MonthSheetRow`, read by `snapshot_rows`, the one reader of a closed month).
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from ..models import (
     Assignment,
     AttendanceMonth,
     AttendanceRecord,
+    MonthSheetRow,
     MonthState,
     Post,
     SettingsVersion,
@@ -165,9 +168,13 @@ def freeze_rules(township_id: int, year: int, month: int) -> dict[str, Any]:
 
 @dataclass
 class HolderMonth:
-    """One holder's month: each day's status, the counts, the rate and the subsidy it pays."""
+    """One holder's month: each day's status, the counts, the rate and the subsidy it pays.
 
-    assignment: Assignment
+    `closed` says it was read from the closed month's snapshot (then post_code and
+    post_kind are the ones the paid sheet shows, not the post's live values).
+    """
+
+    assignment: Assignment | None
     year: int
     month: int
     days: dict[dt.date, str | None]
@@ -182,6 +189,10 @@ class HolderMonth:
     subsidy: Decimal
     deduction: Decimal
     settings_used: dict[str, Any]
+    assignment_id: int = 0
+    post_code: str = ""
+    post_kind: str = ""
+    closed: bool = False
 
     @property
     def present_days(self) -> int:
@@ -253,22 +264,91 @@ def _build(
         subsidy=subsidy,
         deduction=deduction,
         settings_used=used,
+        assignment_id=assignment.id,
+        post_code=assignment.post.code,
+        post_kind=assignment.post.kind,
     )
 
 
-def _frozen_by_township(township_ids: Iterable[int], year: int, month: int) -> dict[int, dict[str, Any]]:
+COUNT_COLUMNS = {s.value: f"{s.value}_days" for s in Status}
+
+
+def holder_month_from_row(row: MonthSheetRow, year: int, month: int, frozen: Mapping[str, Any] | None,
+                          assignment: Assignment | None = None) -> HolderMonth:
+    """A closed month's holder-month as its snapshot row stored it (nothing recomputed)."""
+    days = month_days(year, month)
+    in_term = {d: row.term_first <= d.day <= row.term_last for d in days}
+    statuses = list(row.days)
+    rules = rules_from(frozen=frozen) if frozen else MonthRules(Decimal("0"), frozen=True)
+    return HolderMonth(
+        assignment=assignment,
+        year=year,
+        month=month,
+        days={d: statuses[d.day - 1] for d in days},
+        in_term=in_term,
+        certified={days[n - 1] for n in row.certified},
+        counts={s: getattr(row, COUNT_COLUMNS[s]) for s in STATUSES},
+        term_days=row.term_last - row.term_first + 1,
+        standard=Decimal(row.standard),
+        required_base=row.required_base,
+        required_days=Decimal(row.required_days),
+        rate=row.rate,
+        subsidy=Decimal(row.subsidy),
+        deduction=Decimal(row.deduction),
+        settings_used=rules.describe() | {"standard": str(row.standard), "required_days": row.required_base},
+        assignment_id=row.assignment_id,
+        post_code=row.post_code,
+        post_kind=row.post_kind,
+        closed=True,
+    )
+
+
+def _not_on_sheet(assignment: Assignment, year: int, month: int) -> HolderMonth:
+    """An agreement that is on no row of a closed month's sheet: nothing was paid for it."""
+    days = month_days(year, month)
+    return HolderMonth(
+        assignment=assignment, year=year, month=month, days={d: None for d in days},
+        in_term={d: False for d in days}, certified=set(), counts={s: 0 for s in STATUSES}, term_days=0,
+        standard=Decimal("0.00"), required_base=0, required_days=Decimal("0.00"), rate=0.0,
+        subsidy=Decimal("0.00"), deduction=Decimal("0.00"), settings_used={}, assignment_id=assignment.id,
+        post_code=assignment.post.code, post_kind=assignment.post.kind, closed=True,
+    )
+
+
+def snapshot_rows(month_ids: Iterable[int], assignment_ids: Iterable[int] | None = None) -> list[MonthSheetRow]:
+    """THE reader of closed months: their stored sheet rows, by month and row number.
+
+    Every view of a closed month (sheet, print, .xlsx, the warden's page, the dismissal
+    review, the paid figures) reads these rows, never the live register or records.
+    assignment_ids narrows the read to some holders (one query per 900 of them).
+    """
+    ids = sorted(set(month_ids))
+    if not ids:
+        return []
+    stmt = select(MonthSheetRow).where(MonthSheetRow.attendance_month_id.in_(ids))
+    order = (MonthSheetRow.attendance_month_id, MonthSheetRow.number)
+    if assignment_ids is None:
+        return list(db.session.scalars(stmt.order_by(*order)))
+    out: list[MonthSheetRow] = []
+    for chunk in _chunks(sorted(set(assignment_ids)), 900):
+        out += db.session.scalars(stmt.where(MonthSheetRow.assignment_id.in_(chunk)).order_by(*order))
+    return out
+
+
+def _closed_by_township(township_ids: Iterable[int], year: int, month: int) -> dict[int, tuple[int, dict[str, Any]]]:
+    """The townships whose month is closed: township id → (month id, settings used)."""
     ids = sorted(set(township_ids))
     if not ids:
         return {}
     rows = db.session.execute(
-        select(AttendanceMonth.township_id, AttendanceMonth.settings_used).where(
+        select(AttendanceMonth.township_id, AttendanceMonth.id, AttendanceMonth.settings_used).where(
             AttendanceMonth.township_id.in_(ids),
             AttendanceMonth.year == year,
             AttendanceMonth.month == month,
             AttendanceMonth.state == MonthState.CLOSED,
         )
     ).all()
-    return {tid: used for tid, used in rows if used}
+    return {tid: (mid, used or {}) for tid, mid, used in rows}
 
 
 def _raw_day() -> Any:
@@ -288,21 +368,49 @@ def holder_months(
     *,
     with_days: bool = True,
 ) -> list[HolderMonth]:
-    """Compute many holders' months with one query for their records (no per-holder queries).
+    """Many holders' months in a few queries (no per-holder queries), in the order given.
 
-    Each assignment's post and village must be loaded (or loadable); a closed month uses the
-    numbers frozen when it closed unless `settings` is given; an open month pays with the
-    settings version in force for it (`settings_for_month`). with_days=False counts in SQL
-    (GROUP BY) and leaves `days` empty: enough for rates and subsidies over many months.
+    A holder whose township's month is closed gets the row its sheet stored at the close
+    (`snapshot_rows`), never a recomputation; the others are computed from their records
+    with `settings` (default: the settings version in force for the month,
+    `settings_for_month`). Each assignment's post and village must be loaded (or loadable).
+    with_days=False counts in SQL (GROUP BY) and leaves `days` empty for computed months:
+    enough for rates and subsidies over many months.
     """
+    if not assignments:
+        return []
+    closed = _closed_by_township({a.post.village.township_id for a in assignments}, year, month)
+    open_ones = [a for a in assignments if a.post.village.township_id not in closed]
+    computed: dict[int, HolderMonth] = {}
+    if open_ones:
+        # An open month pays with its own version (read once per transaction), never today's.
+        rules = rules_from(settings if settings is not None else settings_for_month(year, month))
+        computed = {hm.assignment_id: hm
+                    for hm in compute_holder_months(open_ones, year, month, rules, with_days=with_days)}
+    stored: dict[int, HolderMonth] = {}
+    if len(open_ones) < len(assignments):
+        frozen = {mid: used for mid, used in closed.values()}
+        by_id = {a.id: a for a in assignments}
+        for row in snapshot_rows(frozen, [a.id for a in assignments if a.id not in computed]):
+            stored[row.assignment_id] = holder_month_from_row(row, year, month, frozen[row.attendance_month_id],
+                                                              by_id[row.assignment_id])
+    return [computed.get(a.id) or stored.get(a.id) or _not_on_sheet(a, year, month) for a in assignments]
+
+
+def compute_holder_months(
+    assignments: list[Assignment],
+    year: int,
+    month: int,
+    rules: MonthRules,
+    *,
+    with_days: bool = True,
+) -> list[HolderMonth]:
+    """Compute holders' months from their records with one query (for open months, and for the close that stores them)."""
     if not assignments:
         return []
     days = month_days(year, month)
     first, last = days[0], days[-1]
     ids = [a.id for a in assignments]
-    # The month's own version (read once per transaction), never today's.
-    base_rules = rules_from(settings if settings is not None else settings_for_month(year, month))
-    frozen = {} if settings is not None else _frozen_by_township({a.post.village.township_id for a in assignments}, year, month)
 
     by_text = {d.isoformat(): d for d in days}
     statuses: dict[int, dict[dt.date, str]] = {i: {} for i in ids}
@@ -335,17 +443,11 @@ def holder_months(
             for aid, status, n in rows:
                 if aid in by_id:
                     counts.setdefault(aid, Counter())[status] = n
-    out = []
-    for a in assignments:
-        used_frozen = frozen.get(a.post.village.township_id)
-        rules = rules_from(frozen=used_frozen) if used_frozen else base_rules
-        out.append(
-            _build(
-                a, year, month, days, statuses[a.id], certified[a.id],
-                None if with_days else counts.get(a.id, Counter()), rules,
-            )
-        )
-    return out
+    return [
+        _build(a, year, month, days, statuses[a.id], certified[a.id],
+               None if with_days else counts.get(a.id, Counter()), rules)
+        for a in assignments
+    ]
 
 
 def holder_months_over(wanted: list[tuple[Assignment, int, int]]) -> list[HolderMonth]:

@@ -8,6 +8,7 @@ read back as typed by the importer.
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from dataclasses import dataclass
@@ -46,6 +47,8 @@ class Layout:
     frozen_rows: int = 1
     footer_text: str = "&P / &N"
     header_height: float | None = None  # points; room for wrapped headers
+    # The workbook's creation time (docProps/core.xml); None: now. A fixed time makes the same bytes each time.
+    created: dt.datetime | None = None
 
 
 def xlsx_document(rows: Sequence[Sequence[tuple[Any, int]]], layout: Layout) -> bytes:
@@ -53,6 +56,8 @@ def xlsx_document(rows: Sequence[Sequence[tuple[Any, int]]], layout: Layout) -> 
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, {"in_memory": True, "constant_memory": True, "strings_to_numbers": False,
                                      "strings_to_formulas": False, "strings_to_urls": False})
+    if layout.created is not None:
+        book.set_properties({"created": layout.created.astimezone(dt.timezone.utc)})
     formats = {style: book.add_format({**_BASE, **props}) for style, props in _STYLE_PROPERTIES.items()}
     quoted = {style: book.add_format({**_BASE, **props, "quote_prefix": True})
               for style, props in _STYLE_PROPERTIES.items()}

@@ -8,10 +8,11 @@ Four views, for the twelve months ending at a chosen month and optionally one to
 - holders by priority group on the chosen month's last day (or today) and a year before;
 - the chosen month's recording progress by township (holder-days recorded of those expected).
 
-A closed month never changes (its records are locked and its numbers frozen when it
-closed), so its figures are computed once per process and kept, keyed by the close; only
-open months are counted on every request. That keeps the page at a few queries whatever
-the size of the county.
+A closed month is never counted: its figures are the sheet stored when it closed
+(`MonthSheetRow`, summed in one grouped query for the whole window, and the month's own
+total), so later edits of posts or settings never change what a paid month shows. Only
+open months are counted from their records. The page stays at a few queries whatever the
+size of the county.
 """
 from __future__ import annotations
 
@@ -20,21 +21,18 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from ..attendance.dashboard import WORKING, TownshipLine, township_lines, working_rate
-from ..attendance.subsidy import rules_from, subsidy_payable
+from ..attendance.subsidy import COUNT_COLUMNS, rules_from, subsidy_payable
 from ..dates import add_months
 from ..extensions import db
 from ..models import Assignment, AttendanceMonth, AttendanceRecord, HouseholdFlag, Person, Post, Status, Township, Village
-from ..models import Household, MonthState, settings_for_month, settings_on
+from ..models import Household, MonthSheetRow, MonthState, settings_for_month, settings_on
 from ..priority import priority_tier
 
 MONTHS_SHOWN = 12
-_CACHE_KEY = "wardens.closed_month_figures"
 
 
 @dataclass
@@ -56,12 +54,7 @@ def window(year: int, month: int, n: int = MONTHS_SHOWN) -> list[tuple[int, int]
     return [add_months(year, month, -back) for back in range(n - 1, -1, -1)]
 
 
-def _closed_cache() -> dict[tuple[Any, ...], MonthFigures]:
-    return current_app.extensions.setdefault(_CACHE_KEY, {})
-
-
-def _count_month(year: int, month: int, township_ids: set[int], last_day: dt.date,
-                 frozen: dict[int, dict[str, Any]]) -> dict[int, MonthFigures]:
+def _count_month(year: int, month: int, township_ids: set[int], last_day: dt.date) -> dict[int, MonthFigures]:
     """Count one month for some townships: per holder status counts (one query) into THE formula."""
     days_in_month = calendar.monthrange(year, month)[1]
     first, last = dt.date(year, month, 1), dt.date(year, month, days_in_month)
@@ -82,68 +75,65 @@ def _count_month(year: int, month: int, township_ids: set[int], last_day: dt.dat
         .group_by(AttendanceRecord.assignment_id, AttendanceRecord.status)
     ):
         counts.setdefault(aid, Counter())[status] = n
-    base = rules_from(settings_for_month(year, month))  # the month's own version
-    rules = {tid: rules_from(frozen=used) for tid, used in frozen.items() if used}
+    rules = rules_from(settings_for_month(year, month))  # the month's own version
     out = {tid: MonthFigures() for tid in township_ids}
     for aid, start, end, post_id, standard, required, tid in holders:
         c = counts.get(aid, Counter())
         fig = out[tid]
         fig.present += c.get(Status.PRESENT.value, 0)
         fig.working += sum(c.get(s, 0) for s in WORKING)
-        month_rules = rules.get(tid, base)
-        std, req = month_rules.posts.get(post_id, (Decimal(standard), int(required)))
+        std, req = rules.posts.get(post_id, (Decimal(standard), int(required)))
         term_days = (min(end, last) - max(start, first)).days + 1
         fig.payable += subsidy_payable(
             standard=std, required_days=req, present_days=c.get(Status.PRESENT.value, 0),
             stopped_days=c.get(Status.STOPPED.value, 0), term_days_in_month=term_days,
             days_in_month=days_in_month, absent_days=c.get(Status.ABSENT.value, 0),
-            deduction_per_absent=month_rules.deduction_per_absent,
+            deduction_per_absent=rules.deduction_per_absent,
         )
     return out
 
 
+def _closed_figures(month_ids: dict[int, tuple[int, int, int]]) -> dict[tuple[int, int, int], MonthFigures]:
+    """Closed months' figures from their snapshots: one grouped query, nothing recomputed."""
+    if not month_ids:
+        return {}
+    out = {key: MonthFigures(closed=True) for key in month_ids.values()}
+    working = sum((getattr(MonthSheetRow, COUNT_COLUMNS[s]) for s in WORKING[1:]), getattr(MonthSheetRow, COUNT_COLUMNS[WORKING[0]]))
+    for mid, present, worked, payable in db.session.execute(
+        select(MonthSheetRow.attendance_month_id, func.sum(MonthSheetRow.present_days), func.sum(working),
+               func.max(AttendanceMonth.total_payable))
+        .join(AttendanceMonth, AttendanceMonth.id == MonthSheetRow.attendance_month_id)
+        .where(MonthSheetRow.attendance_month_id.in_(sorted(month_ids)))
+        .group_by(MonthSheetRow.attendance_month_id)
+    ):
+        out[month_ids[mid]] = MonthFigures(int(present or 0), int(worked or 0), Decimal(payable or 0), closed=True)
+    return out
+
+
 def month_figures(months: list[tuple[int, int]], township_ids: list[int], day: dt.date) -> dict[tuple[int, int, int], MonthFigures]:
-    """Figures for every (township, month): closed months from the kept figures, open months counted now."""
+    """Figures for every (township, month): closed months from their snapshots, open months counted now."""
     if not township_ids or not months:
         return {}
     lo = months[0][0] * 12 + months[0][1]
     hi = months[-1][0] * 12 + months[-1][1]
-    states = {(tid, y, m): (state, closed_at, used) for tid, y, m, state, closed_at, used in db.session.execute(
-        select(AttendanceMonth.township_id, AttendanceMonth.year, AttendanceMonth.month, AttendanceMonth.state,
-               AttendanceMonth.closed_at, AttendanceMonth.settings_used)
-        .where(AttendanceMonth.year * 12 + AttendanceMonth.month >= lo,
+    closed = {mid: (tid, y, m) for mid, tid, y, m in db.session.execute(
+        select(AttendanceMonth.id, AttendanceMonth.township_id, AttendanceMonth.year, AttendanceMonth.month)
+        .where(AttendanceMonth.state == MonthState.CLOSED, AttendanceMonth.township_id.in_(township_ids),
+               AttendanceMonth.year * 12 + AttendanceMonth.month >= lo,
                AttendanceMonth.year * 12 + AttendanceMonth.month <= hi)
     )}
-    cache = _closed_cache()
-    out: dict[tuple[int, int, int], MonthFigures] = {}
+    out = _closed_figures(closed)
     # Months before the first record anywhere hold nothing to count (the system was not in use).
     first_record = db.session.scalar(select(func.min(AttendanceRecord.day)))
     for y, m in months:
-        if first_record is None or (y, m) < (first_record.year, first_record.month):
-            for tid in township_ids:
-                out[(tid, y, m)] = MonthFigures()
+        todo = {tid for tid in township_ids if (tid, y, m) not in out}
+        if not todo:
             continue
-        todo: set[int] = set()
-        frozen: dict[int, dict[str, Any]] = {}
-        for tid in township_ids:
-            state, closed_at, used = states.get((tid, y, m), (MonthState.RECORDING, None, None))
-            key = (tid, y, m, closed_at)
-            if state == MonthState.CLOSED and key in cache:
-                out[(tid, y, m)] = cache[key]
-                continue
-            todo.add(tid)
-            if state == MonthState.CLOSED and used:
-                frozen[tid] = used
-        if not todo or dt.date(y, m, 1) > day:
+        if first_record is None or (y, m) < (first_record.year, first_record.month) or dt.date(y, m, 1) > day:
             for tid in todo:
                 out[(tid, y, m)] = MonthFigures()
             continue
-        for tid, fig in _count_month(y, m, todo, day, frozen).items():
-            state, closed_at, _used = states.get((tid, y, m), (MonthState.RECORDING, None, None))
-            fig.closed = state == MonthState.CLOSED
-            out[(tid, y, m)] = fig
-            if fig.closed:
-                cache[(tid, y, m, closed_at)] = fig
+        out.update({(tid, y, m): fig for tid, fig in _count_month(y, m, todo, day).items()})
     return out
 
 

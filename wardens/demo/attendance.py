@@ -17,7 +17,8 @@ from sqlalchemy import insert
 
 from ..dates import add_months, district_zone, month_bounds
 from ..extensions import db
-from ..models import AttendanceMonth, AttendanceRecord, MonthState, SettingsVersion, Status, Stoppage
+from ..attendance.months import close_month
+from ..models import AttendanceMonth, AttendanceRecord, MonthState, Status, Stoppage, User
 from .district import DistrictPlan, Holding, PlannedTownship
 
 FLOOD_STOPPAGE_TOWNSHIP = "西河口乡"
@@ -224,13 +225,16 @@ def write_attendance(holdings: list[Holding], window: Window, rng: random.Random
 
 
 def write_month_states(townships: list[PlannedTownship], first_month: tuple[int, int], today: dt.date,
-                       settings: SettingsVersion, clerk_id: int, office_id: int,
-                       clerk_township: str, late_township: str) -> None:
-    """Months before the current one are closed, except the latest full month: submitted
-    everywhere but late_township (still recording, so no row). The current month has no row."""
+                       clerk_id: int, office_id: int, clerk_township: str, late_township: str) -> list[DemoClose]:
+    """Every month before the current one is submitted, except the latest full month of
+    late_township (still recording, so no row); the current month has no row.
+
+    Returns the closes to make once the records are written (`close_demo_months`): every
+    submitted month but the latest full one, closed on the 10th of the month after.
+    """
     latest = add_months(today.year, today.month, -1)
-    frozen = settings.as_dict()
     rows = []
+    closes = []
     year, month = first_month
     while (year, month) <= latest:
         next_first = month_bounds(*add_months(year, month, 1))[0]
@@ -242,17 +246,28 @@ def write_month_states(townships: list[PlannedTownship], first_month: tuple[int,
             # Submitted after the month's end (months.submittable_from), by yesterday when it can be.
             submitted_at = min(_local(next_first + dt.timedelta(days=2), 16, 30),
                                max(_local(today - dt.timedelta(days=1), 16, 30), _local(next_first, 8, 30)))
-            row = {
-                "township_id": township.id, "year": year, "month": month,
-                "state": MonthState.SUBMITTED if is_latest else MonthState.CLOSED,
+            rows.append({
+                "township_id": township.id, "year": year, "month": month, "state": MonthState.SUBMITTED,
                 "submitted_by_id": submitter, "submitted_at": submitted_at,
-                "closed_by_id": None, "closed_at": None, "settings_used": None,
-            }
+            })
             if not is_latest:
-                row |= {"closed_by_id": office_id,
-                        "closed_at": _local(next_first + dt.timedelta(days=9), 10, 0),
-                        "settings_used": frozen}
-            rows.append(row)
+                closes.append(DemoClose(township.id, year, month, _local(next_first + dt.timedelta(days=9), 10, 0)))
         year, month = add_months(year, month, 1)
     if rows:
         db.session.execute(insert(AttendanceMonth.__table__), rows)
+    return closes
+
+
+@dataclass(frozen=True)
+class DemoClose:
+    township_id: int
+    year: int
+    month: int
+    closed_at: dt.datetime
+
+
+def close_demo_months(closes: list[DemoClose], office: User) -> None:
+    """Close the demo's past months the way the office does on the site (`close_month`): each
+    stores its sheet's snapshot, so a demo month and a site month are the same kind of record."""
+    for c in closes:
+        close_month(c.township_id, c.year, c.month, office, closed_at=c.closed_at)

@@ -15,6 +15,7 @@ from ..reallocation.demo import load_demo_round
 from .accounts import DEMO_TOWNSHIP, create_demo_accounts, taken_demo_usernames
 from .attendance import (
     Window,
+    close_demo_months,
     plan_flood_stoppage,
     write_attendance,
     write_month_states,
@@ -99,7 +100,7 @@ def load_demo(
     years = _term_years(window, today)
 
     # 1. Settings with their defaults.
-    settings = settings_on(today)
+    settings_on(today)
     # 2. The register, planned in memory: holders must fit their post on every term start and today.
     term_days = tuple(dt.date(y, 1, 1) for y in years) + (today,)
     plan = plan_district(today=today, scale=scale, rng=rng, term_days=term_days)
@@ -116,12 +117,14 @@ def load_demo(
     # 5. Attendance: the flood stoppage, month states, then the records themselves.
     stoppage = plan_flood_stoppage(plan, window)
     write_stoppage(stoppage, declared_by_id=office_id)
-    write_month_states(plan.townships, (years[0], 1), today, settings, clerk_id, office_id,
-                       clerk_township=DEMO_TOWNSHIP, late_township=LATE_TOWNSHIP)
+    closes = write_month_states(plan.townships, (years[0], 1), today, clerk_id, office_id,
+                                clerk_township=DEMO_TOWNSHIP, late_township=LATE_TOWNSHIP)
     records = write_attendance(
         holdings, window, rng, stoppage, {DEMO_TOWNSHIP: clerk_id, "*": office_id}, today, warden.id
     )
     db.session.flush()
+    # The past months are closed by the site's own operation, after their records are in.
+    close_demo_months(closes, users["office"])
     # 6. Patrol: every section's line, the demo warden's week of check-ins, a week of road reports.
     load_demo_lines(random.Random(seed + 16))
     load_demo_patrol(today, users["warden"], [office_id, clerk_id], random.Random(seed + 17))

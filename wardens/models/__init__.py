@@ -26,7 +26,7 @@ from .enums import (
     WorkflowState,
 )
 from .households import Household, HouseholdFlag
-from .months import AttendanceMonth
+from .months import AttendanceMonth, MonthSheetRow
 from .patrol import CheckIn, PatrolSettings, Photo, ReportEvent, RoadLine, RoadReport, get_patrol_settings
 from .people import Person
 from .places import Township, Village, village_neighbour
@@ -64,6 +64,7 @@ __all__ = [
     "AllocationRun",
     "Application",
     "AttendanceMonth",
+    "MonthSheetRow",
     "DismissalCase",
     "Objection",
     "Round",
