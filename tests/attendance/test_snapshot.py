@@ -18,8 +18,12 @@ from tests.attendance.conftest import District, build_district, fresh, sign_in
 from tests.helpers import make_id_number
 from wardens.attendance.months import close_month, reopen_month
 from wardens.attendance.sheet import build_sheet
+from wardens.attendance.subsidy import holder_months
+from wardens.attendance.thresholds import holders_crossing_thresholds
 from wardens.audit import AuditAction
-from wardens.dates import utcnow
+from wardens.core.charts import district_charts
+from wardens.core.statistics import year_statistics
+from wardens.dates import today, utcnow
 from wardens.demo.load import load_demo
 from wardens.extensions import db
 from wardens.models import (
@@ -310,3 +314,25 @@ def _demo_views(client: Any, township_id: int, warden_id: str) -> dict[str, Any]
     assert page.status_code == 200
     out["portal"] = _main(page.text)
     return out
+
+
+def test_the_paid_figures_and_the_dismissal_review_read_a_closed_month_from_its_snapshot(clock, make) -> None:
+    d = build_district(make)
+    _fill_october(d, make)
+    clock.move_to("2026-11-03 09:00+08:00")
+    db.session.add(AttendanceMonth(township_id=d.township.id, year=YEAR, month=MONTH, state=MonthState.SUBMITTED))
+    close_month(d.township.id, YEAR, MONTH, db.session.get(User, d.office.id))
+    db.session.commit()
+    paid = district_charts(YEAR, MONTH, today()).subsidy[-1].paid
+    stats = year_statistics(YEAR, today()).paid
+    months = {hm.assignment_id: (hm.subsidy, hm.absent_days) for hm in holder_months(list(d.holders), YEAR, MONTH)}
+    assert paid > 0 and stats["西河口乡"][MONTH - 1] == paid
+    assert not holders_crossing_thresholds(dt.date(YEAR, 11, 2), d.township.id)
+    _edit_everything()  # every record of October becomes 旷工
+    assert district_charts(YEAR, MONTH, today()).subsidy[-1].paid == paid
+    assert sorted(sum(year_statistics(YEAR, today()).paid.values(), []))[-1] == paid
+    # Computed from the edited records every holder would have 31 unexcused days; the paid month says otherwise.
+    assert not holders_crossing_thresholds(dt.date(YEAR, 11, 2), d.township.id)
+    holders = list(db.session.scalars(select(Assignment).where(Assignment.id.in_([a.id for a in d.holders]))))
+    again = holder_months(holders, YEAR, MONTH)
+    assert {hm.assignment_id: (hm.subsidy, hm.absent_days) for hm in again} == months and all(hm.closed for hm in again)
