@@ -336,3 +336,24 @@ def test_the_paid_figures_and_the_dismissal_review_read_a_closed_month_from_its_
     holders = list(db.session.scalars(select(Assignment).where(Assignment.id.in_([a.id for a in d.holders]))))
     again = holder_months(holders, YEAR, MONTH)
     assert {hm.assignment_id: (hm.subsidy, hm.absent_days) for hm in again} == months and all(hm.closed for hm in again)
+
+
+def test_months_closed_before_sheets_were_stored_get_theirs_once_from_the_command(runner, clock, make) -> None:
+    d = build_district(make)
+    _fill_october(d, make)
+    # A month closed by an earlier version: its frozen rules, but no stored sheet.
+    db.session.add(AttendanceMonth(township_id=d.township.id, year=YEAR, month=MONTH, state=MonthState.CLOSED,
+                                   closed_at=utcnow(), settings_used={"deduction_per_absent": "10"}))
+    db.session.commit()
+    assert build_sheet(d.township.id, YEAR, MONTH).rows == []
+    result = runner.invoke(args=["attendance", "store-closed-sheets"])
+    assert result.exit_code == 0 and "西河口乡 2026-10: 7 holders" in result.output, result.output
+    fresh()
+    sheet = build_sheet(d.township.id, YEAR, MONTH)
+    assert len(sheet.rows) == 7 and sheet.rows[0].holder.closed and sheet.total_subsidy > 0
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == AuditAction.MONTH_SHEET_STORED.value)) == 1
+    again = runner.invoke(args=["attendance", "store-closed-sheets"])
+    assert again.exit_code == 0 and "nothing changed" in again.output
+    fresh()
+    assert db.session.scalar(select(func.count()).select_from(MonthSheetRow)) == 7

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, select
 
+from ..audit import AuditAction, record_audits
 from ..extensions import db
-from ..models import AttendanceMonth, MonthSheetRow, Township
+from ..models import AttendanceMonth, MonthSheetRow, MonthState, Township
 from .sheet import Sheet, live_sheet, totals_record
-from .subsidy import COUNT_COLUMNS, rules_from
+from .subsidy import COUNT_COLUMNS, freeze_rules, rules_from
 
 # Columns copied into the audit event of a reopening (everything but the row's own id).
 ROW_FIELDS = tuple(c.key for c in MonthSheetRow.__table__.columns if c.key not in ("id", "attendance_month_id"))
@@ -92,3 +93,28 @@ def drop_snapshot(month_row: AttendanceMonth) -> dict[str, Any]:
     return before
 
 
+
+
+def store_missing_snapshots() -> list[AttendanceMonth]:
+    """Store the sheet of every closed month that has none: months closed before closing stored its sheet.
+
+    Each is stored as its sheet reads on the day this runs (the records are locked since its
+    close; the rules it froze then, each post's own numbers where it froze none), audited
+    once per month; a month that has its snapshot is left alone, so running it again does nothing.
+    """
+    months = list(db.session.scalars(
+        select(AttendanceMonth)
+        .where(AttendanceMonth.state == MonthState.CLOSED, AttendanceMonth.holders.is_(None))
+        .order_by(AttendanceMonth.year, AttendanceMonth.month, AttendanceMonth.township_id)
+    ))
+    events = []
+    for row in months:
+        if not row.settings_used:
+            row.settings_used = freeze_rules(row.township_id, row.year, row.month)
+        sheet = write_snapshot(row, row.settings_used)
+        events.append({"action": AuditAction.MONTH_SHEET_STORED, "entity_type": AttendanceMonth.__tablename__,
+                       "entity_id": row.id, "before": None,
+                       "after": {"holders": len(sheet.rows), "total_payable": sheet.total_subsidy}})
+    db.session.flush()
+    record_audits(events, actor_id=None)
+    return months

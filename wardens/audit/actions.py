@@ -33,6 +33,7 @@ class AuditAction(StrEnum):
     MONTH_RETURN = "attendance_month.return"
     MONTH_CLOSE = "attendance_month.close"
     MONTH_REOPEN = "attendance_month.reopen"
+    MONTH_SHEET_STORED = "attendance_month.sheet_stored"
     # Accounts and settings
     USER_CREATED = "user_created"
     USER_UPDATED = "user_updated"
@@ -110,6 +111,7 @@ ACTION_LABELS = {
     AuditAction.MONTH_RETURN: _l("Month sent back"),
     AuditAction.MONTH_CLOSE: _l("Month closed"),
     AuditAction.MONTH_REOPEN: _l("Month reopened"),
+    AuditAction.MONTH_SHEET_STORED: _l("Closed month's sheet stored"),
     AuditAction.USER_CREATED: _l("Account created"),
     AuditAction.USER_UPDATED: _l("Account changed"),
     AuditAction.ROAD_CHIEF_SECTIONS: _l("Road chief's sections changed"),
