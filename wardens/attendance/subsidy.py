@@ -466,13 +466,17 @@ def holder_months_over(wanted: list[tuple[Assignment, int, int]]) -> list[Holder
     townships = sorted({a.post.village.township_id for a, _y, _m in wanted})
     span = (AttendanceMonth.year * 100 + AttendanceMonth.month).between(
         months[0][0] * 100 + months[0][1], months[-1][0] * 100 + months[-1][1])
-    frozen: dict[tuple[int, int, int], dict[str, Any]] = {
-        (tid, y, m): used for tid, y, m, used in db.session.execute(
-            select(AttendanceMonth.township_id, AttendanceMonth.year, AttendanceMonth.month,
+    # Closed months are read from their snapshots (one query for the month rows, one for theirs).
+    closed: dict[tuple[int, int, int], tuple[int, dict[str, Any]]] = {
+        (tid, y, m): (mid, used or {}) for mid, tid, y, m, used in db.session.execute(
+            select(AttendanceMonth.id, AttendanceMonth.township_id, AttendanceMonth.year, AttendanceMonth.month,
                    AttendanceMonth.settings_used)
             .where(AttendanceMonth.township_id.in_(townships), AttendanceMonth.state == MonthState.CLOSED, span))
-        if used
     }
+    stored: dict[tuple[int, int], MonthSheetRow] = {}
+    if closed:
+        for row in snapshot_rows([mid for mid, _used in closed.values()], [a.id for a, _y, _m in wanted]):
+            stored[(row.attendance_month_id, row.assignment_id)] = row
     year_of, month_of = func.extract("year", AttendanceRecord.day), func.extract("month", AttendanceRecord.day)
     counts: dict[tuple[int, int, int], Counter[str]] = {}
     ids = sorted({a.id for a, _y, _m in wanted})
@@ -492,9 +496,14 @@ def holder_months_over(wanted: list[tuple[Assignment, int, int]]) -> list[Holder
             counts.setdefault((aid, int(y), int(m)), Counter())[status] = n
     out = []
     for a, y, m in wanted:
-        used_frozen = frozen.get((a.post.village.township_id, y, m))
-        rules = rules_from(frozen=used_frozen) if used_frozen else rules_from(settings_for_month(y, m))
-        out.append(_build(a, y, m, month_days(y, m), {}, set(), counts.get((a.id, y, m), Counter()), rules))
+        month_closed = closed.get((a.post.village.township_id, y, m))
+        if month_closed is None:
+            out.append(_build(a, y, m, month_days(y, m), {}, set(), counts.get((a.id, y, m), Counter()),
+                              rules_from(settings_for_month(y, m))))
+            continue
+        mid, used = month_closed
+        row = stored.get((mid, a.id))
+        out.append(holder_month_from_row(row, y, m, used, a) if row is not None else _not_on_sheet(a, y, m))
     return out
 
 
