@@ -1,7 +1,7 @@
 """month_sheet_row: a closed month's sheet, stored at the close (the snapshot)
 
 Revision ID: b27780a19c15
-Revises: b7e41c9a2d35
+Revises: 9a4c6e2f1b70
 Create Date: 2026-12-01 13:11:09
 
 One row per holder of a closed township-month with everything its sheet row shows, and
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = 'b27780a19c15'
-down_revision = 'b7e41c9a2d35'
+down_revision = '9a4c6e2f1b70'
 branch_labels = None
 depends_on = None
 
