@@ -105,7 +105,8 @@ def test_start_on_the_section_with_a_photo_and_end_off_it(patrol_server, geo_pho
     rows = check_ins(patrol_server.app)
     assert [(r.kind, r.on_section, r.photo_id is not None) for r in rows] == [("start", True, True), ("end", False, False)]
     assert rows[1].distance_m == pytest.approx(1500, abs=5)
-    assert page.get_by_test_id("queue").get_attribute("data-count") == "0"
+    # The phone empties its queue after the answer is shown: wait for it rather than read it once.
+    page.locator('[data-testid="queue"][data-count="0"]').wait_for()
 
 
 def test_offline_the_tap_waits_on_the_phone_and_arrives_with_its_own_time(patrol_server, geo_phone, login_as):
