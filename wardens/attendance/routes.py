@@ -374,7 +374,8 @@ def _render_sheet(template: str, township_id: int, year: int, month: int, *, pri
 def sheet_export(township_id: int, year: int, month: int) -> Response:
     """Download the monthly sheet as .xlsx."""
     s = _sheet(township_id, year, month)
-    name = f"{_('Attendance sheet')}-{s.township.name}-{year}-{month:02d}.xlsx"
+    title = _("Attendance sheet")  # outside the f-string, where the catalog's extractor sees it
+    name = f"{title}-{s.township.name}-{year}-{month:02d}.xlsx"
     return send_file(io.BytesIO(sheet_xlsx(s)), mimetype=XLSX_MIME, as_attachment=True, download_name=name)
 
 

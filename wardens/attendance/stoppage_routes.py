@@ -37,7 +37,10 @@ def _place_name(township_id: int, village_id: int | None) -> str:
     township = db.session.get(Township, township_id)
     village = db.session.get(Village, village_id) if village_id else None
     name = township.name if township else ""
-    return f"{name} {village.name}" if village else f"{name}（{_('the whole township')}）"
+    if village:
+        return f"{name} {village.name}"
+    whole = _("The whole township")  # outside the f-string: the catalog's extractor cannot see into one
+    return f"{name}（{whole}）"
 
 
 def _render_preview(plan: StoppagePlan, form: StoppageConfirmForm, status: int = 200) -> tuple[str, int]:

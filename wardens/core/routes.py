@@ -133,10 +133,11 @@ def statistics_sheets(stats: YearStatistics) -> list[Sheet]:
         return Sheet(name, columns, body, header_text=f"{title} {name}")
 
     kinds = stats.kinds
+    posts, slots = _("posts"), _("slots")  # outside the f-strings, where the catalog's extractor sees them
     return [
         sheet(_("Posts and slots"),
-              [_("Township")] + [f"{label('post_kind', k)} {_('posts')}" for k in kinds]
-              + [f"{label('post_kind', k)} {_('slots')}" for k in kinds],
+              [_("Township")] + [f"{label('post_kind', k)} {posts}" for k in kinds]
+              + [f"{label('post_kind', k)} {slots}" for k in kinds],
               [[t] + [stats.posts.get((t, k), (0, 0))[0] for k in kinds] + [stats.posts.get((t, k), (0, 0))[1] for k in kinds]
                for t in stats.townships]),
         sheet(_("Holders by priority group"), [_("Group"), _("Holders")],
