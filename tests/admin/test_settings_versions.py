@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 
 from wardens.admin.versions import plan_settings_change
 from wardens.attendance.operations import RecordWrite, sick_runs_needing_certificate
@@ -191,6 +191,19 @@ def test_the_confirmation_lists_the_submitted_months_it_alters(admin_client, tow
     done = admin_client.post("/admin/settings", data=data | {"confirmed": token}, follow_redirects=True)
     assert "设置已保存为第 2 号版本，自2026-10起生效。" in done.get_data(as_text=True)
     assert _versions() == 2 and _pay(holder, 2026, 10) == Decimal("280.00")
+
+
+def test_a_submitted_month_without_an_unexcused_day_is_not_listed(admin_client, towns) -> None:  # type: ignore[no-untyped-def]
+    """The deduction changes only a month with a 旷工 day: one without pays the same, so it is not listed."""
+    xhk, holder = towns["西河口乡"]
+    db.session.execute(update(AttendanceRecord).where(AttendanceRecord.assignment_id == holder.id,
+                                                      AttendanceRecord.status == "absent").values(status="leave"))
+    db.session.commit()
+    _month_row(xhk.id, 2026, 11, MonthState.SUBMITTED)
+    response = admin_client.post("/admin/settings", data=_form(absence_deduction="20", effective_from="2026-11"))
+    # 西河口乡's submitted November has no 旷工 left: nothing to confirm, and its pay is the same.
+    assert response.status_code == 302 and _versions() == 2
+    assert _pay(holder, 2026, 11) == Decimal("300.00")
 
 
 def test_a_month_open_in_every_township_needs_no_confirmation(admin_client, towns) -> None:  # type: ignore[no-untyped-def]

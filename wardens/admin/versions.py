@@ -35,6 +35,7 @@ from ..models import (
     DistrictSettings,
     MonthState,
     Post,
+    Status,
     SettingsVersion,
     Township,
     Village,
@@ -168,7 +169,11 @@ def _range_filter(year_col: Any, month_col: Any, first: dt.date, until: dt.date 
 
 
 def _altered_months(first: dt.date, until: dt.date | None) -> tuple[list[AlteredMonth], list[tuple[int, int, list[str]]]]:
-    """Open township-months from first (until a later version) that pay with the new version, and the closed ones."""
+    """Open township-months from first (until a later version) whose pay the new deduction changes, and the closed ones.
+
+    The deduction changes a month's pay only where a day is recorded 旷工: a month without one
+    pays the same under any deduction, so it is not listed (and does not ask to confirm).
+    """
     names = dict(db.session.execute(select(Township.id, Township.name)).all())
     states: dict[tuple[int, int, int], MonthState] = {
         (tid, y, m): state
@@ -177,7 +182,7 @@ def _altered_months(first: dt.date, until: dt.date | None) -> tuple[list[Altered
             .where(*_range_filter(AttendanceMonth.year, AttendanceMonth.month, first, until))
         )
     }
-    # Months being recorded have no row until they are submitted: their records say they exist.
+    # Months being recorded have no row until they are submitted: their 旷工 records say they exist.
     year, month = extract("year", AttendanceRecord.day), extract("month", AttendanceRecord.day)
     stmt = (
         select(Village.township_id, year, month)
@@ -185,7 +190,7 @@ def _altered_months(first: dt.date, until: dt.date | None) -> tuple[list[Altered
         .join(Assignment, Assignment.id == AttendanceRecord.assignment_id)
         .join(Post, Post.id == Assignment.post_id)
         .join(Village, Village.id == Post.village_id)
-        .where(AttendanceRecord.day >= first)
+        .where(AttendanceRecord.day >= first, AttendanceRecord.status == Status.ABSENT.value)
         .group_by(Village.township_id, year, month)
     )
     if until is not None:
@@ -193,7 +198,8 @@ def _altered_months(first: dt.date, until: dt.date | None) -> tuple[list[Altered
     recorded = {(tid, int(y), int(m)) for tid, y, m in db.session.execute(stmt)}
     altered = []
     closed: dict[tuple[int, int], list[str]] = {}
-    for key in sorted(recorded | set(states), key=lambda k: (k[1], k[2], names.get(k[0], ""))):
+    closed_keys = {k for k, state in states.items() if state == MonthState.CLOSED}
+    for key in sorted(recorded | closed_keys, key=lambda k: (k[1], k[2], names.get(k[0], ""))):
         state = states.get(key, MonthState.RECORDING)
         tid, y, m = key
         if state == MonthState.CLOSED:
