@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from .models.enums import Status
+
 LABOUR = {"full": _l("Full labour"), "weak": _l("Weak / half labour"), "none": _l("No labour ability")}
 FLAGS = {
     "registered_poor": _l("Registered poor"),
@@ -18,16 +20,18 @@ POST_KINDS = {
     "safety_persuader": _l("Safety persuader"),
     "office_assistant": _l("Road-chief office assistant"),
 }
+# Keyed by the Status members (a StrEnum: a stored code looks them up as well).
 STATUSES = {
-    "present": _l("Present"),
-    "leave": _l("Personal leave"),
-    "sick": _l("Sick leave"),
-    "absent": _l("Unexcused absence"),
-    "rest": _l("Rest day"),
-    "stopped": _l("Work stopped"),
+    Status.PRESENT: _l("Present"),
+    Status.LEAVE: _l("Personal leave"),
+    Status.SICK: _l("Sick leave"),
+    Status.ABSENT: _l("Unexcused absence"),
+    Status.REST: _l("Rest day"),
+    Status.STOPPED: _l("Work stopped"),
 }
 # One-character marks used on the monthly sheet (考勤表) and the grid.
-STATUS_SYMBOLS = {"present": "√", "leave": "事", "sick": "病", "absent": "×", "rest": "休", "stopped": "停"}
+STATUS_SYMBOLS = {Status.PRESENT: "√", Status.LEAVE: "事", Status.SICK: "病", Status.ABSENT: "×", Status.REST: "休",
+                  Status.STOPPED: "停"}
 ROLES = {
     "admin": _l("Administrator"),
     "office": _l("Office staff"),

@@ -41,14 +41,14 @@ from .workbook import AS_TEXT, CENTRE, HEADER, MONEY, PLAIN, RATE, SHADED, TEXT,
 TITLE = _l("Attendance days and proposed post subsidy summary")
 STATUS_ORDER = tuple(s.value for s in Status)
 # A certified sick day (3+ consecutive days need a doctor's certificate) is marked 病*.
-CERTIFIED_SICK = STATUS_SYMBOLS["sick"] + "*"
+CERTIFIED_SICK = STATUS_SYMBOLS[Status.SICK] + "*"
 COUNT_HEADERS = {
-    "present": _l("Present"),
-    "leave": _l("Leave"),
-    "sick": _l("Sick"),
-    "absent": _l("Absent"),
-    "rest": _l("Rest"),
-    "stopped": _l("Stopped"),
+    Status.PRESENT: _l("Present"),
+    Status.LEAVE: _l("Leave"),
+    Status.SICK: _l("Sick"),
+    Status.ABSENT: _l("Absent"),
+    Status.REST: _l("Rest"),
+    Status.STOPPED: _l("Stopped"),
 }
 
 
