@@ -210,11 +210,18 @@ def grid_save() -> Response | tuple[str, int]:
         # that cannot be read: the grid again with what was typed, the faults marked by their rows.
         refusal = form.refusal
         conflicts = refusal.assignment_ids if isinstance(refusal, ConflictError) else None
+        by_reason = False
         if isinstance(refusal, AttendanceError):
             parse_errors = {int(k): v for k, v in refusal.rows.items()}
             form.reason.errors = [m for m in refusal.messages if not refusal.rows]
-        messages = refusal.messages if refusal is not None else (
-            [_("Nothing was saved: correct the rows marked below.")] if parse_errors else [])
+            by_reason = bool(form.reason.errors)
+        if by_reason:
+            # The message stands once, by the reason box; the top of the page only points there.
+            messages = [_("Nothing was saved: see the message by the reason box.")]
+        elif refusal is not None:
+            messages = refusal.messages
+        else:
+            messages = [_("Nothing was saved: correct the rows marked below.")] if parse_errors else []
         return _render_grid(township, day, village_id, pick=pick, save_form=form, submitted=submitted,
                             row_errors=parse_errors, conflicts=conflicts, messages=messages,
                             status=refusal.status if refusal is not None else 422)
