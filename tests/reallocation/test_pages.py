@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+from collections import Counter
 
 import pytest
 from sqlalchemy import func, select
@@ -125,6 +127,10 @@ def test_dismissal_flags_dismiss_clear_and_fill(clock, client, make) -> None:  #
     assert "村干部户" in cases[(d.holder_poor.id, "no_priority_group")].evidence
     page = client.get("/reallocation/dismissals")
     assert page.status_code == 200 and "李缺勤" in page.text
+    # Each case's forms have ids of their own (they repeated: reason ×6), and each label names its box.
+    ids = re.findall(r'\sid="([^"]+)"', page.text)
+    assert len(cases) >= 2 and [i for i, n in Counter(ids).items() if n > 1] == []
+    assert set(re.findall(r'<label for="([^"]+)"', page.text)) <= set(ids)
 
     clear_case = cases[(d.holder_good.id, "stable_employment")]
     client.post(f"/reallocation/dismissals/{clear_case.id}/clear", data={"reason": "已核实为临时务工"})
