@@ -13,12 +13,11 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from tests.attendance.conftest import build_district, sign_in
-from tests.attendance.test_import import MONTH, YEAR, apply_form, exported, upload
-from tests.conftest import Factory, IsolatedClient, _test_config
+from tests.attendance.test_import import apply_form, exported, upload
+from tests.conftest import Factory, database_of_its_own
 from tests.reallocation.test_scale import counted
-from wardens import create_app
 from wardens.extensions import db
-from wardens.models import AttendanceChange, AttendanceRecord, get_settings
+from wardens.models import AttendanceChange, AttendanceRecord
 
 
 def every_day_marked(data: bytes, holders: int) -> bytes:
@@ -54,15 +53,8 @@ def measure(app: Any, holders_per_village: int) -> tuple[int, int, int, int]:
 def test_a_month_import_sends_the_same_statements_for_ten_times_the_holders(tmp_path) -> None:  # type: ignore[no-untyped-def]
     results = []
     for per_village in (3, 30):
-        app = create_app(_test_config(f"sqlite:///{tmp_path / f'{per_village}.sqlite3'}"))
-        app.test_client_class = IsolatedClient
-        with app.test_request_context():
-            db.create_all()
-            get_settings()
-            db.session.commit()
+        with database_of_its_own(tmp_path / f'{per_village}.sqlite3') as app:
             results.append(measure(app, per_village))
-            db.session.remove()
-            db.engine.dispose()
     (small_preview, small_apply, small_records, small_changes), (large_preview, large_apply, large_records, large_changes) = results
     # Every cell written, each with its history row.
     assert (small_records, small_changes) == (6 * 10, 6 * 10)

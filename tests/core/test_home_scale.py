@@ -12,13 +12,12 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from tests.conftest import Factory, IsolatedClient, _test_config
+from tests.conftest import Factory, database_of_its_own
 from tests.reallocation.test_scale import page_counts
-from wardens import create_app
 from wardens.attendance.months import close_month, submit_month
 from wardens.attendance.subsidy import holder_months, holder_months_over
 from wardens.extensions import db
-from wardens.models import AttendanceRecord, ReportState, RoadReport, get_settings
+from wardens.models import AttendanceRecord, ReportState, RoadReport
 from wardens.portal.mine import months_of, my_assignments
 
 TODAY = dt.date(2026, 11, 16)
@@ -84,15 +83,8 @@ def measure(app: Any, villages: int, warden_since: dt.date) -> dict[str, int]:
 def test_home_pages_and_the_warden_s_page_send_the_same_statements_for_ten_times_the_rows(tmp_path, clock):
     counts = []
     for villages, since in ((6, dt.date(2026, 9, 1)), (60, dt.date(2024, 4, 1))):
-        app = create_app(_test_config(f"sqlite:///{tmp_path / f'{villages}.sqlite3'}"))
-        app.test_client_class = IsolatedClient
-        with app.test_request_context():
-            db.create_all()
-            get_settings()
-            db.session.commit()
+        with database_of_its_own(tmp_path / f'{villages}.sqlite3') as app:
             counts.append(measure(app, villages, since))
-            db.session.remove()
-            db.engine.dispose()
     small, large = counts
     assert set(small) == set(large)
     assert all(n < 50 for n in large.values()), [(k, small[k], large[k]) for k in sorted(large) if large[k] >= 50 or large[k] != small[k]]

@@ -7,12 +7,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tests.conftest import Factory, _test_config
+from tests.conftest import Factory, database_of_its_own
 from tests.reallocation.test_scale import TERM_2026, counted
-from wardens import create_app
 from wardens.audit import AuditAction
 from wardens.extensions import db
-from wardens.models import AuditEvent, DismissalCase, get_settings
+from wardens.models import AuditEvent, DismissalCase
 from wardens.reallocation.dismissal import refresh_flags
 
 DAY = dt.date(2026, 11, 16)
@@ -47,14 +46,8 @@ def measure(villages: int) -> tuple[int, int, int]:
 def test_refreshing_flags_sends_the_same_statements_for_ten_times_the_holders(tmp_path) -> None:  # type: ignore[no-untyped-def]
     results = []
     for villages in (5, 50):
-        app = create_app(_test_config(f"sqlite:///{tmp_path / f'{villages}.sqlite3'}"))
-        with app.test_request_context():
-            db.create_all()
-            get_settings()
-            db.session.commit()
+        with database_of_its_own(tmp_path / f'{villages}.sqlite3'):
             results.append(measure(villages))
-            db.session.remove()
-            db.engine.dispose()
     (small, small_added, small_events), (large, large_added, large_events) = results
     assert (small_added, small_events, large_added, large_events) == (10, 10, 100, 100)
     assert large <= small + 2 and large < 50, results  # the batched INSERT may split in two

@@ -12,12 +12,11 @@ from typing import Any, Iterator
 
 from sqlalchemy import event, select
 
-from tests.conftest import Factory, IsolatedClient, _test_config
+from tests.conftest import Factory, database_of_its_own
 from tests.helpers import login
-from wardens import create_app
 from wardens.extensions import db
 from wardens.models import (AllocationRun, Application, Assignment, AuditEvent, HouseholdFlag, Person, Post, Round,
-                            RunDecision, get_settings)
+                            RunDecision)
 from wardens.reallocation.digest import run_digest
 from wardens.reallocation import adapter, applications, approval, notice, pins
 from wardens.reallocation.rounds import open_round
@@ -123,16 +122,8 @@ def test_query_count_of_every_round_page_does_not_grow_with_rows(tmp_path, clock
     """
     counts = []
     for villages in (9, 90):
-        # Two databases of their own (the suite's one holds one district at a time).
-        app = create_app(_test_config(f"sqlite:///{tmp_path / f'{villages}.sqlite3'}"))
-        app.test_client_class = IsolatedClient
-        with app.test_request_context():
-            db.create_all()
-            get_settings()
-            db.session.commit()
+        with database_of_its_own(tmp_path / f'{villages}.sqlite3') as app:
             counts.append(measure(app, Factory(), villages))
-            db.session.remove()
-            db.engine.dispose()
     small, large = counts
     assert set(large) == set(small) and all(n < 50 for n in large.values()), large
     # Not one statement more for ten times the rows (a related list that happens to be empty
