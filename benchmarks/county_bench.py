@@ -341,7 +341,7 @@ def applications_csv(county: County, rows: int) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def drive(app: Flask, county: County, repeat: int) -> tuple[list[Step], dict[str, Any]]:
+def drive(app: Flask, county: County, repeat: int, traveller: Any) -> tuple[list[Step], dict[str, Any]]:
     """The office's year, step by step, through the site's routes."""
     d = Driver(app, repeat)
     facts: dict[str, Any] = {}
@@ -402,14 +402,19 @@ def drive(app: Flask, county: County, repeat: int) -> tuple[list[Step], dict[str
     d.page("proposal page, 10 runs", run_url)
     d.page("one person's decision, 10 runs", decision_url)
     d.page("compare the last two runs", f"/reallocation/rounds/{round_id}/compare")
-    # The notice: started ten days ago (the posted sheet), so approval is allowed today.
+    # The notice starts today (it may not start before its run or in the past), confirmed with the
+    # dates it shows; approval comes once the clock has passed the period's end (moved below).
     page = d.client.get(run_url).get_data(as_text=True)
     action, fields = form_on(page, "/notice")
-    fields["run_id"], fields["start"] = str(run_id), (TODAY - dt.timedelta(days=10)).isoformat()
+    fields["run_id"], fields["start"], fields["confirmed"] = str(run_id), TODAY.isoformat(), "1"
     d.post("start the public notice", action, fields)
     d.page("notice print, one village", f"/reallocation/rounds/{round_id}/notice/print?village={first_village}")
     d.page("notice print, one township", f"/reallocation/rounds/{round_id}/notice/print?township={first_township}")
-    page = d.page("round page, on notice", round_url)
+    d.page("round page, on notice", round_url)
+    traveller.move_to(NOW + dt.timedelta(days=10))  # the five-day notice has ended
+    d.client = app.test_client()  # ten days on, the staff login has long timed out
+    d.login(county.office_user)
+    page = d.client.get(round_url).get_data(as_text=True)
     action, fields = form_on(page, "/approve")
     d.post("approve (end 1,200 agreements, start the new ones)", action, fields)
     with app.app_context():
@@ -458,12 +463,12 @@ def bench(label: str, url: str, repeat: int, folder: Path) -> tuple[County, list
         "WTF_CSRF_ENABLED": True, "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False,
         "IMPORT_FOLDER": str(folder / "imports"), "UPLOAD_FOLDER": str(folder / "uploads"),
     })
-    with time_machine.travel(NOW, tick=True):
+    with time_machine.travel(NOW, tick=True) as traveller:
         with app.app_context():
             db.create_all()
         county = build_county(app)
         print(f"[{label}] county built in {county.built_seconds:.0f} s ({county.records:,} attendance records)", flush=True)
-        steps, facts = drive(app, county, repeat)
+        steps, facts = drive(app, county, repeat, traveller)
     with app.app_context():
         db.engine.dispose()
     return county, steps, facts
