@@ -222,3 +222,49 @@ def test_the_route_check_sees_what_it_claims(tmp_path):
             "catches RegistryError", "commits", "commits through commit_or_flash"]
     finally:
         del MODULES["wardens.fake.routes"]
+
+
+# What writes the audit trail: operations call these; a route module never does.
+AUDIT_WRITERS = {"record_audit", "record_audits"}
+
+
+def audit_faults(name: str) -> list[str]:
+    """Audit events written in one module, as `module:line what`: the writers imported or called, an AuditEvent made."""
+    faults: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(MODULES[name].read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            faults += [(node.lineno, f"imports {a.name}") for a in node.names if a.name in AUDIT_WRITERS]
+        elif isinstance(node, ast.Call):
+            called = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+            if called in AUDIT_WRITERS:
+                faults.append((node.lineno, f"calls {called}"))
+            elif called == "AuditEvent":
+                faults.append((node.lineno, "makes an AuditEvent"))
+            elif called == "insert" and any(getattr(a, "id", None) == "AuditEvent" for a in node.args):
+                faults.append((node.lineno, "inserts AuditEvent rows"))
+    return [f"{name}:{line} {what}" for line, what in sorted(faults)]
+
+
+def test_no_route_module_writes_the_audit_trail():
+    # The operation that makes a change writes its event (and flushes), so every way to the change
+    # (a form, an import, the command line, the demo) is audited the same; a route that writes one
+    # audits only its own way there.
+    faults = [f for name in route_modules() for f in audit_faults(name)]
+    assert faults == []
+
+
+def test_the_audit_check_sees_what_it_claims(tmp_path):
+    assert audit_faults("wardens.registry.operations.exports") != []  # an operation writes the trail: seen
+    bad = tmp_path / "routes.py"
+    bad.write_text("from ...audit import AuditAction, record_audit\nfrom ... import audit\n\n"
+                   "def view():\n    record_audit(AuditAction.EXPORT_UNMASKED, actor_id=1)\n"
+                   "    audit.record_audits([])\n    db.session.add(AuditEvent(action='x'))\n"
+                   "    db.session.execute(insert(AuditEvent), [])\n", encoding="utf-8")
+    MODULES["wardens.fake.routes"] = bad
+    try:
+        assert "wardens.fake.routes" in route_modules()
+        assert [f.split(" ", 1)[1] for f in audit_faults("wardens.fake.routes")] == [
+            "imports record_audit", "calls record_audit", "calls record_audits", "makes an AuditEvent",
+            "inserts AuditEvent rows"]
+    finally:
+        del MODULES["wardens.fake.routes"]

@@ -5,16 +5,19 @@ import datetime as dt
 
 import pytest
 from flask_babel import force_locale
+from flask_login import login_user
 from sqlalchemy import select
 
 from tests.helpers import make_id_number
 from wardens.extensions import db
 from wardens.models import AuditEvent, HouseholdFlag, Person, Post
 from wardens.registry.operations.common import RegistryError
+from wardens.registry.operations.exports import export_table
 from wardens.registry.operations.households import clear_household_flag, create_household, set_household_flag
 from wardens.registry.operations.people import create_person, update_person
 from wardens.registry.operations.places import deactivate_township, deactivate_village, set_neighbours
 from wardens.registry.operations.posts import check_post, create_post, deactivate_post
+from wardens.registry.search import Filters
 
 GOOD_ID = "11010519491231002X"
 
@@ -236,3 +239,17 @@ def test_clean_text_refuses_text_past_its_limit_by_the_field(app_ctx):
     with force_locale("en"), pytest.raises(RegistryError) as refused:
         clean_text(" abc ", limit=2, field="code", what="Code")
     assert (refused.value.field, refused.value.message) == ("code", "Code may have at most 2 characters.")
+
+
+def test_an_unmasked_export_is_audited_by_the_operation_that_makes_it_and_a_masked_one_is_not(make, en):
+    person = make.person(name="张三")
+    office = make.user("office")
+    login_user(office)  # the lists read who is asking (a clerk sees only their township)
+    masked = export_table("people", Filters(q="张三"), fmt="csv", unmasked=False, actor_id=office.id)
+    assert [row[4] for row in masked.rows] == [person.id_number[:4] + "*" * 10 + person.id_number[-4:]]
+    assert db.session.scalars(select(AuditEvent)).all() == []
+    unmasked = export_table("people", Filters(q="张三"), fmt="xlsx", unmasked=True, actor_id=office.id)
+    event = db.session.scalars(select(AuditEvent)).one()  # flushed before a row is read
+    assert (event.action, event.entity_type, event.actor_id) == ("export_unmasked", "people", office.id)
+    assert event.after == {"filters": {"q": "张三"}, "format": "xlsx"}
+    assert [row[4] for row in unmasked.rows] == [person.id_number]

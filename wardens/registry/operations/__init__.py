@@ -1,7 +1,8 @@
 """The register's rules: create, change and deactivate places, households, people and posts.
 
-One module per entity group (places, households with their flags, people, posts) and
-the shared refusal, field rules and audit helpers in common. Every function checks
+One module per entity group (places, households with their flags, people, posts),
+exports (a list's table, audited when unmasked), and the shared refusal, field rules and
+audit helpers in common. Every function checks
 its rule, changes objects, flushes and writes one audit event; none commits and none
 reads the request. Forms and importers call these same functions, so a rule lives in
 one place whichever way the data arrives.
