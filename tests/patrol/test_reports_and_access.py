@@ -11,7 +11,7 @@ from tests.conftest import DISTRICT
 from tests.patrol.conftest import middle_north
 from tests.patrol.test_checkins import NOW, tap
 from wardens.extensions import db
-from wardens.models import CheckIn, ReportEvent, RoadLine, RoadReport
+from wardens.models import AuditEvent, CheckIn, ReportEvent, RoadLine, RoadReport, get_patrol_settings
 from wardens.patrol.reports import open_report_count
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -119,6 +119,29 @@ def test_wardens_see_only_their_own_and_clerks_only_their_township(clock, world,
     assert sign_in(world.clerk).get(f"/patrol/posts/{world.post.id}/line").status_code == 200
     assert sign_in(world.warden).get("/patrol/settings").status_code == 403
     assert sign_in(world.clerk).get("/patrol/settings").status_code == 403
+
+
+def test_the_administrator_saves_the_patrol_settings_audited_and_bad_input_changes_nothing(world, sign_in):
+    admin = sign_in(world.admin)
+    form = {"corridor_m": "250", "accuracy_limit_m": "80", "retention_days": "400", "absent_days_limit": "",
+            "photo_max_kb": "900", "tile_url": "https://tiles.example/{z}/{x}/{y}.png", "tile_attribution": "  "}
+    bad = admin.post("/patrol/settings", data={**form, "corridor_m": "5"})
+    assert bad.status_code == 422 and 'id="corridor_m-error">数值大小必须介于 10 到 5000 之间。' in bad.text
+    bad = admin.post("/patrol/settings", data={**form, "absent_days_limit": "三"})
+    assert bad.status_code == 422 and 'id="absent_days_limit-error">' in bad.text
+    db.session.rollback()
+    assert get_patrol_settings().corridor_m == 200
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+    response = admin.post("/patrol/settings", data=form)
+    assert response.status_code == 302 and response.headers["Location"] == "/patrol/settings"
+    db.session.rollback()
+    row = get_patrol_settings()
+    assert (row.corridor_m, row.accuracy_limit_m, row.retention_days, row.absent_days_limit, row.photo_max_kb,
+            row.tile_url, row.tile_attribution) == (250, 80, 400, 0, 900, "https://tiles.example/{z}/{x}/{y}.png", None)
+    event = db.session.scalars(select(AuditEvent)).one()
+    assert (event.action, event.entity_type, event.actor_id) == ("patrol_settings", "patrol_settings", world.admin.id)
+    assert (event.before["corridor_m"], event.after["corridor_m"]) == (200, 250)
+    assert event.after["tile_url"] == "https://tiles.example/{z}/{x}/{y}.png" and event.after["tile_attribution"] is None
 
 
 def test_the_phone_page_lists_todays_taps(clock, world, sign_in):

@@ -160,13 +160,19 @@ class ClearLineForm(Form):
     clear = SubmitField(_l("Remove the line"))
 
 
+def _blank_is_off(value: int | None) -> int:
+    # A filter, not a validate_ method: Optional() stops the chain on a blank field before any
+    # validate_ method runs, so a blank limit reached the row as NULL and failed its NOT NULL.
+    return 0 if value is None else value
+
+
 class PatrolSettingsForm(Form):
     corridor_m = IntegerField(_l("Corridor around the road line (m)"), validators=[DataRequired(), NumberRange(10, 5000)])
     accuracy_limit_m = IntegerField(_l("Location accuracy worse than this is uncertain (m)"),
                                     validators=[DataRequired(), NumberRange(5, 5000)])
     retention_days = IntegerField(_l("Keep locations and photos for (days)"), validators=[DataRequired(), NumberRange(30, 3660)])
     absent_days_limit = IntegerField(_l("Working days in a month without an on-section check-in before the dismissal review shows it (0: off)"),
-                                     validators=[Optional(), NumberRange(0, 31)])
+                                     validators=[Optional(), NumberRange(0, 31)], filters=[_blank_is_off])
     photo_max_kb = IntegerField(_l("Largest photo accepted (KB)"), validators=[DataRequired(), NumberRange(50, 10240)])
     tile_url = StringField(_l("Map tile address of the office's own tile service (blank: plain background)"),
                            validators=[Optional(), Length(max=300),
@@ -174,7 +180,3 @@ class PatrolSettingsForm(Form):
                                               message=_l("Write it like https://tiles.example/{z}/{x}/{y}.png"))])
     tile_attribution = StringField(_l("Map credit shown in the corner"), validators=[Optional(), Length(max=200)])
     submit = SubmitField(_l("Save"))
-
-    def validate_absent_days_limit(self, field: IntegerField) -> None:
-        if field.data is None:
-            field.data = 0
