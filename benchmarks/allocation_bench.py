@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import subprocess
 import sys
@@ -33,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 import allocation  # noqa: E402
 from allocation import rules, solver  # noqa: E402
 from allocation.api import gc_paused  # noqa: E402
+from benchmarks.common import machine  # noqa: E402
 
 engine_s = [0.0]
 SIZES = {"county": (3_000, 1_200), "city": (30_000, 12_000), "province": (300_000, 120_000)}
@@ -349,23 +349,6 @@ def scipy_padded_inputs(problem: allocation.Problem, plain: dict) -> dict:
     return {"shape": (n, max(n, cols)), "rows": plain["rows"], "cols": plain["cols"], "values": plain["values"], "ours": None}
 
 
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout.splitlines():
-            if line.startswith("Model name:"):
-                model = line.split(":", 1)[1].strip()
-    except (OSError, subprocess.CalledProcessError):
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    from importlib.metadata import version
-
-    return (
-        f"{model}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, Python {platform.python_version()}, "
-        f"ortools {version('ortools')}, {platform.system()} {platform.release()}"
-    )
-
-
 def python_speed() -> float:
     """Milliseconds for sum(range(10**6)), best of 5: how fast Python runs here right now."""
     import timeit
@@ -379,7 +362,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20210101)
     parser.add_argument("--keep", help="directory to keep the generated problem and result files in")
     args = parser.parse_args()
-    print(machine())
+    print(machine(full=True))
     print(f"python speed now: sum(range(10**6)) {python_speed():.0f} ms; load average {os.getloadavg()[0]:.1f}")
     # Time spent inside OR-Tools (graph hand-over and min-cost flow) for the "flow s" column.
     run = solver._run

@@ -12,23 +12,28 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import platform
-import statistics
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from flask import Flask  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 
-from wardens import create_app  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    bench_app,
+    create_database,
+    holder_rows,
+    load,
+    logged_in,
+    machine,
+    scratch_folder,
+    sqlite_url,
+    timed,
+)
 from wardens.auth.passwords import hash_password  # noqa: E402
 from wardens.dates import month_days, today  # noqa: E402
 from wardens.extensions import db  # noqa: E402
-from wardens.idnumber import check_character  # noqa: E402
 from wardens.models import (  # noqa: E402
     Assignment,
     AttendanceRecord,
@@ -38,26 +43,18 @@ from wardens.models import (  # noqa: E402
     Township,
     User,
     Village,
-    get_settings,
 )
 
 TOWNSHIPS = ("西河口乡", "单王乡", "新安镇", "城南镇", "丁集镇")
 STATUSES = ("present",) * 16 + ("leave", "sick", "absent", "rest")
 
 
-def id_number(i: int) -> str:
-    birth = dt.date(1962, 1, 1) + dt.timedelta(days=i % 9000)
-    first17 = f"341503{birth:%Y%m%d}{(i // 9000) * 2 + 1:03d}"
-    return first17 + check_character(first17)
-
-
-def build(app, holders: int, townships: int, year: int, month: int) -> dict:  # type: ignore[no-untyped-def]
-    """Townships, villages, households, people, posts, assignments and a month of records, in bulk."""
+def build(app: Flask, holders: int, townships: int, year: int, month: int) -> dict:
+    """Townships, villages, households, people, posts, assignments and a month of records, in bulk (in an emptied database)."""
     per_township = holders // townships
+    create_database(app)
     with app.app_context():
         day = today()
-        db.create_all()
-        get_settings()
         town_ids, village_of = [], []
         for t in range(townships):
             town = Township(name=TOWNSHIPS[t % len(TOWNSHIPS)] + ("" if t < len(TOWNSHIPS) else str(t)))
@@ -71,13 +68,7 @@ def build(app, holders: int, townships: int, year: int, month: int) -> dict:  # 
         n = len(village_of)
         db.session.execute(insert(Household), [{"number": f"H{i:06d}", "village_id": village_of[i]} for i in range(n)])
         hh = db.session.scalars(select(Household.id).order_by(Household.id)).all()
-        people = []
-        for i in range(n):
-            number = id_number(i)
-            people.append({"name": f"护路员{i:04d}", "id_number": number, "id_last4": number[-4:],
-                           "birth_date": dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14])),
-                           "sex": "M", "household_id": hh[i], "labour": "weak"})
-        db.session.execute(insert(Person), people)
+        db.session.execute(insert(Person), holder_rows(hh))
         db.session.execute(insert(Post), [{"code": f"HL{i:05d}", "village_id": village_of[i], "route_code": "X0" + str(i % 90),
                                            "section_start": "起点", "section_end": "终点"} for i in range(n)])
         persons = db.session.scalars(select(Person.id).order_by(Person.id)).all()
@@ -102,17 +93,6 @@ def build(app, holders: int, townships: int, year: int, month: int) -> dict:  # 
                 "holders": n, "records": len(rows)}
 
 
-def timed(fn, repeat: int) -> tuple[list[float], list[float]]:  # type: ignore[no-untyped-def]
-    """Wall-clock and CPU milliseconds per run (CPU time shows the cost when the machine is busy)."""
-    wall, cpu = [], []
-    for _ in range(repeat):
-        t0, c0 = time.perf_counter(), time.process_time()
-        fn()
-        wall.append((time.perf_counter() - t0) * 1000)
-        cpu.append((time.process_time() - c0) * 1000)
-    return wall, cpu
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--holders", type=int, default=1500)
@@ -120,18 +100,11 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
     year, month = 2026, 10  # a 31-day month
-    with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({
-            "TESTING": True, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3",
-        })
-        t0 = time.perf_counter()
-        world = build(app, args.holders, args.townships, year, month)
-        built = time.perf_counter() - t0
-        client = app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = world["office"]
-            session["_fresh"] = True
+    with scratch_folder() as folder:
+        app = bench_app(sqlite_url(folder))
+        building = timed(lambda: build(app, args.holders, args.townships, year, month))
+        world, built = building.result, building.seconds
+        client = logged_in(app, world["office"])
         town = world["townships"][0]
         day = world["day"].isoformat()
         grid_url = f"/attendance/grid?day={day}&township_id={town}"
@@ -170,11 +143,10 @@ def main() -> int:
         sheet_render = timed(sheets, max(3, args.repeat // 3))
         sheet_export = timed(exports, max(3, args.repeat // 3))
 
-    print(f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}, SQLite")
+    print(f"machine: {machine()}, SQLite")
     print(f"data: {world['holders']} holders in {len(world['townships'])} townships, {world['records']} records "
           f"for {year}-{month:02d} (built in {built:.1f} s)")
-    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"load average during the run: {load}")
+    print(f"load average during the run: {load()}")
     print(f"{'measure':<52}{'median ms':>10}{'max ms':>10}{'cpu ms':>8}{'target ms':>11}  ok")
     rows = [
         (f"grid render, {len(world['assignments'])}-holder township", grid_render, 300),
@@ -183,10 +155,10 @@ def main() -> int:
         (f".xlsx export, {world['holders']} holders x 31 days", sheet_export, 3000),
     ]
     ok = True
-    for name, (values, cpu), target in rows:
-        median = statistics.median(values)
+    for name, timing, target in rows:
+        median = timing.median_ms
         ok &= median < target
-        print(f"{name:<52}{median:>10.0f}{max(values):>10.0f}{statistics.median(cpu):>8.0f}{target:>11}  "
+        print(f"{name:<52}{median:>10.0f}{timing.max_ms:>10.0f}{timing.cpu_median_ms:>8.0f}{target:>11}  "
               f"{'yes' if median < target else 'NO'}")
     return 0 if ok else 1
 

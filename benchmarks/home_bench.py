@@ -14,23 +14,30 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
-import statistics
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from flask import Flask  # noqa: E402
 from sqlalchemy import insert, select, text  # noqa: E402
 
-from wardens import create_app  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    Timing,
+    bench_app,
+    create_database,
+    holder_rows,
+    load,
+    logged_in,
+    machine,
+    scratch_folder,
+    sqlite_url,
+    timed,
+)
 from wardens.attendance.months import close_month  # noqa: E402
 from wardens.auth.passwords import hash_password  # noqa: E402
 from wardens.dates import add_months, month_days, today  # noqa: E402
 from wardens.extensions import db  # noqa: E402
-from wardens.idnumber import check_character  # noqa: E402
 from wardens.models import (  # noqa: E402
     Assignment,
     AttendanceMonth,
@@ -42,26 +49,16 @@ from wardens.models import (  # noqa: E402
     Township,
     User,
     Village,
-    get_settings,
 )
 
 STATUSES = ("present",) * 16 + ("leave", "sick", "absent", "rest")
 
 
-def id_number(i: int) -> str:
-    birth = dt.date(1962, 1, 1) + dt.timedelta(days=i % 9000)
-    first17 = f"341503{birth:%Y%m%d}{(i // 9000) * 2 + 1:03d}"
-    return first17 + check_character(first17)
-
-
-def build_county(app, townships: int = 20, holders: int = 1200) -> dict:  # type: ignore[no-untyped-def]
-    """A county in bulk: places, households with flags, people, posts, agreements, a year of attendance."""
+def build_county(app: Flask, townships: int = 20, holders: int = 1200) -> dict:
+    """A county in bulk (in an emptied database): places, households with flags, people, posts, agreements, a year of attendance."""
+    create_database(app)
     with app.app_context():
         day = today()
-        if db.engine.dialect.name == "postgresql":
-            db.drop_all()
-        db.create_all()
-        get_settings()
         per = holders // townships
         village_of: list[int] = []
         town_ids = []
@@ -84,13 +81,7 @@ def build_county(app, townships: int = 20, holders: int = 1200) -> dict:  # type
             if i % 2 == 0:
                 flags.append({"household_id": h, "flag": "registered_poor", "recorded_on": dt.date(2016, 1, 1), "source": "bench"})
         db.session.execute(insert(HouseholdFlag), flags)
-        people = []
-        for i in range(n):
-            number = id_number(i)
-            people.append({"name": f"护路员{i:04d}", "id_number": number, "id_last4": number[-4:],
-                           "birth_date": dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14])),
-                           "sex": "M", "household_id": hh[i], "labour": "weak"})
-        db.session.execute(insert(Person), people)
+        db.session.execute(insert(Person), holder_rows(hh))
         db.session.execute(insert(Post), [{"code": f"HL{i:05d}", "village_id": village_of[i]} for i in range(n)])
         persons = db.session.scalars(select(Person.id).order_by(Person.id)).all()
         posts = db.session.scalars(select(Post.id).order_by(Post.id)).all()
@@ -128,28 +119,15 @@ def build_county(app, townships: int = 20, holders: int = 1200) -> dict:  # type
                 "townships": len(town_ids)}
 
 
-def timed(fn, repeat: int) -> tuple[list[float], list[float]]:  # type: ignore[no-untyped-def]
-    wall, cpu = [], []
-    for _ in range(repeat):
-        t0, c0 = time.perf_counter(), time.process_time()
-        fn()
-        wall.append((time.perf_counter() - t0) * 1000)
-        cpu.append((time.process_time() - c0) * 1000)
-    return wall, cpu
-
-
-def run(url: str, label: str, repeat: int) -> list[tuple[str, tuple[list[float], list[float]]]]:
-    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False, "SQLALCHEMY_DATABASE_URI": url})
-    t0 = time.perf_counter()
-    world = build_county(app)
+def run(url: str, label: str, repeat: int) -> list[tuple[str, Timing]]:
+    app = bench_app(url)
+    building = timed(lambda: build_county(app))
+    world = building.result
     print(f"{label}: {world['holders']} holders in {world['townships']} townships, {world['records']:,} records "
-          f"(built in {time.perf_counter() - t0:.0f} s)", flush=True)
+          f"(built in {building.seconds:.0f} s)", flush=True)
     out = []
     for who in ("office", "clerk"):
-        client = app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = world[who]
-            session["_fresh"] = True
+        client = logged_in(app, world[who])
 
         def home() -> None:
             resp = client.get("/")
@@ -171,20 +149,20 @@ def main() -> int:
                         help="also run on this PostgreSQL database (it is emptied first)")
     args = parser.parse_args()
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        rows += run(f"sqlite:///{tmp}/home.sqlite3", "SQLite", args.repeat)
+    with scratch_folder() as folder:
+        rows += run(sqlite_url(folder, "home.sqlite3"), "SQLite", args.repeat)
     if args.postgres:
         rows += run(args.postgres, "PostgreSQL", args.repeat)
-    print(f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}")
-    print("load average during the run: " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
+    print(f"machine: {machine()}")
+    print(f"load average during the run: {load()}")
     print(f"{'measure':<60}{'median ms':>10}{'max ms':>10}{'cpu ms':>8}{'target':>8}  ok")
     ok = True
-    for name, (values, cpu) in rows:
-        median = statistics.median(values)
+    for name, timing in rows:
+        median = timing.median_ms
         target = "" if "first" in name else "300"
         good = "first" in name or median < 300
         ok &= good
-        print(f"{name:<60}{median:>10.0f}{max(values):>10.0f}{statistics.median(cpu):>8.0f}{target:>8}  "
+        print(f"{name:<60}{median:>10.0f}{timing.max_ms:>10.0f}{timing.cpu_median_ms:>8.0f}{target:>8}  "
               f"{'' if 'first' in name else 'yes' if good else 'NO'}")
     return 0 if ok else 1
 

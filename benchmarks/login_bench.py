@@ -21,36 +21,36 @@ import datetime as dt
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from flask import Flask  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 from sqlalchemy.exc import OperationalError  # noqa: E402
 
-from wardens import create_app  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    bench_app,
+    create_database,
+    holder_rows,
+    logged_in,
+    percentile,
+    scratch_folder,
+    sqlite_url,
+)
 from wardens.auth.passwords import hash_password  # noqa: E402
 from wardens.dates import today  # noqa: E402
 from wardens.extensions import db  # noqa: E402
-from wardens.idnumber import check_character  # noqa: E402
 from wardens.models import Assignment, Household, Person, Post, Township, User, Village, get_settings  # noqa: E402
 
 PASSWORD = "benchmark password"
 
 
-def id_number(i: int) -> str:
-    birth = dt.date(1962, 1, 1) + dt.timedelta(days=i % 9000)
-    first17 = f"341503{birth:%Y%m%d}{(i // 9000) * 2 + 1:03d}"
-    return first17 + check_character(first17)
-
-
-def build(app, holders: int) -> dict:  # type: ignore[no-untyped-def]
+def build(app: Flask, holders: int) -> dict:
+    create_database(app)
     with app.app_context():
         day = today()
-        db.create_all()
-        get_settings()
         town = Township(name="西河口乡")
         db.session.add(town)
         db.session.flush()
@@ -59,10 +59,7 @@ def build(app, holders: int) -> dict:  # type: ignore[no-untyped-def]
         db.session.flush()
         db.session.execute(insert(Household), [{"number": f"H{i:06d}", "village_id": village.id} for i in range(holders)])
         hh = db.session.scalars(select(Household.id).order_by(Household.id)).all()
-        db.session.execute(insert(Person), [
-            {"name": f"护路员{i:04d}", "id_number": id_number(i), "id_last4": id_number(i)[-4:],
-             "birth_date": dt.date(1962, 1, 1) + dt.timedelta(days=i % 9000), "sex": "M",
-             "household_id": hh[i], "labour": "weak"} for i in range(holders)])
+        db.session.execute(insert(Person), holder_rows(hh))
         db.session.execute(insert(Post), [{"code": f"HL{i:05d}", "village_id": village.id} for i in range(holders)])
         persons = db.session.scalars(select(Person.id).order_by(Person.id)).all()
         posts = db.session.scalars(select(Post.id).order_by(Post.id)).all()
@@ -79,11 +76,6 @@ def build(app, holders: int) -> dict:  # type: ignore[no-untyped-def]
         settings.login_max_failures = 10**6
         db.session.commit()
         return {"township": town.id, "assignments": ids, "clerk": clerk.get_id(), "day": day.isoformat()}
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def login_loop(url: str, n: int, old_way: bool, stop, counter) -> None:  # type: ignore[no-untyped-def]
@@ -127,10 +119,7 @@ def _time_lock_waits() -> None:
 
 
 def run(app, url, world, rows, login_loops: int, old_way: bool) -> tuple[list[float], int, int]:  # type: ignore[no-untyped-def]
-    saver = app.test_client()
-    with saver.session_transaction() as session:
-        session["_user_id"] = world["clerk"]
-        session["_fresh"] = True
+    saver = logged_in(app, world["clerk"])
     ctx = multiprocessing.get_context("fork")
     stop, counter = ctx.Event(), ctx.Value("i", 0)
     workers = [ctx.Process(target=login_loop, args=(url, n, old_way, stop, counter)) for n in range(login_loops)]
@@ -161,8 +150,8 @@ def main() -> int:
     parser.add_argument("--saves", type=int, default=150)
     parser.add_argument("--login-loops", type=int, default=6)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{tmp}/bench.sqlite3"
+    with scratch_folder() as folder:
+        url = sqlite_url(folder)
         app = make_app(url)
         world = build(app, args.saves * 3)
         _time_lock_waits()
@@ -187,12 +176,10 @@ def main() -> int:
     return 0
 
 
-def make_app(url: str):  # type: ignore[no-untyped-def]
-    app = create_app({
-        "TESTING": True, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False, "WARDENS_ENV": "test",
-        "SQLALCHEMY_DATABASE_URI": url, "LOG_LEVEL": "WARNING", "SESSION_COOKIE_SECURE": False,
-        "PROPAGATE_EXCEPTIONS": True,
-    })
+def make_app(url: str) -> Flask:
+    """The site quiet (warnings only): the saver and every login loop log hundreds of requests."""
+    # PROPAGATE_EXCEPTIONS: a locked database reaches the loops and the saver as OperationalError.
+    app = bench_app(url, LOG_LEVEL="WARNING", PROPAGATE_EXCEPTIONS=True)
     logging.getLogger("wardens").setLevel("WARNING")
     return app
 

@@ -19,7 +19,6 @@ import datetime as dt
 import os
 import statistics
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
@@ -30,11 +29,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from geographiclib.geodesic import Geodesic  # noqa: E402
-from sqlalchemy import insert, select, text  # noqa: E402
+from sqlalchemy import insert, select  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
-from benchmarks.attendance_bench import build, timed  # noqa: E402
-from wardens import create_app  # noqa: E402
+from benchmarks.attendance_bench import build  # noqa: E402
+from benchmarks.common import bench_app, load, logged_in, percentile, scratch_folder, sqlite_url, timed  # noqa: E402
 from wardens.dates import today  # noqa: E402
 from wardens.extensions import db  # noqa: E402
 from wardens.models import Assignment, CheckIn, Photo, Post, RoadLine, User, Village  # noqa: E402
@@ -146,28 +145,13 @@ def morning(app, wardens, seconds: float) -> list[float]:  # type: ignore[no-unt
     return latencies
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
 def run(url: str, label: str, repeat: int, seconds: float) -> list[tuple[str, float, float, float, int]]:
-    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False, "SQLALCHEMY_DATABASE_URI": url,
-                      "SESSION_COOKIE_SECURE": False})
-    if url.startswith("postgresql"):
-        with app.app_context():
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-            db.engine.dispose()
+    app = bench_app(url)
     t0 = time.perf_counter()
-    world = build(app, 1200, 4, 2026, 10)
+    world = build(app, 1200, 4, 2026, 10)  # in an emptied database (PostgreSQL: its schema dropped first)
     extra = add_patrol(app, world)
     built = time.perf_counter() - t0
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = world["office"]
-        session["_fresh"] = True
+    client = logged_in(app, world["office"])
     grid_url = f"/attendance/grid?day={world['day'].isoformat()}&township_id={world['townships'][0]}"
 
     def render_grid() -> None:
@@ -175,7 +159,7 @@ def run(url: str, label: str, repeat: int, seconds: float) -> list[tuple[str, fl
         assert resp.status_code == 200 and resp.text.count('data-testid="patrol-ev-') == 300, resp.status_code
 
     render_grid()
-    grid, grid_cpu = timed(render_grid, repeat)
+    grid = timed(render_grid, repeat)
     latencies = morning(app, extra["wardens"], seconds)
     with app.app_context():
         arrived = db.session.scalar(select(CheckIn.id).where(CheckIn.client_id == "morning-001199"))
@@ -184,10 +168,9 @@ def run(url: str, label: str, repeat: int, seconds: float) -> list[tuple[str, fl
     assert arrived is not None
     print(f"{label}: 1,200 holders, {extra['grid_checkins']} check-ins in the grid's township (built in {built:.1f} s)")
     return [
-        (f"{label}: grid render, 300 holders, 600 check-ins", statistics.median(grid), max(grid),
-         statistics.median(grid_cpu), 300),
+        (f"{label}: grid render, 300 holders, 600 check-ins", grid.median_ms, grid.max_ms, grid.cpu_median_ms, 300),
         (f"{label}: check-in, 1,200 in {seconds:.0f} s, median", statistics.median(latencies), max(latencies), 0, 200),
-        (f"{label}: check-in, 1,200 in {seconds:.0f} s, p95", pct(latencies, 0.95), max(latencies), 0, 200),
+        (f"{label}: check-in, 1,200 in {seconds:.0f} s, p95", percentile(latencies, 95), max(latencies), 0, 200),
     ]
 
 
@@ -198,13 +181,13 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     args = parser.parse_args()
     results = []
-    with tempfile.TemporaryDirectory() as tmp:
-        results += run(f"sqlite:///{tmp}/bench.sqlite3", "SQLite", args.repeat, args.seconds)
+    with scratch_folder() as folder:
+        results += run(sqlite_url(folder), "SQLite", args.repeat, args.seconds)
     if args.postgres:
         results += run(args.postgres, "PostgreSQL", args.repeat, args.seconds)
     else:
         print("PostgreSQL: skipped (give --postgres URL or WARDENS_BENCH_POSTGRES_URL; the database is emptied)")
-    print(f"load average after the run: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(f"load average after the run: {load()}")
     print(f"{'measure':<58}{'median/p95 ms':>14}{'max ms':>9}{'cpu ms':>8}{'target':>8}  ok")
     ok = True
     for name, value, worst, cpu, target in results:

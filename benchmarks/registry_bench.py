@@ -9,24 +9,19 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
-import platform
 import re
-import statistics
 import sys
-import tempfile
-import time
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from openpyxl import Workbook  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 
-from wardens import create_app  # noqa: E402
+from benchmarks.common import bench_app, create_database, logged_in, machine, scratch_folder, sqlite_url, timed  # noqa: E402
 from wardens.extensions import db  # noqa: E402
 from wardens.idnumber import check_character  # noqa: E402
-from wardens.models import Household, HouseholdFlag, Person, Post, Township, User, Village, get_settings  # noqa: E402
+from wardens.models import Household, HouseholdFlag, Person, Post, Township, User, Village  # noqa: E402
 from wardens.registry.import_people import preview_people  # noqa: E402
 from wardens.registry.operations import name_initials  # noqa: E402
 from wardens.spreadsheets import read_table  # noqa: E402
@@ -90,15 +85,6 @@ def import_workbook(rows: int) -> bytes:
     return buf.getvalue()
 
 
-def timed(fn, repeat: int = 1) -> list[float]:
-    out = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - start)
-    return out
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--people", type=int, default=50000)
@@ -106,26 +92,30 @@ def main() -> None:
     parser.add_argument("--import-rows", type=int, default=20000)
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="registry-bench-"))
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite3'}", "SECRET_KEY": "bench",
-                      "WARDENS_ENV": "test", "WTF_CSRF_ENABLED": False, "IMPORT_FOLDER": str(folder / "imports"),
-                      "MAX_CONTENT_LENGTH": 64 * 1024 * 1024})
+    with scratch_folder("registry-bench-") as folder:
+        figures = measure(folder, args)
+    width = max(len(k) for k, _ in figures)
+    print(f"registry benchmark · {machine()} · SQLite")
+    print("-" * (width + 14))
+    for key, value in figures:
+        print(f"{key:<{width}}  {value:>10}")
+
+
+def measure(folder: Path, args: argparse.Namespace) -> list[tuple[str, str]]:
+    """Build the register in a SQLite file in folder, then time the list pages, an import and the exports."""
+    app = bench_app(sqlite_url(folder), folder=folder, MAX_CONTENT_LENGTH=64 * 1024 * 1024)
+    create_database(app)
     figures: list[tuple[str, str]] = []
     with app.app_context():
-        db.create_all()
-        get_settings()
-        start = time.perf_counter()
-        ids = build(args.people, args.posts)
+        building = timed(lambda: build(args.people, args.posts))
+        ids = building.result
         figures.append((f"build {args.people:,} people / {args.posts:,} posts (bulk insert)",
-                        f"{time.perf_counter() - start:.1f} s"))
+                        f"{building.seconds:.1f} s"))
         user = User(username="bench", password_hash="x", role="office")
         db.session.add(user)
         db.session.commit()
         user_id = user.get_id()
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = user_id
-        session["_fresh"] = True
+    client = logged_in(app, user_id)
 
     def page(url: str) -> None:
         response = client.get(url)
@@ -140,18 +130,17 @@ def main() -> None:
     ]:
         page(url)
         runs = timed(lambda: page(url), args.runs)
-        figures.append((f"{label} (median of {args.runs})", f"{statistics.median(runs) * 1000:.0f} ms"))
+        figures.append((f"{label} (median of {args.runs})", f"{runs.median_ms:.0f} ms"))
 
     data = import_workbook(args.import_rows)
     token: list[str] = []
     # Where an import's time goes, measured in process before the HTTP run below:
     # reading the .xlsx, and checking every row against the register (what both the
     # preview and the confirm step do). Confirm = the check again + writing.
-    table_box: list[Any] = []
-    read_s = timed(lambda: table_box.append(read_table("bench.xlsx", io.BytesIO(data))))[0]
-    figures.append((f"import {args.import_rows:,} rows: read .xlsx ({len(data) / 1e6:.1f} MB)", f"{read_s:.1f} s"))
+    reading = timed(lambda: read_table("bench.xlsx", io.BytesIO(data)))
+    figures.append((f"import {args.import_rows:,} rows: read .xlsx ({len(data) / 1e6:.1f} MB)", f"{reading.seconds:.1f} s"))
     with app.test_request_context():
-        check_s = timed(lambda: preview_people(table_box[0]))[0]
+        check_s = timed(lambda: preview_people(reading.result)).seconds
         db.session.rollback()
     figures.append((f"import {args.import_rows:,} rows: check every row (in process)", f"{check_s:.1f} s"))
 
@@ -161,7 +150,7 @@ def main() -> None:
         assert response.status_code == 302, response.data[:500]
         token.append(re.search(r"/imports/([\w-]+)$", response.headers["Location"]).group(1))
 
-    preview_s = timed(upload)[0]
+    preview_s = timed(upload).seconds
     page(f"/imports/{token[0]}")
     figures.append((f"import {args.import_rows:,} rows: upload + preview", f"{preview_s:.1f} s"))
 
@@ -169,21 +158,17 @@ def main() -> None:
         response = client.post(f"/imports/{token[0]}/apply")
         assert response.status_code == 302 and response.headers["Location"].endswith("/imports"), response.headers
 
-    apply_s = timed(apply)[0]
+    apply_s = timed(apply).seconds
     figures.append((f"import {args.import_rows:,} rows: confirm (re-check + apply)", f"{apply_s:.1f} s"))
     figures.append((f"import {args.import_rows:,} rows: total", f"{preview_s + apply_s:.1f} s"))
     with app.app_context():
         total = db.session.query(Person).count()
     for fmt in ("xlsx", "csv"):
-        seconds = timed(lambda: page(f"/export/people.{fmt}"))[0]
+        seconds = timed(lambda: page(f"/export/people.{fmt}")).seconds
         figures.append((f"export all {total:,} people to .{fmt}", f"{seconds:.1f} s"))
-
-    width = max(len(k) for k, _ in figures)
-    print(f"registry benchmark · Python {platform.python_version()} · {platform.machine()} · SQLite")
-    print("-" * (width + 14))
-    for key, value in figures:
-        print(f"{key:<{width}}  {value:>10}")
-
+    with app.app_context():
+        db.engine.dispose()
+    return figures
 
 if __name__ == "__main__":
     main()

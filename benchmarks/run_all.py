@@ -1,25 +1,14 @@
 """Run every benchmark in this folder in turn and print their tables (`make bench`)."""
 from __future__ import annotations
 
-import platform
 import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
 
-
-def machine() -> str:
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    cores = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
-    return f"{cpu or platform.processor()}, {cores} cores, Python {platform.python_version()}"
+from benchmarks.common import machine  # noqa: E402
 
 
 def main() -> int:
