@@ -69,6 +69,18 @@ def test_page_shows_current_values_grouped_and_says_new_work_only(admin_client):
     assert "受灾户 + 脱贫户\n脱贫户\n受灾户\n监测户\n低保户\n零就业家庭\n残疾\n其他</textarea>" in html
 
 
+def test_the_deadline_is_labelled_a_day_of_the_next_month(admin_client):  # type: ignore[no-untyped-def]
+    """The sheet of a month is due in the month after it (worklist.due_day): the label and its help say so."""
+    html = admin_client.get("/admin/settings").get_data(as_text=True)
+    field = html.split('for="submission_deadline_day"', 1)[1].split("</div>", 1)[0]
+    assert "考勤表报送截止日（次月几号）" in field
+    assert "填 25，即 10 月的考勤表须在 11 月 25 日前报送" in field
+    with admin_client.session_transaction() as session:
+        session["lang"] = "en"
+    field = admin_client.get("/admin/settings").get_data(as_text=True).split('for="submission_deadline_day"', 1)[1]
+    assert "Sheet due by this day of the next month" in field.split("</div>", 1)[0]
+
+
 def test_default_form_saves_nothing(admin_client, app_ctx):  # type: ignore[no-untyped-def]
     response = admin_client.post("/admin/settings", data=_form(), follow_redirects=True)
     assert "没有任何修改。" in response.get_data(as_text=True)

@@ -195,7 +195,7 @@ class SettingsForm(Form):
                                          validators=[InputRequired(), NumberRange(1, 31)])
     correction_reason_after_days = IntegerField(_l("Days after which a correction needs a reason"),
                                                 validators=[InputRequired(), NumberRange(0, 366)])
-    submission_deadline_day = IntegerField(_l("Day of the month the sheet is due"),
+    submission_deadline_day = IntegerField(_l("Sheet due by this day of the next month"),
                                            validators=[InputRequired(), NumberRange(1, 31)])
     payment_period = SelectField(_l("Subsidy paid"), validators=[InputRequired()])
 
@@ -280,6 +280,8 @@ SETTINGS_HELP = {
     "dismissal_rate": _l("A number between 0 and 1: 0.60 means 60%."),
     "good_standing_rate": _l("A number between 0 and 1: 0.90 means 90% of required days present over the last 12 months."),
     "absence_deduction": _l("0 means no deduction."),
+    "submission_deadline_day": _l("A month's sheet is due by this day of the month after it (by that month's last day "
+                                  "when it is shorter): 25 means October's sheet is due by 25 November."),
     "km_per_warden": _l("Used to size posts: about one warden per this many kilometres."),
 }
 SETTINGS_COLUMNS = tuple(name for _title, names in SETTINGS_GROUPS for name in names)

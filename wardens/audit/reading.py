@@ -146,7 +146,7 @@ FIELD_LABELS: dict[str, Any] = {
     "absence_deduction": _l("Deduction per absent day"),
     "sick_certificate_days": _l("Sick days needing a certificate"),
     "correction_reason_after_days": _l("Corrections need a reason after (days)"),
-    "submission_deadline_day": _l("Month submitted by day"),
+    "submission_deadline_day": _l("Sheet due by this day of the next month"),
     "payment_period": _l("Payment period"),
     "dismissal_absent_days": _l("Unexcused absences a month for review"),
     "dismissal_rate": _l("Attendance rate below which to review"),
