@@ -11,6 +11,9 @@ import re
 from sqlalchemy import func, select
 
 from tests.attendance.conftest import District, count, fresh, grid_post, sign_in
+from tests.conftest import DISTRICT
+from wardens.dates import as_utc
+from wardens.demo import load_demo
 from wardens.extensions import db
 from wardens.models import (
     AttendanceChange,
@@ -20,6 +23,7 @@ from wardens.models import (
     Stoppage,
     StoppageDay,
     StoppageState,
+    User,
 )
 from wardens.models.enums import MonthState
 
@@ -274,6 +278,11 @@ def test_undo_is_refused_after_the_month_closed(clock, client, district: Distric
     with client.session_transaction() as session:  # a month later: a new login
         session.clear()
     sign_in(client, d.office)
+    # The page says so beside the disabled button, in the refusal's own words.
+    page = client.get(f"/attendance/stoppages/{stop.id}").text
+    undo = page.split('data-testid="stoppage-undo"', 1)[1]
+    assert "2026-10 已关闭" in undo.split('data-testid="undo-closed"', 1)[1].split("</p>", 1)[0]
+    assert re.search(r'<input[^>]*disabled[^>]*type="submit"', undo)
     before = records()
     resp = client.post(f"/attendance/stoppages/{stop.id}/undo", data={"reason": "误报"})
     assert resp.status_code == 409 and "2026-10 已关闭" in resp.text
@@ -352,7 +361,7 @@ def test_the_stoppage_and_its_undo_are_a_bounded_number_of_statements(clock, cli
 
 
 def test_a_stoppage_that_kept_nothing_is_not_undone_as_if_it_had(clock, client, district: District) -> None:
-    """The demo (and stoppages from before) wrote no StoppageDay rows: undoing would restore nothing."""
+    """An older demo (and stoppages from before) wrote no StoppageDay rows: undoing would restore nothing."""
     d = district
     stop = Stoppage(township_id=d.township.id, first_day=d.day, last_day=d.day, reason="演示", declared_by_id=d.office.id)
     db.session.add(stop)
@@ -365,3 +374,60 @@ def test_a_stoppage_that_kept_nothing_is_not_undone_as_if_it_had(clock, client, 
     assert resp.status_code == 409 and "不能整体撤销" in resp.text
     fresh()
     assert db.session.get(Stoppage, stop.id).state == StoppageState.DECLARED and count(AttendanceRecord) == 1
+
+
+def test_the_demo_s_flood_stoppage_is_undone_like_any_other(clock, app_ctx, client) -> None:
+    """The demo declares its flood week through plan_stoppage and declare_stoppage: it keeps what each day
+    held, its page offers the undo, and the undo through the route gives every day back, audited."""
+    load_demo(today=dt.date(2026, 11, 16), with_round=False)
+    db.session.commit()
+    stop = db.session.scalars(select(Stoppage)).one()
+    township_id = stop.township_id
+    # The second week of the latest full month, which the office has not closed.
+    assert (stop.first_day, stop.last_day, stop.reason) == (dt.date(2026, 10, 12), dt.date(2026, 10, 18), "暴雨洪涝停工")
+    assert db.session.scalar(select(AttendanceMonth.state).where(
+        AttendanceMonth.township_id == township_id, AttendanceMonth.year == 2026,
+        AttendanceMonth.month == 10)) == MonthState.SUBMITTED
+    office = db.session.scalar(select(User).where(User.username == "office"))
+    # Declared by the office the Monday after, and audited like a declaration on the site.
+    assert stop.declared_by_id == office.id
+    assert as_utc(stop.declared_at) == dt.datetime(2026, 10, 19, 9, 0, tzinfo=DISTRICT)
+    declared = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "stoppage.declare")).one()
+    assert declared.entity_id == stop.id and declared.actor_id == office.id
+    kept = {(k.assignment_id, k.day): k for k in db.session.scalars(
+        select(StoppageDay).where(StoppageDay.stoppage_id == stop.id))}
+    assert len(kept) == stop.holder_days == declared.after["holder_days"] > 0
+    # The clerk had recorded the Monday and Tuesday before the roads closed; the rest had no record.
+    recorded_before = {key for key, k in kept.items() if k.previous_version}
+    assert {day for _a, day in recorded_before} == {dt.date(2026, 10, 12), dt.date(2026, 10, 13)}
+    assert all(kept[key].previous_status not in (None, "stopped") for key in recorded_before)
+    assert {day for (_a, day), k in kept.items() if not k.previous_version} == {
+        dt.date(2026, 10, d) for d in range(14, 19)}
+    in_week = select(AttendanceRecord).where(AttendanceRecord.day.between(stop.first_day, stop.last_day),
+                                             AttendanceRecord.assignment_id.in_({a for a, _d in kept}))
+    assert {(r.assignment_id, r.day): r.status for r in db.session.scalars(in_week)} == {
+        key: "stopped" for key in kept}
+    changes_before = count(AttendanceChange)
+    holder_days, restored, removed = len(kept), len(recorded_before), len(kept) - len(recorded_before)
+
+    sign_in(client, office)
+    page = client.get(f"/attendance/stoppages/{stop.id}").text
+    undo = page.split('data-testid="stoppage-undo"', 1)[1].split("</section>", 1)[0]
+    assert 'data-testid="nothing-kept"' not in undo and 'data-testid="undo-closed"' not in undo
+    assert f"本次停工的 {holder_days} 个人日全部恢复" in undo and f"{restored} 天恢复原记录，{removed} 天原来未记录" in undo
+    assert "disabled" not in undo
+    resp = client.post(f"/attendance/stoppages/{stop.id}/undo", data={"reason": "水毁路段已抢通，按实际出勤记录"})
+    assert resp.status_code == 302
+
+    fresh()
+    after = {(r.assignment_id, r.day): r for r in db.session.scalars(in_week)}
+    assert set(after) == recorded_before  # the days that had no record are unrecorded again
+    assert all((r.status, r.note, r.certificate) == (kept[key].previous_status, kept[key].previous_note,
+                                                     kept[key].previous_certificate) for key, r in after.items())
+    assert count(AttendanceChange) == changes_before + holder_days
+    stop = db.session.get(Stoppage, stop.id)
+    assert stop.state == StoppageState.UNDONE and stop.undone_by_id == office.id
+    undone = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "stoppage.undo")).one()
+    assert undone.entity_id == stop.id and undone.actor_id == office.id
+    assert (undone.after["restored"], undone.after["removed"]) == (restored, removed)
+    assert undone.reason == "水毁路段已抢通，按实际出勤记录"

@@ -121,12 +121,16 @@ def _upsert() -> Any:
     ).returning(table.c.assignment_id)
 
 
-def write_records(writes: Sequence[RecordWrite], *, reason: str | None, user_id: int | None) -> int:
-    """Upsert holder-days in single statements and keep their history; raise on a version conflict."""
+def write_records(writes: Sequence[RecordWrite], *, reason: str | None, user_id: int | None,
+                  at: dt.datetime | None = None) -> int:
+    """Upsert holder-days in single statements and keep their history; raise on a version conflict.
+
+    at is the time recorded on the records and their history (default: now; the demo's history).
+    """
     writes = [w for w in writes if w.changes_anything]
     if not writes:
         return 0
-    now = utcnow()
+    now = at or utcnow()
     written = 0
     connection = db.session.connection()
     upsert = _upsert()

@@ -141,12 +141,14 @@ def plan_stoppage(*, township_id: int, village_id: int | None, first: dt.date, l
 
 
 def declare_stoppage(*, township_id: int, village_id: int | None, first: dt.date, last: dt.date, reason: str,
-                     fingerprint: str, user: User, today: dt.date) -> tuple[Stoppage, int]:
+                     fingerprint: str, user: User, today: dt.date,
+                     declared_at: dt.datetime | None = None) -> tuple[Stoppage, int]:
     """Write the previewed 停工: every holder-day of the preview becomes 停工, in one action.
 
     The months are locked first, then the preview is made again under the lock: when its
     fingerprint is not the one confirmed (a record, a holder or the range moved), nothing
     is written. Each day changed keeps the record it replaced, so the office can undo it.
+    declared_at is for the demo's history (default: now), as close_month's closed_at.
     """
     _check_request(first, last, reason, today)
     ensure_months_open(township_id, first, last)
@@ -164,12 +166,14 @@ def declare_stoppage(*, township_id: int, village_id: int | None, first: dt.date
         last_day=last,
         reason=plan.note,
         declared_by_id=user.id,
+        declared_at=declared_at or utcnow(),
         holder_days=len(changed),
         state=StoppageState.DECLARED,
     )
     db.session.add(stoppage)
     db.session.flush()
-    n = write_records(changed, reason=_("Work stopped: %(reason)s", reason=plan.note), user_id=user.id)
+    n = write_records(changed, reason=_("Work stopped: %(reason)s", reason=plan.note), user_id=user.id,
+                      at=declared_at)
     rows = [
         {
             "stoppage_id": stoppage.id,
@@ -208,8 +212,10 @@ class UndoPlan:
     remove: list[tuple[int, dt.date]]
     changed_after: list[HolderDay]
     by_previous: dict[str, int]
-    # How many holder-days the stoppage kept (0: it kept nothing to give back, e.g. the demo's).
+    # How many holder-days the stoppage kept (0: it kept nothing to give back, e.g. an older demo's).
     kept: int = 0
+    # Why the undo is refused now because a month it touches is closed (None: none is).
+    closed: str | None = None
 
     @property
     def holder_days(self) -> int:
@@ -246,7 +252,10 @@ def plan_undo(stoppage: Stoppage) -> UndoPlan:
             restore.append(RecordWrite(sd.assignment_id, sd.day, sd.previous_status, sd.previous_note,
                                        sd.previous_certificate, now))
             counts[sd.previous_status] += 1
-    return UndoPlan(restore=restore, remove=remove, changed_after=changed_after, by_previous=dict(counts), kept=len(kept))
+    township_id = stoppage_township_id(stoppage)
+    closed = first_closed_month(township_id, stoppage.first_day, stoppage.last_day)
+    return UndoPlan(restore=restore, remove=remove, changed_after=changed_after, by_previous=dict(counts), kept=len(kept),
+                    closed=closed_month_message(township_id, *closed) if closed is not None else None)
 
 
 def _named(days: list[HolderDay]) -> str:
@@ -272,9 +281,9 @@ def undo_stoppage(stoppage: Stoppage, *, reason: str, user: User) -> int:
     ensure_months_open(township_id, stoppage.first_day, stoppage.last_day)
     plan = plan_undo(stoppage)
     if not plan.kept:
-        raise Refusal(_("This stoppage kept no record of what its days held before (it was loaded with the demo or "
-                        "declared before stoppages kept them), so it cannot be undone as one action: correct its days "
-                        "on the grid."))
+        raise Refusal(_("This stoppage kept no record of what its days held before (it was declared, or loaded with "
+                        "an older demo, before stoppages kept them), so it cannot be undone as one action: correct its "
+                        "days on the grid."))
     if plan.changed_after:
         raise Refusal(_("Not undone: these days were changed after the stoppage, so undoing it would overwrite that "
                         "work: %(days)s. Correct them on the grid first, or leave the stoppage.",

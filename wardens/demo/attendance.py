@@ -6,6 +6,13 @@ sick spells (a certificate from three days on), a few unexcused absences, one we
 停工 for a flood in one township, and three holders the dismissal review should flag:
 one with six unexcused days in the latest full month, one with five in the month before,
 and one under 60% attendance in every month of the window.
+
+The flood's 停工 is declared the way the office declares one on the site (`plan_stoppage`,
+then `declare_stoppage` with the preview's fingerprint): the clerk had recorded its first
+days before the roads closed, the rest were left unrecorded, and the office declared the
+week on the Monday after. So the stoppage keeps what each day held (`StoppageDay`) and its
+page offers the undo like any other; it falls in the latest full month, which the office
+has not closed yet, so the undo is not refused.
 """
 from __future__ import annotations
 
@@ -18,11 +25,14 @@ from sqlalchemy import insert
 from ..dates import add_months, district_zone, month_bounds
 from ..extensions import db
 from ..attendance.months import close_month
-from ..models import AttendanceMonth, AttendanceRecord, MonthState, Status, Stoppage, User
+from ..attendance.stoppage import declare_stoppage, plan_stoppage
+from ..models import AttendanceMonth, AttendanceRecord, MonthState, Status, User
 from .district import DistrictPlan, Holding, PlannedTownship
 
 FLOOD_STOPPAGE_TOWNSHIP = "西河口乡"
 FLOOD_STOPPAGE_REASON = "暴雨洪涝停工"
+# The flood week's first days, recorded by the clerk as usual before the roads closed.
+FLOOD_DAYS_RECORDED_BEFORE = 2
 LEAVE_NOTES = ("家中有事", "走亲戚", "农忙秋收", "孩子开家长会", "陪老人看病")
 SICK_NOTES = ("感冒发烧", "腰腿疼", "肠胃不适")
 LONG_SICK_NOTE = "住院治疗"
@@ -54,29 +64,47 @@ class FloodStoppage:
     first: dt.date
     last: dt.date
 
+    def recorded_before(self, day: dt.date) -> bool:
+        """Whether the clerk had recorded this day of the flood week before the office declared it."""
+        return (day - self.first).days < FLOOD_DAYS_RECORDED_BEFORE
 
-def plan_flood_stoppage(plan: DistrictPlan, window: Window) -> FloodStoppage | None:
-    """A week (Monday to Sunday) of 停工 in one township, three weeks into the window."""
+
+def _monday_from(day: dt.date) -> dt.date:
+    return day + dt.timedelta(days=(7 - day.weekday()) % 7)
+
+
+def plan_flood_stoppage(plan: DistrictPlan, window: Window, today: dt.date) -> FloodStoppage | None:
+    """A week (Monday to Sunday) of 停工 in one township: the second week of the latest full month.
+
+    That month is submitted and not yet closed (write_month_states), so the stoppage can still
+    be undone. A window too short to reach it takes its first whole week instead; none when
+    the window holds no whole week.
+    """
     township = next(t for t in plan.townships if t.name == FLOOD_STOPPAGE_TOWNSHIP)
-    start = window.first + dt.timedelta(days=14)
-    start += dt.timedelta(days=(7 - start.weekday()) % 7)
+    latest = add_months(today.year, today.month, -1)
+    start = max(_monday_from(dt.date(*latest, 8)), _monday_from(window.first))
     last = start + dt.timedelta(days=6)
     if last > window.last:
         return None
     return FloodStoppage(township.id, start, last)
 
 
-def write_stoppage(stoppage: FloodStoppage | None, declared_by_id: int) -> None:
+def declare_flood_stoppage(stoppage: FloodStoppage | None, office: User, today: dt.date) -> int:
+    """Declare the flood week's 停工 as the office does on the site: the preview, then its confirmation.
+
+    Declared on the Monday after the week (on its Sunday evening when that Monday is today);
+    returns how many holder-days it recorded that had no record before (the days the clerk
+    had left unrecorded).
+    """
     if stoppage is None:
-        return
-    db.session.add(Stoppage(
-        township_id=stoppage.township_id,
-        first_day=stoppage.first,
-        last_day=stoppage.last,
-        reason=FLOOD_STOPPAGE_REASON,
-        declared_by_id=declared_by_id,
-        declared_at=_local(stoppage.first, 8, 30),
-    ))
+        return 0
+    request = {"township_id": stoppage.township_id, "village_id": None, "first": stoppage.first,
+               "last": stoppage.last, "reason": FLOOD_STOPPAGE_REASON, "today": today}
+    preview = plan_stoppage(**request)
+    after = stoppage.last + dt.timedelta(days=1)
+    declared_at = _local(after, 9, 0) if after < today else _local(stoppage.last, 18, 0)
+    declare_stoppage(**request, fingerprint=preview.fingerprint, user=office, declared_at=declared_at)
+    return sum(1 for w in preview.writes if w.old is None)
 
 
 def _local(day: dt.date, hour: int, minute: int) -> dt.datetime:
@@ -134,7 +162,7 @@ def plan_statuses(holding: Holding, window: Window, rng: random.Random, stoppage
         for d in days[start:start + length]:
             sick[d] = (note, length >= 3)
 
-    # Forced absences must not fall in the flood week, where 停工 wins over everything.
+    # Forced absences must not fall in the flood week, where the declared 停工 wins over everything.
     if stopped and stoppage is not None:
         days_open = [d for d in days if not stoppage.first <= d <= stoppage.last]
     else:
@@ -164,9 +192,9 @@ def plan_statuses(holding: Holding, window: Window, rng: random.Random, stoppage
                     forced[d] = Status.LEAVE.value
 
     for d in days:
-        if stopped and stoppage is not None and stoppage.first <= d <= stoppage.last:
-            out[d] = (Status.STOPPED.value, FLOOD_STOPPAGE_REASON, False)
-        elif not _works_on(d, required):
+        if stopped and stoppage is not None and stoppage.first <= d <= stoppage.last and not stoppage.recorded_before(d):
+            continue  # the roads were closed: left unrecorded until the office declared the 停工
+        if not _works_on(d, required):
             out[d] = (Status.REST.value, None, False)
         elif d in forced:
             status = forced[d]

@@ -16,10 +16,10 @@ from .accounts import DEMO_TOWNSHIP, create_demo_accounts, taken_demo_usernames
 from .attendance import (
     Window,
     close_demo_months,
+    declare_flood_stoppage,
     plan_flood_stoppage,
     write_attendance,
     write_month_states,
-    write_stoppage,
 )
 from .district import (
     DistrictPlan,
@@ -114,15 +114,16 @@ def load_demo(
     townships = {t.name: t.id for t in plan.townships}
     users = create_demo_accounts(townships, warden.id, warden.name)
     clerk_id, office_id = users["clerk"].id, users["office"].id
-    # 5. Attendance: the flood stoppage, month states, then the records themselves.
-    stoppage = plan_flood_stoppage(plan, window)
-    write_stoppage(stoppage, declared_by_id=office_id)
+    # 5. Attendance: month states, the records, then the flood's 停工 declared over them.
+    stoppage = plan_flood_stoppage(plan, window, today)
     closes = write_month_states(plan.townships, (years[0], 1), today, clerk_id, office_id,
                                 clerk_township=DEMO_TOWNSHIP, late_township=LATE_TOWNSHIP)
     records = write_attendance(
         holdings, window, rng, stoppage, {DEMO_TOWNSHIP: clerk_id, "*": office_id}, today, warden.id
     )
     db.session.flush()
+    # Declared through the site's own operations, so it keeps what each day held and can be undone.
+    records += declare_flood_stoppage(stoppage, users["office"], today)
     # The past months are closed by the site's own operation, after their records are in.
     close_demo_months(closes, users["office"])
     # 6. Patrol: every section's line, the demo warden's week of check-ins, a week of road reports.
