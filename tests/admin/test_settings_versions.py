@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select, update
 
-from wardens.admin.versions import plan_settings_change
+from wardens.admin.versions import earliest_effective_month, plan_settings_change
 from wardens.attendance.operations import RecordWrite, sick_runs_needing_certificate
 from wardens.attendance.sheet import build_sheet
 from wardens.attendance.months import close_month
@@ -254,6 +254,66 @@ def test_a_month_before_the_first_settings_is_refused(admin_client, towns) -> No
     response = admin_client.post("/admin/settings", data=_form(absence_deduction="20", effective_from="1999-12"))
     assert ("effective_from", "1999-12早于最初的设置（2000-01）：请选择更晚的月份。") in _errors(response.get_data(as_text=True))
     assert _versions() == 1
+
+
+def _close_through(towns: dict, year: int, month: int) -> None:
+    """Close every township's months from January 2026 (its holders' first month) through year-month."""
+    for town, _holder in towns.values():
+        for m in range(1, month + 1):
+            _month_row(town.id, year, m, MonthState.CLOSED)
+
+
+def test_an_effective_month_before_the_earliest_open_one_is_refused_naming_it(admin_client, towns) -> None:  # type: ignore[no-untyped-def]
+    """2025-01 while January to September 2026 are closed everywhere: it would change no sheet, only the history."""
+    _close_through(towns, 2026, 9)
+    events = db.session.scalar(select(func.count(AuditEvent.id)))
+    for typed in ("2025-01", "2026-09"):
+        response = admin_client.post("/admin/settings", data=_form(absence_deduction="20", effective_from=typed))
+        assert response.status_code == 200
+        assert ("effective_from", f"{typed}早于修改最早可生效的月份2026-10：此前的月份凡有在岗人员的乡镇均已结账"
+                "（考勤表已拨付，保留原设置），或当时没有在岗人员。请选择2026-10或以后的月份。") in _errors(response.get_data(as_text=True))
+        assert 'value="20"' in response.get_data(as_text=True)  # what was typed is kept
+    assert _versions() == 1 and db.session.scalar(select(func.count(AuditEvent.id))) == events
+    # The earliest month itself is taken.
+    response = admin_client.post("/admin/settings", data=_form(absence_deduction="20", effective_from="2026-10"))
+    assert response.status_code == 302 and _versions() == 2
+    assert settings_for_month(2026, 10).absence_deduction == Decimal("20")
+
+
+def test_the_earliest_month_counts_only_months_that_had_holders(app_ctx, make, clock) -> None:  # type: ignore[no-untyped-def]
+    assert earliest_effective_month(today()) == (2026, 11)  # no holder yet: the current month
+    town = make.township(name="西河口乡")
+    village = make.village(town)
+    make.assignment(person=make.person(make.household(village)), post=make.post(village=village),
+                    term_start=dt.date(2026, 3, 10))
+    make.township(name="新设乡")  # a township without holders keeps no month open
+    db.session.commit()
+    assert earliest_effective_month(today()) == (2026, 3)
+    assert earliest_effective_month(today(), not_before=(2026, 5)) == (2026, 5)
+    assert earliest_effective_month(today(), not_before=(2027, 2)) == (2027, 2)  # a later month is always open
+    for m in (3, 4, 5):
+        _month_row(town.id, 2026, m, MonthState.CLOSED)
+    assert earliest_effective_month(today()) == (2026, 6)
+
+
+def test_with_every_month_before_closed_the_earliest_is_the_current_month_by_the_district_clock(admin_client, towns, clock) -> None:  # type: ignore[no-untyped-def]
+    clock.move_to("2026-11-20 10:00+08:00")
+    _close_through(towns, 2026, 10)
+    html = admin_client.get("/admin/settings").get_data(as_text=True)
+    assert 'min="2026-11"' in html and "目前最早可选2026-11" in html
+    response = admin_client.post("/admin/settings", data=_form(absence_deduction="20", effective_from="2026-10"))
+    assert ("effective_from", "2026-10早于修改最早可生效的月份2026-11：此前的月份凡有在岗人员的乡镇均已结账"
+            "（考勤表已拨付，保留原设置），或当时没有在岗人员。请选择2026-11或以后的月份。") in _errors(response.get_data(as_text=True))
+    # 2026-11-30 20:00 UTC is already December in the district: November is the month before, still open.
+    clock.move_to("2026-11-30 20:00+00:00")
+    assert earliest_effective_month(today()) == (2026, 11)
+    for town, _holder in towns.values():
+        db.session.add(AttendanceMonth(township_id=town.id, year=2026, month=11, state=MonthState.SUBMITTED))
+    db.session.commit()
+    for town, _holder in towns.values():
+        close_month(town.id, 2026, 11, db.session.scalar(select(User).where(User.username == "closer")))
+    db.session.commit()
+    assert earliest_effective_month(today()) == (2026, 12)
 
 
 def test_a_version_taking_effect_later_leaves_this_month_alone(admin_client, towns) -> None:  # type: ignore[no-untyped-def]

@@ -35,7 +35,7 @@ from .operations import (
     update_account,
 )
 from .priority_text import format_priority_groups
-from .versions import change_lines, month_text, plan_settings_change, save_settings
+from .versions import change_lines, earliest_effective_month, month_text, plan_settings_change, save_settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 ADMIN = (Role.ADMIN.value,)
@@ -240,7 +240,10 @@ def _settings_page(form: SettingsForm, plan: object = None) -> str:
     author_ids = {v.created_by_id for v in versions if v.created_by_id is not None}
     authors = {uid: display or username for uid, username, display in db.session.execute(
         select(User.id, User.username, User.display_name).where(User.id.in_(author_ids)))} if author_ids else {}
+    # The month picker starts where the rule does; the server refuses an earlier month anyway.
+    earliest = month_text(*earliest_effective_month(today()))
+    form.effective_from.render_kw = {"min": earliest}
     return render_template(
         "admin/settings.html", form=form, groups=groups, help=SETTINGS_HELP, columns=SETTINGS_COLUMNS,
-        plan=plan, history=history, in_force=in_force, month_text=month_text, authors=authors,
+        plan=plan, history=history, in_force=in_force, month_text=month_text, authors=authors, earliest=earliest,
     )

@@ -6,9 +6,11 @@ says which open months (township × month, recording or submitted) will pay diff
 with it; the page asks to confirm when one of them is already submitted. Closed months
 never change: they keep the version and the numbers stored at their close.
 
-The effective month's rule: a month closed in every township is refused (nothing of it
-could change: every sheet is paid); a month closed in some townships only is allowed, and
-the plan names the closed ones, which keep their sheets.
+The effective month's rule (`earliest_effective_month`): not before the earliest month still
+open in some township that had holders in it, or the current month when none before it is;
+a later month closed wherever it had holders is refused too (nothing of it could change:
+every sheet is paid). A month closed in some townships only is allowed, and the plan names
+the closed ones, which keep their sheets.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from flask_babel import gettext as _
 from sqlalchemy import extract, func, select
 
 from ..audit import AuditAction, record_audit
-from ..dates import add_months
+from ..dates import add_months, today as district_today
 from ..errors import BadInput, Refusal
 from ..extensions import db
 from ..labels import label
@@ -123,41 +125,77 @@ def month_text(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
 
 
-def _first_not_closed_everywhere(effective: dt.date, townships: int) -> tuple[int, int]:
-    """The first month from effective on that some township has not closed."""
-    closed = {
-        (y, m)
-        for y, m, n in db.session.execute(
-            select(AttendanceMonth.year, AttendanceMonth.month, func.count())
-            .join(Township, Township.id == AttendanceMonth.township_id)
-            .where(Township.active.is_(True), AttendanceMonth.state == MonthState.CLOSED,
-                   (AttendanceMonth.year * 100 + AttendanceMonth.month) >= effective.year * 100 + effective.month)
-            .group_by(AttendanceMonth.year, AttendanceMonth.month)
-        )
-        if n >= townships
-    }
-    ym = (effective.year, effective.month)
-    while ym in closed:
-        ym = add_months(*ym, 1)
-    return ym
+def _months_open_before(current: tuple[int, int]) -> set[tuple[int, int]]:
+    """The months before the current one still open in some active township: it had holders then and has not closed them.
+
+    Two queries: the distinct terms per township (most agreements share their dates) and the
+    closed township-months.
+    """
+    first_of_current = dt.date(*current, 1)
+    terms = db.session.execute(
+        select(Village.township_id, Assignment.term_start, func.coalesce(Assignment.ended_on, Assignment.term_end))
+        .join(Post, Post.id == Assignment.post_id)
+        .join(Village, Village.id == Post.village_id)
+        .join(Township, Township.id == Village.township_id)
+        .where(Township.active.is_(True), Assignment.term_start < first_of_current)
+        .distinct()
+    ).all()
+    if not terms:
+        return set()
+    closed = set(db.session.execute(
+        select(AttendanceMonth.township_id, AttendanceMonth.year, AttendanceMonth.month)
+        .where(AttendanceMonth.state == MonthState.CLOSED)
+    ).tuples())
+    before = add_months(*current, -1)
+    months: set[tuple[int, int]] = set()
+    for township_id, start, end in terms:
+        ym, last = (start.year, start.month), min((end.year, end.month), before)
+        while ym <= last:
+            if (township_id, *ym) not in closed:
+                months.add(ym)
+            ym = add_months(*ym, 1)
+    return months
+
+
+def earliest_effective_month(today: dt.date, not_before: tuple[int, int] | None = None) -> tuple[int, int]:
+    """The earliest month a settings change may take effect from (docs/domain.md, Settings), not before not_before.
+
+    The rule: the earliest month still open (recording or submitted) in some active township
+    that had holders in it, or the current month (by the district's date) when no month before
+    it is. A month before that is closed wherever it had holders, or had none: a version in
+    force from there changes no sheet (closed sheets are snapshots) and would only make the
+    history say that something was paid with it. Months from the current one on are always
+    open to a change.
+    """
+    current = (today.year, today.month)
+    if not_before is not None and not_before >= current:
+        return not_before
+    later = [ym for ym in _months_open_before(current) if not_before is None or ym >= not_before]
+    return min(later, default=current)
 
 
 def check_effective_month(effective: dt.date) -> None:
-    """Refuse an effective month before the first settings or closed in every township."""
+    """Refuse an effective month before the first settings or before the earliest it may be (by the field)."""
     if effective < BASE_EFFECTIVE_FROM:
         raise BadInput(_("%(month)s is before the first settings (%(first)s): choose a later month.",
                          month=month_text(effective.year, effective.month),
                          first=month_text(BASE_EFFECTIVE_FROM.year, BASE_EFFECTIVE_FROM.month)),
                        field="effective_from")
-    townships = db.session.scalar(select(func.count(Township.id)).where(Township.active.is_(True))) or 0
-    if not townships:
+    month, today = (effective.year, effective.month), district_today()
+    allowed = earliest_effective_month(today, not_before=month)
+    if allowed == month:
         return
-    first_open = _first_not_closed_everywhere(effective, townships)
-    if first_open != (effective.year, effective.month):
-        raise BadInput(_("%(month)s is closed in every township: its sheets are paid and keep their settings. "
-                         "Choose %(open)s or later.", month=month_text(effective.year, effective.month),
-                         open=month_text(*first_open)),
+    earliest = earliest_effective_month(today)
+    if month < earliest:
+        raise BadInput(_("%(month)s is before %(earliest)s, the earliest month a change can take effect from: every "
+                         "month before it is closed wherever it had holders (its sheets are paid and keep their "
+                         "settings) or had none. Choose %(earliest)s or later.",
+                         month=month_text(*month), earliest=month_text(*earliest)),
                        field="effective_from")
+    # A month after the earliest open one, closed wherever it had holders: the next open one is named.
+    raise BadInput(_("%(month)s is closed in every township: its sheets are paid and keep their settings. "
+                     "Choose %(open)s or later.", month=month_text(*month), open=month_text(*allowed)),
+                   field="effective_from")
 
 
 def _range_filter(year_col: Any, month_col: Any, first: dt.date, until: dt.date | None) -> list[Any]:
