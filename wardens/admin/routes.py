@@ -34,6 +34,7 @@ from .operations import (
     unlock_account,
     update_account,
 )
+from ..attendance.pay_changes import months_text
 from .priority_text import format_priority_groups
 from .versions import change_lines, earliest_effective_month, month_text, plan_settings_change, save_settings
 
@@ -209,7 +210,7 @@ def settings() -> str | Response:
             flash(_("Settings saved as version No. %(id)d, in force from %(month)s.", id=version.id,
                     month=month_text(*version.effective_month)), "success")
             if plan.altered:
-                flash(_("Months whose pay changes: %(months)s.", months=_months_list(plan.altered)), "info")
+                flash(_("Months whose pay changes: %(months)s.", months=months_text(plan.altered)), "info")
             elif plan.changes.keys() & {"absence_deduction"}:
                 flash(_("No open month's pay changes."), "info")
             if plan.until is not None:
@@ -225,11 +226,6 @@ def settings() -> str | Response:
                     "cannot be given a post in the next round."), "warning")
         return redirect(url_for("admin.settings"))
     return _settings_page(form)
-
-
-def _months_list(months: list) -> str:
-    return "、".join(_("%(township)s %(month)s (%(state)s)", township=m.township, month=month_text(m.year, m.month),
-                        state=m.state.label) for m in months)
 
 
 def _settings_page(form: SettingsForm, plan: object = None) -> str:

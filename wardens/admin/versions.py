@@ -3,8 +3,9 @@
 A save of the settings page is a new `SettingsVersion` in force from the first day of the
 chosen month (docs/domain.md, Settings). Before it is written, `plan_settings_change`
 says which open months (township × month, recording or submitted) will pay differently
-with it; the page asks to confirm when one of them is already submitted. Closed months
-never change: they keep the version and the numbers stored at their close.
+with it; the page asks to confirm when one of them is already submitted, through the
+confirmation a post's edit uses too (`attendance/pay_changes.py`). Closed months never
+change: they keep the version and the numbers stored at their close.
 
 The effective month's rule (`earliest_effective_month`): not before the earliest month still
 open in some township that had holders in it, or the current month when none before it is;
@@ -15,29 +16,26 @@ the closed ones, which keep their sheets.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import extract, func, select
+from sqlalchemy import func, select
 
+from ..attendance.pay_changes import AlteredMonth, PayChange, months_a_deduction_change_alters
 from ..audit import AuditAction, record_audit
 from ..dates import add_months, today as district_today
-from ..errors import BadInput, Refusal
+from ..errors import BadInput
 from ..extensions import db
 from ..labels import label
 from ..models import (
     VERSIONED_FIELDS,
     Assignment,
     AttendanceMonth,
-    AttendanceRecord,
     DistrictSettings,
     MonthState,
     Post,
-    Status,
     SettingsVersion,
     Township,
     Village,
@@ -55,25 +53,6 @@ from .priority_text import format_priority_groups
 PAY_FIELDS: tuple[str, ...] = ("absence_deduction",)
 
 
-@dataclass(frozen=True)
-class AlteredMonth:
-    """An open township-month whose pay the change alters."""
-
-    township_id: int
-    township: str
-    year: int
-    month: int
-    state: MonthState
-
-    @property
-    def key(self) -> str:
-        return f"{self.township_id}:{self.year:04d}-{self.month:02d}"
-
-    @property
-    def submitted(self) -> bool:
-        return self.state == MonthState.SUBMITTED
-
-
 @dataclass
 class SettingsPlan:
     """What saving these values from this month would do."""
@@ -86,19 +65,22 @@ class SettingsPlan:
     closed: list[tuple[int, int, list[str]]] = field(default_factory=list)  # (year, month, townships) kept as closed
 
     @property
+    def pay_change(self) -> PayChange:
+        """The change as the shared confirmation sees it: the month and the new values, and the months they alter."""
+        subject = [self.effective.isoformat(), sorted([k, _plain(v[1])] for k, v in self.changes.items())]
+        return PayChange(subject, self.altered)
+
+    @property
     def submitted(self) -> list[AlteredMonth]:
-        return [m for m in self.altered if m.submitted]
+        return self.pay_change.submitted
 
     @property
     def token(self) -> str:
-        """Names exactly what is confirmed: the month, the changes and the submitted months they alter."""
-        text = json.dumps([self.effective.isoformat(), sorted((k, _plain(v[1])) for k, v in self.changes.items()),
-                           [m.key for m in self.submitted]], sort_keys=True, default=str)
-        return hashlib.sha256(text.encode()).hexdigest()[:20]
+        return self.pay_change.token
 
     def needs_confirmation(self, confirmed: str | None) -> bool:
         """True when a submitted month would change and this very plan was not confirmed."""
-        return bool(self.submitted) and (confirmed or "") != self.token
+        return self.pay_change.needs_confirmation(confirmed)
 
 
 def _plain(value: Any) -> Any:
@@ -198,55 +180,6 @@ def check_effective_month(effective: dt.date) -> None:
                    field="effective_from")
 
 
-def _range_filter(year_col: Any, month_col: Any, first: dt.date, until: dt.date | None) -> list[Any]:
-    key = year_col * 100 + month_col
-    out = [key >= first.year * 100 + first.month]
-    if until is not None:
-        out.append(key < until.year * 100 + until.month)
-    return out
-
-
-def _altered_months(first: dt.date, until: dt.date | None) -> tuple[list[AlteredMonth], list[tuple[int, int, list[str]]]]:
-    """Open township-months from first (until a later version) whose pay the new deduction changes, and the closed ones.
-
-    The deduction changes a month's pay only where a day is recorded 旷工: a month without one
-    pays the same under any deduction, so it is not listed (and does not ask to confirm).
-    """
-    names = dict(db.session.execute(select(Township.id, Township.name)).all())
-    states: dict[tuple[int, int, int], MonthState] = {
-        (tid, y, m): state
-        for tid, y, m, state in db.session.execute(
-            select(AttendanceMonth.township_id, AttendanceMonth.year, AttendanceMonth.month, AttendanceMonth.state)
-            .where(*_range_filter(AttendanceMonth.year, AttendanceMonth.month, first, until))
-        )
-    }
-    # Months being recorded have no row until they are submitted: their 旷工 records say they exist.
-    year, month = extract("year", AttendanceRecord.day), extract("month", AttendanceRecord.day)
-    stmt = (
-        select(Village.township_id, year, month)
-        .select_from(AttendanceRecord)
-        .join(Assignment, Assignment.id == AttendanceRecord.assignment_id)
-        .join(Post, Post.id == Assignment.post_id)
-        .join(Village, Village.id == Post.village_id)
-        .where(AttendanceRecord.day >= first, AttendanceRecord.status == Status.ABSENT.value)
-        .group_by(Village.township_id, year, month)
-    )
-    if until is not None:
-        stmt = stmt.where(AttendanceRecord.day < until)
-    recorded = {(tid, int(y), int(m)) for tid, y, m in db.session.execute(stmt)}
-    altered = []
-    closed: dict[tuple[int, int], list[str]] = {}
-    closed_keys = {k for k, state in states.items() if state == MonthState.CLOSED}
-    for key in sorted(recorded | closed_keys, key=lambda k: (k[1], k[2], names.get(k[0], ""))):
-        state = states.get(key, MonthState.RECORDING)
-        tid, y, m = key
-        if state == MonthState.CLOSED:
-            closed.setdefault((y, m), []).append(names.get(tid, ""))
-        else:
-            altered.append(AlteredMonth(tid, names.get(tid, ""), y, m, state))
-    return altered, [(y, m, sorted(towns)) for (y, m), towns in sorted(closed.items())]
-
-
 def plan_settings_change(values: dict[str, Any], effective: dt.date) -> SettingsPlan:
     """What saving values in force from the effective month would change (refuses a month it may not take)."""
     effective = effective.replace(day=1)
@@ -256,7 +189,7 @@ def plan_settings_change(values: dict[str, Any], effective: dt.date) -> Settings
     until = next((v.effective_from for v in settings_versions() if v.effective_from > effective), None)
     plan = SettingsPlan(effective, replaces, changes, until)
     if any(k in changes for k in PAY_FIELDS):
-        plan.altered, plan.closed = _altered_months(effective, until)
+        plan.altered, plan.closed = months_a_deduction_change_alters(effective, until)
     return plan
 
 
@@ -269,9 +202,7 @@ def save_settings(row: DistrictSettings, values: dict[str, Any], effective: dt.d
     no versioned setting changed) and whether anything was saved; one audit event.
     """
     plan = plan_settings_change(values, effective)
-    if plan.needs_confirmation(confirmed):
-        raise Refusal(_("The months this change alters are not the ones you confirmed: look at the list again."),
-                      field="effective_from")
+    plan.pay_change.refuse_unconfirmed(confirmed, field="effective_from")
     plain_changed = {k: (getattr(row, k), values[k]) for k in UNVERSIONED_FIELDS
                      if k in values and not _same(getattr(row, k), values[k])}
     if not plan.changes and not plain_changed:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable, Mapping
 
@@ -450,14 +450,17 @@ def compute_holder_months(
     ]
 
 
-def holder_months_over(wanted: list[tuple[Assignment, int, int]]) -> list[HolderMonth]:
+def holder_months_over(wanted: list[tuple[Assignment, int, int]], *,
+                       posts: Mapping[int, tuple[Decimal, int]] | None = None) -> list[HolderMonth]:
     """Holder-months across many months in a fixed number of queries, in the order given.
 
     What `holder_months(..., with_days=False)` gives one month at a time (counts in SQL, no
     calendar), for a list of (assignment, year, month): one query for the closed months of
     the span (their frozen numbers), one grouped count of the records over the whole span,
     and the settings versions (read once per transaction) for the open months. The
-    warden's page lists every past month of every agreement with it.
+    warden's page lists every past month of every agreement with it. posts (post id →
+    standard, required days) computes the open months as if those posts had these numbers:
+    what a post's edit would pay (`pay_changes.months_a_post_change_alters`).
     """
     if not wanted:
         return []
@@ -498,8 +501,9 @@ def holder_months_over(wanted: list[tuple[Assignment, int, int]]) -> list[Holder
     for a, y, m in wanted:
         month_closed = closed.get((a.post.village.township_id, y, m))
         if month_closed is None:
+            rules = rules_from(settings_for_month(y, m))
             out.append(_build(a, y, m, month_days(y, m), {}, set(), counts.get((a.id, y, m), Counter()),
-                              rules_from(settings_for_month(y, m))))
+                              replace(rules, posts=posts) if posts else rules))
             continue
         mid, used = month_closed
         row = stored.get((mid, a.id))

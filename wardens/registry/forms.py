@@ -9,6 +9,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DecimalField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -124,6 +125,8 @@ class PostForm(Form):
                                  validators=[InputRequired(message=_l("Required days must be a whole number."))])
     road_chief = StringField(_l("Road chief"), validators=[Optional(), Length(max=50)])
     road_chief_phone = MaskedField(_l("Road chief's phone"), validators=[Optional()], mask=mask_phone)
+    # The change the office confirmed (PayChange.token) when it alters a submitted month's pay.
+    confirmed = HiddenField()
     submit = SubmitField(_l("Save"))
 
 

@@ -1,6 +1,7 @@
 """Posts: a road section with its slots, the age and labour it asks for, and its subsidy."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -10,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ...access import outside_visible_township
+from ...attendance.pay_changes import PayChange, months_a_post_change_alters
 from ...audit import AuditAction, record_audit, snapshot
 from ...extensions import db
 from ...models import Assignment, Post, PostKind, Village
@@ -172,6 +174,39 @@ def update_post(post: Post, village: Village, *, actor_id: int | None, **values:
             setattr(post, key, value)
     db.session.flush()
     return audit_update(post, before, POST_FIELDS, actor_id=actor_id)
+
+
+def plan_post_edit(post: Post, village: Village, *, today: dt.date, **values: Any) -> PayChange:
+    """What saving these details would do to pay: the open months whose sheet they alter (writes nothing).
+
+    Refuses what `update_post` refuses (a field, a code in use, a move across a closed month),
+    so the page never asks to confirm a change it would not save. The months come from
+    attendance (`months_a_post_change_alters`: a new standard or required days, or another
+    township); the page asks to confirm when one of them is submitted.
+    """
+    fields = check_post(**values)
+    if fields.code != post.code:
+        _post_code_free(fields.code, post)
+    if village.id != post.village_id:
+        active_village(village)
+        if village.township_id != post.village.township_id:
+            _closed_sheets_stay_as_paid(post, village)
+    altered = months_a_post_change_alters(post, standard=fields.monthly_subsidy, required_days=fields.required_days,
+                                          township_id=village.township_id, today=today)
+    subject = {"post": post.id, "monthly_subsidy": str(fields.monthly_subsidy), "required_days": fields.required_days,
+               "township": village.township_id}
+    return PayChange(subject, altered)
+
+
+def edit_post(post: Post, village: Village, *, confirmed: str | None, today: dt.date, actor_id: int | None,
+              **values: Any) -> tuple[bool, PayChange]:
+    """The post's edit form: update_post, refused when it alters a submitted month not confirmed as this change.
+
+    Returns whether anything changed and the change's months (to say which pay differently).
+    """
+    change = plan_post_edit(post, village, today=today, **values)
+    change.refuse_unconfirmed(confirmed, field="monthly_subsidy")
+    return update_post(post, village, actor_id=actor_id, **values), change
 
 
 def _closed_sheets_stay_as_paid(post: Post, village: Village) -> None:

@@ -11,12 +11,13 @@ from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from ...access import STAFF, roles_required
+from ...attendance.pay_changes import months_text
 from ...dates import today
 from ...extensions import db
 from ...labels import POST_KINDS
 from ...models import Assignment, Person, Village, current_settings
 from ..forms import ActionForm, PostForm
-from ..operations.posts import create_post, update_post
+from ..operations.posts import create_post, edit_post, plan_post_edit
 from ..search import POST_SORTS, POST_STATUSES, filled_counts, parse_filters, posts_query
 from ..sizing import village_sizing
 from .common import (
@@ -90,8 +91,16 @@ def post_edit(post_id: int) -> str | Response:
     if p.village_id not in dict(form.village_id.choices):
         form.village_id.choices.append((p.village_id, p.village.full_name))
     if form.validate_on_submit():
-        changed = update_post(p, db.session.get(Village, form.village_id.data), actor_id=current_user.id, **_post_form_values(form))
+        village, values = db.session.get(Village, form.village_id.data), _post_form_values(form)
+        change = plan_post_edit(p, village, today=today(), **values)  # refuses what the save would, by the field
+        if change.needs_confirmation(form.confirmed.data):
+            form.confirmed.data = change.token
+            return render_template("registry/post_form.html", form=form, post=p, change=change)
+        changed, change = edit_post(p, village, confirmed=form.confirmed.data, today=today(), actor_id=current_user.id,
+                                    **values)
         flash(_("Saved.") if changed else _("Nothing changed."), "success" if changed else "info")
+        if changed and change.altered:
+            flash(_("Months whose pay changes: %(months)s.", months=months_text(change.altered)), "info")
         return redirect(url_for("registry.post", post_id=p.id))
     return render_template("registry/post_form.html", form=form, post=p)
 
