@@ -8,6 +8,8 @@ from typing import Any, Mapping
 
 from flask import Flask
 
+from . import jsoncodec
+
 AREA_TRANSLATIONS = (
     "translations",
     "admin/translations",
@@ -77,8 +79,9 @@ def load_config(app: Flask, env: Mapping[str, str] | None = None) -> dict[str, A
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL", default_db),
         # hide_parameters: a database error's text would otherwise carry the bound
-        # values (ID numbers, phones) into the error log.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # values (ID numbers, phones) into the error log. JSON columns through orjson
+        # (jsoncodec: a county's run is 2 MB of JSON).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True, **jsoncodec.engine_options()},
         "MAX_CONTENT_LENGTH": _int(env, "WARDENS_MAX_UPLOAD_MB", 10) * 1024 * 1024,
         "IMPORT_MAX_ROWS": _int(env, "WARDENS_IMPORT_MAX_ROWS", 60000),
         "SESSION_COOKIE_HTTPONLY": True,

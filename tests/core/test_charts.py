@@ -10,7 +10,7 @@ from flask_babel import force_locale
 from wardens.attendance.months import close_month
 from wardens.core.charts import district_charts, window
 from wardens.extensions import db
-from wardens.models import AttendanceMonth, AttendanceRecord
+from wardens.models import AttendanceMonth, AttendanceRecord, User
 from tests.registry.conftest import login_en
 
 
@@ -100,6 +100,20 @@ def test_a_closed_month_is_counted_once_and_kept(county, app_ctx):
     # 甲乡's closed October keeps its 900; 乙乡's open October counts h3's 12th day (800 × 12/22).
     assert again.subsidy[-2].paid == first.subsidy[-2].paid == Decimal("900.00")
     assert again.subsidy[-2].payable == Decimal("1336.36")
+
+
+def test_an_open_month_counted_from_its_records_is_what_its_sheet_pays_once_closed(county, app_ctx):
+    """The two ways the charts read a month agree: 乙乡's October counted live (with November, in
+    the same two queries) and the same October read from its stored sheet after closing it."""
+    live = district_charts(2026, 11, dt.date(2026, 11, 16), county["b"])
+    db.session.add(AttendanceMonth(township_id=county["b"], year=2026, month=10, state="submitted"))
+    office = db.session.scalar(db.select(User).where(User.username == county["office"]))
+    close_month(county["b"], 2026, 10, office, closed_at=dt.datetime(2026, 11, 3, 2, 0, tzinfo=dt.timezone.utc))
+    db.session.flush()
+    closed = district_charts(2026, 11, dt.date(2026, 11, 16), county["b"])
+    assert live.subsidy[-2].payable == closed.subsidy[-2].payable == closed.subsidy[-2].paid == Decimal("400.00")
+    assert live.rates[0].rates == closed.rates[0].rates
+    assert live.subsidy[-1] == closed.subsidy[-1]
 
 
 def test_the_home_page_has_each_chart_with_its_table_and_a_picker(county, client):

@@ -25,8 +25,8 @@ PAGES = {"office": ["/", "/?month=2026-10"], "clerk": ["/"], "admin": ["/"], "wa
          "chief": ["/patrol/chief", "/patrol/reports", "/patrol/reports?state=all"]}
 
 
-def district(make: Any, villages: int, warden_since: dt.date) -> dict[str, Any]:
-    """Per village two posts with a holder each, every day of October and November to today recorded,
+def district(make: Any, villages: int, warden_since: dt.date, first_day: dt.date = dt.date(2026, 10, 1)) -> dict[str, Any]:
+    """Per village two posts with a holder each, every day from first_day (1 October) to today recorded,
     and a road report on each post; the first holder has a warden account, in post since warden_since."""
     towns = [make.township(name=f"乡镇{t:02d}") for t in range(max(2, villages // 3))]
     users: dict[str, Any] = {"office": make.user("office", username="office1"),
@@ -35,7 +35,7 @@ def district(make: Any, villages: int, warden_since: dt.date) -> dict[str, Any]:
     chief = make.user("road_chief", username="chief1", township_id=towns[0].id)
     users["chief"] = chief
     assignments, reports = [], []
-    days = [dt.date(2026, 10, 1) + dt.timedelta(days=n) for n in range((TODAY - dt.date(2026, 10, 1)).days + 1)]
+    days = [first_day + dt.timedelta(days=n) for n in range((TODAY - first_day).days + 1)]
     for v in range(villages):
         village = make.village(towns[v % len(towns)], name=f"村{v:03d}")
         for k in range(2):
@@ -68,8 +68,8 @@ def district(make: Any, villages: int, warden_since: dt.date) -> dict[str, Any]:
     return users
 
 
-def measure(app: Any, villages: int, warden_since: dt.date) -> dict[str, int]:
-    users = district(Factory(), villages, warden_since)
+def measure(app: Any, villages: int, warden_since: dt.date, first_day: dt.date = dt.date(2026, 10, 1)) -> dict[str, int]:
+    users = district(Factory(), villages, warden_since, first_day)
     counts: dict[str, int] = {}
     for who, urls in PAGES.items():
         client = app.test_client()
@@ -90,6 +90,17 @@ def test_home_pages_and_the_warden_s_page_send_the_same_statements_for_ten_times
     assert all(n < 50 for n in large.values()), [(k, small[k], large[k]) for k in sorted(large) if large[k] >= 50 or large[k] != small[k]]
     grown = {page: (small[page], n) for page, n in large.items() if n > small[page]}
     assert grown == {}, (small, large)
+
+
+def test_the_home_page_sends_the_same_statements_with_three_open_months_or_a_whole_open_year(tmp_path, clock):
+    """A county that never closed a month: its twelve open months are counted together (the
+    county benchmark measured 54 statements, two per open month, before they were)."""
+    counts = []
+    for first_day in (dt.date(2026, 9, 1), dt.date(2025, 12, 1)):
+        with database_of_its_own(tmp_path / f'{first_day}.sqlite3') as app:
+            counts.append(measure(app, 6, dt.date(2026, 9, 1), first_day))
+    three, year = counts
+    assert {page: n for page, n in year.items() if n != three[page]} == {}, (three, year)
 
 
 def test_the_warden_s_past_months_read_at_once_are_what_each_month_reads_alone(make, clock):

@@ -148,9 +148,9 @@ def test_dismissal_flags_open_and_fills_waiting(d):
                                  decision="cleared", decision_reason="ok"))
     rnd = _round("in_force")
     post = d.holders[0].post
-    older = AllocationRun(round_id=rnd.id, kind="mid_year", problem={}, result={}, post_id=post.id,
+    older = AllocationRun(round_id=rnd.id, kind="mid_year", problem={}, result_head={}, post_id=post.id,
                           created_at=utcnow() - dt.timedelta(days=2))
-    newer = AllocationRun(round_id=rnd.id, kind="mid_year", problem={}, result={}, post_id=post.id)
+    newer = AllocationRun(round_id=rnd.id, kind="mid_year", problem={}, result_head={}, post_id=post.id)
     db.session.add_all([older, newer])
     db.session.flush()
     assert [i.text for i in wl.dismissal_flags_open()] == ["1 dismissal flag to review"]

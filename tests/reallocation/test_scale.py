@@ -209,3 +209,6 @@ def test_a_run_is_solved_once_and_stored_once_with_codes(make) -> None:  # type:
                                      .where(RunDecision.run_id == run.id)).all())
     assert stored == {int(e["candidate"][1:]): e for e in entries}
     assert run.digest == run_digest(run.problem, run.result)
+    # Stored once: the run's own column keeps the result's head, its decisions only as those records.
+    head = db.session.execute(select(AllocationRun.result_head).where(AllocationRun.id == run.id)).scalar_one()
+    assert head["assignments"] is None and head["unassigned"] is None and head["summary"] == run.summary

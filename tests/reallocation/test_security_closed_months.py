@@ -56,7 +56,7 @@ def test_a_fill_run_before_a_month_closed_cannot_start_agreements_in_it(make) ->
     person = make.person(make.household(d.villages[0]))
     run = AllocationRun(round_id=rnd.id, kind=RunKind.MID_YEAR, post_id=post.id,
                         problem={"reference_date": dt.date(year, month, 20).isoformat()},
-                        result={"assignments": [{"candidate": f"C{person.id}", "post": f"P{post.id}"}]})
+                        result_head={"assignments": [{"candidate": f"C{person.id}", "post": f"P{post.id}"}]})
     db.session.add(run)
     db.session.add(AttendanceMonth(township_id=d.township.id, year=year, month=month, state=MonthState.CLOSED))
     db.session.flush()

@@ -21,8 +21,9 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, literal, select, union_all
 
 from ..attendance.dashboard import WORKING, TownshipLine, township_lines, working_rate
 from ..attendance.subsidy import COUNT_COLUMNS, rules_from, subsidy_payable
@@ -54,42 +55,64 @@ def window(year: int, month: int, n: int = MONTHS_SHOWN) -> list[tuple[int, int]
     return [add_months(year, month, -back) for back in range(n - 1, -1, -1)]
 
 
-def _count_month(year: int, month: int, township_ids: set[int], last_day: dt.date) -> dict[int, MonthFigures]:
-    """Count one month for some townships: per holder status counts (one query) into THE formula."""
-    days_in_month = calendar.monthrange(year, month)[1]
-    first, last = dt.date(year, month, 1), dt.date(year, month, days_in_month)
+def _count_months(months: list[tuple[int, int]], township_ids: set[int], last_day: dt.date, *,
+                  every_township: bool) -> dict[tuple[int, int, int], MonthFigures]:
+    """Count open months for some townships into THE formula: two statements whatever the months.
+
+    The holders of the whole span, and their status counts by month (a township that never
+    closes still costs two statements, not two per month). Records after last_day (today) are
+    not counted. every_township: the townships are the whole district, so the records need no
+    township filter (nor the joins it takes) and are counted from the day index alone.
+    """
+    spans = {(y, m): (dt.date(y, m, 1), dt.date(y, m, calendar.monthrange(y, m)[1])) for y, m in months}
+    lo, hi = min(f for f, _l in spans.values()), max(la for _f, la in spans.values())
     holders = db.session.execute(
         select(Assignment.id, Assignment.term_start, func.coalesce(Assignment.ended_on, Assignment.term_end),
                Post.id, Post.monthly_subsidy, Post.required_days, Village.township_id)
         .join(Post, Post.id == Assignment.post_id).join(Village, Village.id == Post.village_id)
-        .where(Assignment.overlaps_clause(first, last), Village.township_id.in_(township_ids))
-    ).all()
-    counts: dict[int, Counter[str]] = {}
-    for aid, status, n in db.session.execute(
-        select(AttendanceRecord.assignment_id, AttendanceRecord.status, func.count())
-        .join(Assignment, Assignment.id == AttendanceRecord.assignment_id)
-        .join(Post, Post.id == Assignment.post_id).join(Village, Village.id == Post.village_id)
-        .where(AttendanceRecord.day.between(first, min(last, last_day)), Village.township_id.in_(township_ids),
-               AttendanceRecord.day >= Assignment.term_start,
-               AttendanceRecord.day <= func.coalesce(Assignment.ended_on, Assignment.term_end))
-        .group_by(AttendanceRecord.assignment_id, AttendanceRecord.status)
-    ):
-        counts.setdefault(aid, Counter())[status] = n
-    rules = rules_from(settings_for_month(year, month))  # the month's own version
-    out = {tid: MonthFigures() for tid in township_ids}
-    for aid, start, end, post_id, standard, required, tid in holders:
-        c = counts.get(aid, Counter())
-        fig = out[tid]
-        fig.present += c.get(Status.PRESENT.value, 0)
-        fig.working += sum(c.get(s, 0) for s in WORKING)
-        std, req = rules.posts.get(post_id, (Decimal(standard), int(required)))
-        term_days = (min(end, last) - max(start, first)).days + 1
-        fig.payable += subsidy_payable(
-            standard=std, required_days=req, present_days=c.get(Status.PRESENT.value, 0),
-            stopped_days=c.get(Status.STOPPED.value, 0), term_days_in_month=term_days,
-            days_in_month=days_in_month, absent_days=c.get(Status.ABSENT.value, 0),
-            deduction_per_absent=rules.deduction_per_absent,
-        )
+        .where(Assignment.overlaps_clause(lo, hi), Village.township_id.in_(township_ids))
+    ).tuples().all()
+    # One statement, one branch per month: each branch scans its month through the day index
+    # and groups it by holder and status (grouping the whole span by an expression of the day
+    # took twice as long on SQLite).
+    def month_counts(y: int, m: int, first: dt.date, last: dt.date) -> Select[Any]:
+        stmt = (select(AttendanceRecord.assignment_id, literal(y * 12 + m), AttendanceRecord.status, func.count())
+                .join(Assignment, Assignment.id == AttendanceRecord.assignment_id)
+                .where(AttendanceRecord.day.between(first, min(last, last_day)),
+                       AttendanceRecord.day >= Assignment.term_start,
+                       AttendanceRecord.day <= func.coalesce(Assignment.ended_on, Assignment.term_end))
+                .group_by(AttendanceRecord.assignment_id, AttendanceRecord.status))
+        if not every_township:
+            stmt = (stmt.join(Post, Post.id == Assignment.post_id).join(Village, Village.id == Post.village_id)
+                    .where(Village.township_id.in_(township_ids)))
+        return stmt
+
+    per_month = [month_counts(y, m, first, last) for (y, m), (first, last) in spans.items() if first <= last_day]
+    counts: dict[tuple[int, int], Counter[str]] = {}  # (holder, year × 12 + month) -> status counts
+    if per_month:
+        for aid, month_number, status, n in db.session.execute(union_all(*per_month) if len(per_month) > 1 else per_month[0]):
+            counts.setdefault((aid, int(month_number)), Counter())[status] = n
+    out: dict[tuple[int, int, int], MonthFigures] = {}
+    for (y, m), (first, last) in spans.items():
+        days_in_month = last.day
+        rules = rules_from(settings_for_month(y, m))  # the month's own version
+        for tid in township_ids:
+            out[(tid, y, m)] = MonthFigures()
+        for aid, start, end, post_id, standard, required, tid in holders:
+            if start > last or end < first:
+                continue
+            c = counts.get((aid, y * 12 + m), Counter())
+            fig = out[(tid, y, m)]
+            fig.present += c.get(Status.PRESENT.value, 0)
+            fig.working += sum(c.get(s, 0) for s in WORKING)
+            std, req = rules.posts.get(post_id, (Decimal(standard), int(required)))
+            term_days = (min(end, last) - max(start, first)).days + 1
+            fig.payable += subsidy_payable(
+                standard=std, required_days=req, present_days=c.get(Status.PRESENT.value, 0),
+                stopped_days=c.get(Status.STOPPED.value, 0), term_days_in_month=term_days,
+                days_in_month=days_in_month, absent_days=c.get(Status.ABSENT.value, 0),
+                deduction_per_absent=rules.deduction_per_absent,
+            )
     return out
 
 
@@ -110,8 +133,12 @@ def _closed_figures(month_ids: dict[int, tuple[int, int, int]]) -> dict[tuple[in
     return out
 
 
-def month_figures(months: list[tuple[int, int]], township_ids: list[int], day: dt.date) -> dict[tuple[int, int, int], MonthFigures]:
-    """Figures for every (township, month): closed months from their snapshots, open months counted now."""
+def month_figures(months: list[tuple[int, int]], township_ids: list[int], day: dt.date, *,
+                  whole_district: bool) -> dict[tuple[int, int, int], MonthFigures]:
+    """Figures for every (township, month): closed months from their snapshots, open months counted now.
+
+    whole_district: township_ids are every township (the office's view, the yearly statistics).
+    """
     if not township_ids or not months:
         return {}
     lo = months[0][0] * 12 + months[0][1]
@@ -123,8 +150,12 @@ def month_figures(months: list[tuple[int, int]], township_ids: list[int], day: d
                AttendanceMonth.year * 12 + AttendanceMonth.month <= hi)
     )}
     out = _closed_figures(closed)
-    # Months before the first record anywhere hold nothing to count (the system was not in use).
+    # Months before the first record anywhere hold nothing to count (the system was not in use),
+    # nor do months after today; the rest, in every township that has not closed them, are
+    # counted together.
     first_record = db.session.scalar(select(func.min(AttendanceRecord.day)))
+    to_count: list[tuple[int, int]] = []
+    townships_to_count: set[int] = set()
     for y, m in months:
         todo = {tid for tid in township_ids if (tid, y, m) not in out}
         if not todo:
@@ -133,7 +164,12 @@ def month_figures(months: list[tuple[int, int]], township_ids: list[int], day: d
             for tid in todo:
                 out[(tid, y, m)] = MonthFigures()
             continue
-        out.update({(tid, y, m): fig for tid, fig in _count_month(y, m, todo, day).items()})
+        to_count.append((y, m))
+        townships_to_count |= todo
+    if to_count:
+        counted = _count_months(to_count, townships_to_count, day,
+                                every_township=whole_district and townships_to_count == set(township_ids))
+        out.update({key: fig for key, fig in counted.items() if key not in out})
     return out
 
 
@@ -204,7 +240,7 @@ def district_charts(year: int, month: int, today: dt.date, township_id: int | No
         towns_stmt = towns_stmt.where(Township.id == township_id)
     towns = [(tid, name) for tid, name in db.session.execute(towns_stmt)]
     months = window(year, month)
-    figures = month_figures(months, [tid for tid, _n in towns], today)
+    figures = month_figures(months, [tid for tid, _n in towns], today, whole_district=township_id is None)
     rates = [RateRow(name, [figures[(tid, y, m)].rate if (tid, y, m) in figures else None for y, m in months])
              for tid, name in towns]
     subsidy = []

@@ -145,7 +145,7 @@ def year_statistics(year: int, today: dt.date) -> YearStatistics:
     posts = posts_by_kind_and_township()
     holders = holders_of_year(first, as_of)
     months = [(year, m) for m in range(1, 13)]
-    figures = month_figures(months, [tid for tid, _n in towns], today)
+    figures = month_figures(months, [tid for tid, _n in towns], today, whole_district=True)
     paid = {name: [figures[(tid, y, m)].payable if figures.get((tid, y, m)) and figures[(tid, y, m)].closed
                    else Decimal("0.00") for y, m in months] for tid, name in towns}
     round_name, placements = round_placements(year)

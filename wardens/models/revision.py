@@ -13,13 +13,13 @@ flags, people) feeds every open round; a change that turns out not to matter to 
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
 from sqlalchemy import DDL, BigInteger, event, insert, inspect, select, update
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from ..extensions import db
+from ..jsoncodec import canonical
 from .households import Household, HouseholdFlag
 from .people import Person
 from .places import Village
@@ -61,8 +61,7 @@ def current_revision(session: Session | None = None) -> int:
 
 def problem_hash(problem: dict[str, Any]) -> str:
     """The SHA-256 of a problem's canonical JSON (sorted keys): the same problem, the same hash."""
-    text = json.dumps(problem, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical(problem)).hexdigest()
 
 
 def _bump(session: Session) -> None:

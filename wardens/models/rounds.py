@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, DateTime, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, BigInteger, CheckConstraint, DateTime, ForeignKey, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from ..dates import utcnow
 from ..extensions import db
@@ -16,6 +17,10 @@ if TYPE_CHECKING:
     from .people import Person
     from .posts import Post
     from .users import User
+
+
+# A result's two lists of decisions: stored as RunDecision rows, `None` in the result's head.
+DECISION_LISTS = ("assignments", "unassigned")
 
 
 class Round(db.Model):
@@ -104,10 +109,12 @@ class AllocationRun(db.Model):
     # a page listing runs reads their summary only, and a page showing one run loads
     # its problem and result when it reads them, not every run's.
     problem: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
-    # The matcher's result, solved once: every decision's reason as codes with parameters
-    # (rendered in the reader's language by reallocation/explain.py) and as Chinese text
-    # (the file contract's `reason`).
-    result: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
+    # The matcher's result, solved once, stored once: its head here (status, summary, tier
+    # counts), its decisions — each with its reason as codes with parameters, rendered in the
+    # reader's language by reallocation/explain.py, and as Chinese text (the file contract's
+    # `reason`) — one RunDecision row each, where the head keeps `None` in their place. `result`
+    # puts the two together. Runs stored before that keep their decisions in the head too.
+    result_head: Mapped[dict[str, Any]] = mapped_column("result", JSON, deferred=True)
     # The result's summary (candidates, placed, slots, preference score), kept beside it.
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # What the pages read (reallocation/digest.py): every decision's person, tier, posts and
@@ -130,6 +137,23 @@ class AllocationRun(db.Model):
     created_by: Mapped["User | None"] = relationship(foreign_keys=[created_by_id])
     post: Mapped["Post | None"] = relationship(foreign_keys=[post_id])
 
+    @cached_property
+    def result(self) -> dict[str, Any]:
+        """The whole result as the matcher gave it: the head with its decisions back in their places.
+
+        One query for the decisions, read once per loaded run (a stored run never changes).
+        """
+        head = self.result_head
+        lists = [key for key in DECISION_LISTS if key in head and head[key] is None]
+        if not lists:
+            return head  # stored whole
+        entries = object_session(self).scalars(  # type: ignore[union-attr]
+            select(RunDecision.entry).where(RunDecision.run_id == self.id).order_by(RunDecision.position))
+        placed: dict[str, list[dict[str, Any]]] = {"assignments": [], "unassigned": []}
+        for entry in entries:
+            placed["assignments" if "post" in entry else "unassigned"].append(entry)
+        return {key: placed[key] if key in lists else value for key, value in head.items()}
+
 
 
 class RunDecision(db.Model):
@@ -142,6 +166,9 @@ class RunDecision(db.Model):
     run_id: Mapped[int] = mapped_column(ForeignKey("allocation_run.id", ondelete="CASCADE"))
     person_id: Mapped[int]
     entry: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Where the decision stands in the result (assignments first, then the unplaced, each in
+    # the problem's order); none for runs that keep their decisions in the result's head.
+    position: Mapped[int | None]
 
 
 class Objection(db.Model):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import gettext as _
@@ -25,7 +26,7 @@ from ..models import (AllocationRun, Application, Assignment, Household, Househo
                       RunDecision, Village, current_revision, problem_hash, village_neighbour)
 from ..models.enums import ROUND_EDITABLE, RoundState, RunKind, require_state
 from .applications import flags_on
-from .digest import decision_records, run_digest
+from .digest import decision_records, result_head, run_digest
 from .errors import RefusedError
 from .rounds import move_to
 
@@ -100,30 +101,42 @@ def villages_part() -> list[dict[str, Any]]:
     ]
 
 
+def household_part(household_id: int, village_id: int, flags: Iterable[str], cadre: bool, number: str) -> dict[str, Any]:
+    """One household as the matcher reads it: its village, its flags on the reference date, cadre."""
+    return {"id": household_key(household_id), "village": village_key(village_id), "flags": sorted(flags),
+            "cadre": bool(cadre), "name": number}
+
+
 def households_part(households: list[Household], day: dt.date) -> list[dict[str, Any]]:
     """Households with the flags current at the reference date, and whether they are cadre."""
-    return [
-        {"id": household_key(h.id), "village": village_key(h.village_id), "flags": flags_on(h, day),
-         "cadre": bool(h.cadre), "name": h.number}
-        for h in sorted(households, key=lambda h: h.id)
-    ]
+    return [household_part(h.id, h.village_id, flags_on(h, day), h.cadre, h.number)
+            for h in sorted(households, key=lambda h: h.id)]
 
 
-def candidate_part(application: Application) -> dict[str, Any]:
-    person = application.person
-    choices = [c for c in (application.choice1_id, application.choice2_id, application.choice3_id) if c]
+def candidate_part(person_id: int, household_id: int, birth_date: dt.date, labour: str,
+                   choices: Iterable[int | None], current_post_id: int | None, good_standing: bool,
+                   excluded_reason: str | None, pinned_post_id: int | None, name: str) -> dict[str, Any]:
+    """One applicant as the matcher reads them (plain values: the round's build reads 3,000 rows)."""
     return {
-        "id": candidate_key(person.id),
-        "household": household_key(person.household_id),
-        "birth_date": person.birth_date.isoformat(),
-        "labour": person.labour,
-        "choices": [post_key(c) for c in choices],
-        "current_post": post_key(application.current_post_id) if application.current_post_id else None,
-        "good_standing": bool(application.good_standing),
-        "excluded": application.excluded_reason or None,
-        "pinned_post": post_key(application.pinned_post_id) if application.pinned_post_id else None,
-        "name": person.name,
+        "id": candidate_key(person_id),
+        "household": household_key(household_id),
+        "birth_date": birth_date.isoformat(),
+        "labour": labour,
+        "choices": [post_key(c) for c in choices if c],
+        "current_post": post_key(current_post_id) if current_post_id else None,
+        "good_standing": bool(good_standing),
+        "excluded": excluded_reason or None,
+        "pinned_post": post_key(pinned_post_id) if pinned_post_id else None,
+        "name": name,
     }
+
+
+def application_candidate(application: Application) -> dict[str, Any]:
+    """candidate_part of an application object (the mid-year fill's few applicants)."""
+    a, person = application, application.person
+    return candidate_part(person.id, person.household_id, person.birth_date, person.labour,
+                          (a.choice1_id, a.choice2_id, a.choice3_id), a.current_post_id, a.good_standing,
+                          a.excluded_reason, a.pinned_post_id, person.name)
 
 
 def round_applications(rnd: Round) -> list[Application]:
@@ -144,53 +157,43 @@ def build_problem(rnd: Round) -> dict[str, Any]:
     households and flags in five queries and a fraction of the time objects would take.
     """
     day = rnd.reference_date
+    # Plain tuples, unpacked once: attribute access on 3,000 rows cost more than the queries.
     applications = db.session.execute(
-        select(Application.person_id, Application.choice1_id, Application.choice2_id, Application.choice3_id,
+        select(Application.person_id, Person.household_id, Person.birth_date, Person.labour,
+               Application.choice1_id, Application.choice2_id, Application.choice3_id,
                Application.current_post_id, Application.good_standing, Application.excluded_reason,
-               Application.pinned_post_id, Person.household_id, Person.birth_date, Person.labour, Person.name)
+               Application.pinned_post_id, Person.name)
         .join(Person, Person.id == Application.person_id)
         .where(Application.round_id == rnd.id).order_by(Application.person_id)
-    ).all()
+    ).tuples().all()
     applicant_households = (select(Person.household_id).join(Application, Application.person_id == Person.id)
                             .where(Application.round_id == rnd.id))
     households = db.session.execute(
         select(Household.id, Household.village_id, Household.cadre, Household.number)
-        .where(Household.id.in_(applicant_households)).order_by(Household.id)).all()
+        .where(Household.id.in_(applicant_households)).order_by(Household.id)).tuples().all()
     flags: dict[int, set[str]] = {}
     for household_id, flag in db.session.execute(
         select(HouseholdFlag.household_id, HouseholdFlag.flag).where(
             HouseholdFlag.household_id.in_(applicant_households), HouseholdFlag.recorded_on <= day,
-            or_(HouseholdFlag.cleared_on.is_(None), HouseholdFlag.cleared_on > day))):
+            or_(HouseholdFlag.cleared_on.is_(None), HouseholdFlag.cleared_on > day))).tuples():
         flags.setdefault(household_id, set()).add(flag)
     posts = list(db.session.execute(select(*POST_COLUMNS).where(Post.active).order_by(Post.id)))
     # A pin or current post outside the open posts still has to be known to the
     # matcher: include those posts too, with their slots (an inactive post has none).
     wanted = {p.id for p in posts}
-    extra_ids = sorted({pid for a in applications for pid in (a.current_post_id, a.pinned_post_id,
-                                                               a.choice1_id, a.choice2_id, a.choice3_id)
-                        if pid and pid not in wanted})
+    extra_ids = sorted({pid for a in applications for pid in (*a[4:8], a[10]) if pid and pid not in wanted})
     extra = list(db.session.execute(select(*POST_COLUMNS).where(Post.id.in_(extra_ids)))) if extra_ids else []
     slots = {p.id: p.slots for p in posts} | {p.id: 0 for p in extra}
     return {
         "reference_date": day.isoformat(),
         "settings": settings_part(rnd.rules),
         "villages": villages_part(),
-        "households": [{"id": household_key(h.id), "village": village_key(h.village_id),
-                        "flags": sorted(flags.get(h.id, ())), "cadre": bool(h.cadre), "name": h.number}
-                       for h in households],
+        "households": [household_part(hid, village_id, flags.get(hid, ()), cadre, number)
+                       for hid, village_id, cadre, number in households],
         "posts": posts_part(sorted(posts + extra, key=lambda p: p.id), rnd.rules, slots),
-        "candidates": [{
-            "id": candidate_key(a.person_id),
-            "household": household_key(a.household_id),
-            "birth_date": a.birth_date.isoformat(),
-            "labour": a.labour,
-            "choices": [post_key(c) for c in (a.choice1_id, a.choice2_id, a.choice3_id) if c],
-            "current_post": post_key(a.current_post_id) if a.current_post_id else None,
-            "good_standing": bool(a.good_standing),
-            "excluded": a.excluded_reason or None,
-            "pinned_post": post_key(a.pinned_post_id) if a.pinned_post_id else None,
-            "name": a.name,
-        } for a in applications],
+        "candidates": [candidate_part(pid, household_id, birth, labour, (c1, c2, c3), current, good, excluded, pinned, name)
+                       for pid, household_id, birth, labour, c1, c2, c3, current, good, excluded, pinned, name
+                       in applications],
     }
 
 
@@ -210,7 +213,10 @@ def solve_once(problem: dict[str, Any]) -> tuple[dict[str, Any], float]:
 
 
 def store_digest(run: AllocationRun, problem: dict[str, Any], result: dict[str, Any]) -> None:
-    """Keep what the pages read beside the run: its digest and one record per decision (one INSERT)."""
+    """Keep what the pages read beside the run: its digest and one record per decision (one INSERT).
+
+    The decision records are the result's decisions (the run keeps only its head): stored once.
+    """
     run.digest = run_digest(problem, result)
     db.session.execute(RunDecision.__table__.insert(), decision_records(run.id, result))
 
@@ -231,7 +237,7 @@ def run_round(rnd: Round, *, note: str | None = None, user_id: int | None) -> Al
     problem = build_problem(rnd)
     refuse_empty(problem)
     zh, seconds = solve_once(problem)
-    run = AllocationRun(round_id=rnd.id, kind=RunKind.ROUND, problem=problem, result=zh,
+    run = AllocationRun(round_id=rnd.id, kind=RunKind.ROUND, problem=problem, result_head=result_head(zh),
                         seconds=seconds, note=(note or "").strip()[:200] or None, created_by_id=user_id, summary=zh["summary"],
                         input_revision=revision, problem_hash=problem_hash(problem))
     db.session.add(run)
@@ -286,7 +292,7 @@ def build_fill_problem(rnd: Round, post: Post, day: dt.date) -> dict[str, Any]:
     households = {a.person.household.id: a.person.household for a in waiting}
     candidates = []
     for a in waiting:
-        c = candidate_part(a)
+        c = application_candidate(a)
         # Only this post is open: other choices and pins are of the yearly round, not of this fill.
         c["choices"] = [x for x in c["choices"] if x == post_key(post.id)]
         c["current_post"], c["good_standing"], c["pinned_post"] = None, False, None
@@ -311,7 +317,7 @@ def run_fill(rnd: Round, post: Post, day: dt.date, *, user_id: int | None) -> Al
     if not problem["candidates"]:
         raise RefusedError(_("The waiting list of round “%(name)s” is empty.", name=rnd.name))
     zh, seconds = solve_once(problem)
-    run = AllocationRun(round_id=rnd.id, kind=RunKind.MID_YEAR, problem=problem, result=zh,
+    run = AllocationRun(round_id=rnd.id, kind=RunKind.MID_YEAR, problem=problem, result_head=result_head(zh),
                         seconds=seconds, problem_hash=problem_hash(problem), summary=zh["summary"], post_id=post.id, created_by_id=user_id,
                         note=f"{post.code} {day.isoformat()}")
     db.session.add(run)

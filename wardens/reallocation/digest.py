@@ -43,6 +43,11 @@ def run_digest(problem: dict[str, Any], result: dict[str, Any]) -> dict[str, Any
 
 
 def decision_records(run_id: int, result: dict[str, Any]) -> list[dict[str, Any]]:
-    """One `run_decision` row per decision: the person and the result's own record for them."""
-    return [{"run_id": run_id, "person_id": key_id(e["candidate"]), "entry": e}
-            for e in result["assignments"] + result["unassigned"]]
+    """One `run_decision` row per decision: the person, the result's own record for them, its place."""
+    return [{"run_id": run_id, "person_id": key_id(e["candidate"]), "entry": e, "position": n}
+            for n, e in enumerate(result["assignments"] + result["unassigned"])]
+
+
+def result_head(result: dict[str, Any]) -> dict[str, Any]:
+    """The result without its decisions (kept as decision records): `None` where each list stood."""
+    return {key: None if key in ("assignments", "unassigned") else value for key, value in result.items()}

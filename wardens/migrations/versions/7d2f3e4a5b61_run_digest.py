@@ -38,7 +38,8 @@ def upgrade():
     connection = op.get_bind()
     for run_id, problem, result in connection.execute(sa.select(runs.c.id, runs.c.problem, runs.c.result)).all():
         connection.execute(runs.update().where(runs.c.id == run_id).values(digest=run_digest(problem, result)))
-        rows = decision_records(run_id, result)
+        # The columns of run_decision as this revision creates it (later ones add to the records).
+        rows = [{key: r[key] for key in ("run_id", "person_id", "entry")} for r in decision_records(run_id, result)]
         if rows:
             connection.execute(decisions.insert(), rows)
 
