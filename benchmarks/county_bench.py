@@ -375,6 +375,19 @@ def drive(app: Flask, county: County, repeat: int, traveller: Any) -> tuple[list
     d.page("home page (office), no month closed all year", "/", kind="stress")
     facts["months closed (s)"] = round(close_past_months(app, county), 1)
     d.page("home page (office)", "/")
+    # The rest of the office's everyday pages, on the same county.
+    town = county.townships[3]
+    for name, url in (
+        ("register: people (3,000)", "/people"), ("register: households (2,300)", "/households"),
+        ("register: posts (800)", "/posts"), ("register: places (20 townships, 240 villages)", "/places"),
+        ("attendance overview", "/attendance/dashboard"), ("months of every township", "/attendance/months"),
+        ("daily grid of a township (60 holders)", f"/attendance/grid?township_id={town}&day={TODAY - dt.timedelta(days=1)}"),
+        ("monthly sheet, open month", f"/attendance/sheet/{town}/{TODAY.year}/{TODAY.month - 1}"),
+        ("monthly sheet, closed month", f"/attendance/sheet/{town}/{TODAY.year}/{TODAY.month - 2}"),
+        ("dismissal review (1,200 holders)", "/reallocation/dismissals"),
+        ("yearly statistics", "/statistics"), ("audit trail", "/audit"),
+    ):
+        d.page(name, url)
     page = d.page("open-round form", "/reallocation/rounds/new")
     action, fields = form_on(page, "/reallocation/rounds/new", "/reallocation/rounds/new")
     fields.update(year="2027", term_start="2027-01-01", term_end="2027-12-31", reference_date="2027-01-01", notice_days="5")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -35,9 +36,11 @@ def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
-def month_days(year: int, month: int) -> list[dt.date]:
+@lru_cache(maxsize=256)
+def month_days(year: int, month: int) -> tuple[dt.date, ...]:
+    """Every day of a month, in order (kept: a county's overview asks for the same month thousands of times)."""
     first, last = month_bounds(year, month)
-    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    return tuple(first + dt.timedelta(days=i) for i in range((last - first).days + 1))
 
 
 def add_months(year: int, month: int, delta: int) -> tuple[int, int]:

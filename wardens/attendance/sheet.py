@@ -35,7 +35,8 @@ from ..models import (
     settings_versions,
 )
 from ..spreadsheets.writers import display_width
-from .subsidy import HolderMonth, MonthRules, compute_holder_months, holder_month_from_row, rules_from, snapshot_rows
+from .subsidy import (HolderMonth, MonthRules, compute_holder_months, frozen_rules, holder_month_from_row, rules_from,
+                      snapshot_rows)
 from .workbook import AS_TEXT, CENTRE, HEADER, MONEY, PLAIN, RATE, SHADED, TEXT, Layout, xlsx_document
 
 TITLE = _l("Attendance days and proposed post subsidy summary")
@@ -73,7 +74,7 @@ class SheetRow:
     id_masked: str
     post_code: str
 
-    def cells(self, days: list[dt.date]) -> list[Any]:
+    def cells(self, days: Sequence[dt.date]) -> list[Any]:
         hm = self.holder
         out: list[Any] = [self.number, hm.assignment_id, self.village, self.name, self.id_masked, self.post_code]
         for d in days:
@@ -94,7 +95,7 @@ class Sheet:
     township: Township
     year: int
     month: int
-    days: list[dt.date]
+    days: Sequence[dt.date]
     rows: list[SheetRow]
     state: str
     settings_used: list[tuple[str, str]] = field(default_factory=list)
@@ -264,16 +265,16 @@ def closed_sheet(township: Township, month_row: AttendanceMonth) -> Sheet:
     """A closed month's sheet from its snapshot only: rows, names, totals and settings as they were at the close."""
     year, month = month_row.year, month_row.month
     frozen = month_row.settings_used or {}
+    rules = frozen_rules(frozen)
     rows = [
-        SheetRow(number=r.number, holder=holder_month_from_row(r, year, month, frozen), village=r.village_name,
+        SheetRow(number=r.number, holder=holder_month_from_row(r, year, month, frozen, rules=rules), village=r.village_name,
                  name=r.holder_name, id_masked=r.id_number_shown, post_code=r.post_code)
         for r in snapshot_rows([month_row.id])
     ]
     totals = month_row.totals or {}
     return Sheet(
         township=township, year=year, month=month, days=month_days(year, month), rows=rows, state=month_row.state,
-        settings_used=_settings_used(rules_from(frozen=frozen) if frozen else MonthRules(Decimal("0"), frozen=True),
-                                     _stored_version(frozen), rows),
+        settings_used=_settings_used(rules, _stored_version(frozen), rows),
         closed_at=month_row.closed_at,
         township_name=month_row.township_name or township.name,
         stored_totals=_stored_totals(totals) if totals else None,

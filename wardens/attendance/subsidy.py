@@ -11,9 +11,10 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy.orm import defer
 
 from ..dates import month_bounds, month_days
 from ..extensions import db
@@ -172,6 +173,8 @@ class HolderMonth:
 
     `closed` says it was read from the closed month's snapshot (then post_code and
     post_kind are the ones the paid sheet shows, not the post's live values).
+    `with_days` False: counted without the calendar (counts, rate and subsidy only, for lists
+    over many holders or months); `days`, `in_term` and `certified` are then empty.
     """
 
     assignment: Assignment | None
@@ -193,6 +196,7 @@ class HolderMonth:
     post_code: str = ""
     post_kind: str = ""
     closed: bool = False
+    with_days: bool = True
 
     @property
     def present_days(self) -> int:
@@ -208,29 +212,41 @@ class HolderMonth:
 
     @property
     def unrecorded_days(self) -> int:
+        if not self.with_days:
+            raise ValueError("a holder-month counted without its calendar does not know its unrecorded days")
         return sum(1 for d, inside in self.in_term.items() if inside and self.days.get(d) is None)
 
 
-def _term_days(assignment: Assignment, days: list[dt.date]) -> dict[dt.date, bool]:
+def _term_days(assignment: Assignment, days: Sequence[dt.date]) -> dict[dt.date, bool]:
     last = assignment.last_day
     return {d: assignment.term_start <= d <= last for d in days}
+
+
+def _term_day_count(assignment: Assignment, days: Sequence[dt.date]) -> int:
+    """How many of the month's days are in the term (what _term_days marks, counted)."""
+    first, last = max(days[0], assignment.term_start), min(days[-1], assignment.last_day)
+    return max((last - first).days + 1, 0)
 
 
 def _build(
     assignment: Assignment,
     year: int,
     month: int,
-    days: list[dt.date],
+    days: Sequence[dt.date],
     statuses: dict[dt.date, str],
     certified: set[dt.date],
     counts: Counter[str] | None,
     rules: MonthRules,
 ) -> HolderMonth:
-    in_term = _term_days(assignment, days)
-    day_status: dict[dt.date, str | None] = {d: (statuses.get(d) if in_term[d] else None) for d in days}
-    if counts is None:
+    """counts given (counted in SQL): a holder-month without its calendar (with_days False)."""
+    with_days = counts is None
+    if with_days:
+        in_term = _term_days(assignment, days)
+        day_status: dict[dt.date, str | None] = {d: (statuses.get(d) if in_term[d] else None) for d in days}
         counts = Counter(s for s in day_status.values() if s is not None)
-    term_days = sum(in_term.values())
+        term_days = sum(in_term.values())
+    else:
+        in_term, day_status, term_days = {}, {}, _term_day_count(assignment, days)
     standard, required_base = rules.for_post(assignment.post)
     present = counts.get(Status.PRESENT.value, 0)
     stopped = counts.get(Status.STOPPED.value, 0)
@@ -267,26 +283,42 @@ def _build(
         assignment_id=assignment.id,
         post_code=assignment.post.code,
         post_kind=assignment.post.kind,
+        with_days=with_days,
     )
 
 
 COUNT_COLUMNS = {s.value: f"{s.value}_days" for s in Status}
 
 
+def frozen_rules(frozen: Mapping[str, Any] | None) -> MonthRules:
+    """The rules a closed month stored (no rules stored: a month closed before they were)."""
+    return rules_from(frozen=frozen) if frozen else MonthRules(Decimal("0"), frozen=True)
+
+
 def holder_month_from_row(row: MonthSheetRow, year: int, month: int, frozen: Mapping[str, Any] | None,
-                          assignment: Assignment | None = None) -> HolderMonth:
-    """A closed month's holder-month as its snapshot row stored it (nothing recomputed)."""
+                          assignment: Assignment | None = None, rules: MonthRules | None = None, *,
+                          with_days: bool = True) -> HolderMonth:
+    """A closed month's holder-month as its snapshot row stored it (nothing recomputed).
+
+    rules: frozen_rules(frozen), when the caller reads many rows of one month. with_days False:
+    without the calendar (the row read by snapshot_rows(..., with_days=False)).
+    """
     days = month_days(year, month)
-    in_term = {d: row.term_first <= d.day <= row.term_last for d in days}
-    statuses = list(row.days)
-    rules = rules_from(frozen=frozen) if frozen else MonthRules(Decimal("0"), frozen=True)
+    if with_days:
+        statuses = list(row.days)
+        day_status = {d: statuses[d.day - 1] for d in days}
+        in_term = {d: row.term_first <= d.day <= row.term_last for d in days}
+        certified = {days[n - 1] for n in row.certified}
+    else:
+        day_status, in_term, certified = {}, {}, set()
+    rules = rules or frozen_rules(frozen)
     return HolderMonth(
         assignment=assignment,
         year=year,
         month=month,
-        days={d: statuses[d.day - 1] for d in days},
+        days=day_status,
         in_term=in_term,
-        certified={days[n - 1] for n in row.certified},
+        certified=certified,
         counts={s: getattr(row, COUNT_COLUMNS[s]) for s in STATUSES},
         term_days=row.term_last - row.term_first + 1,
         standard=Decimal(row.standard),
@@ -300,6 +332,7 @@ def holder_month_from_row(row: MonthSheetRow, year: int, month: int, frozen: Map
         post_code=row.post_code,
         post_kind=row.post_kind,
         closed=True,
+        with_days=with_days,
     )
 
 
@@ -315,17 +348,22 @@ def _not_on_sheet(assignment: Assignment, year: int, month: int) -> HolderMonth:
     )
 
 
-def snapshot_rows(month_ids: Iterable[int], assignment_ids: Iterable[int] | None = None) -> list[MonthSheetRow]:
+def snapshot_rows(month_ids: Iterable[int], assignment_ids: Iterable[int] | None = None, *,
+                  with_days: bool = True) -> list[MonthSheetRow]:
     """THE reader of closed months: their stored sheet rows, by month and row number.
 
     Every view of a closed month (sheet, print, .xlsx, the warden's page, the dismissal
     review, the paid figures) reads these rows, never the live register or records.
-    assignment_ids narrows the read to some holders (one query per 900 of them).
+    assignment_ids narrows the read to some holders (one query per 900 of them). with_days
+    False leaves each row's days unread (counts and pay only: a county's rows are 1,200
+    calendars to decode).
     """
     ids = sorted(set(month_ids))
     if not ids:
         return []
     stmt = select(MonthSheetRow).where(MonthSheetRow.attendance_month_id.in_(ids))
+    if not with_days:
+        stmt = stmt.options(defer(MonthSheetRow.days, raiseload=True), defer(MonthSheetRow.certified, raiseload=True))
     order = (MonthSheetRow.attendance_month_id, MonthSheetRow.number)
     if assignment_ids is None:
         return list(db.session.scalars(stmt.order_by(*order)))
@@ -390,10 +428,12 @@ def holder_months(
     stored: dict[int, HolderMonth] = {}
     if len(open_ones) < len(assignments):
         frozen = {mid: used for mid, used in closed.values()}
+        rules_of = {mid: frozen_rules(used) for mid, used in frozen.items()}
         by_id = {a.id: a for a in assignments}
-        for row in snapshot_rows(frozen, [a.id for a in assignments if a.id not in computed]):
+        for row in snapshot_rows(frozen, [a.id for a in assignments if a.id not in computed], with_days=with_days):
             stored[row.assignment_id] = holder_month_from_row(row, year, month, frozen[row.attendance_month_id],
-                                                              by_id[row.assignment_id])
+                                                              by_id[row.assignment_id], rules_of[row.attendance_month_id],
+                                                              with_days=with_days)
     return [computed.get(a.id) or stored.get(a.id) or _not_on_sheet(a, year, month) for a in assignments]
 
 
@@ -478,7 +518,7 @@ def holder_months_over(wanted: list[tuple[Assignment, int, int]], *,
     }
     stored: dict[tuple[int, int], MonthSheetRow] = {}
     if closed:
-        for row in snapshot_rows([mid for mid, _used in closed.values()], [a.id for a, _y, _m in wanted]):
+        for row in snapshot_rows([mid for mid, _used in closed.values()], [a.id for a, _y, _m in wanted], with_days=False):
             stored[(row.attendance_month_id, row.assignment_id)] = row
     year_of, month_of = func.extract("year", AttendanceRecord.day), func.extract("month", AttendanceRecord.day)
     counts: dict[tuple[int, int, int], Counter[str]] = {}
@@ -497,17 +537,21 @@ def holder_months_over(wanted: list[tuple[Assignment, int, int]], *,
         )
         for aid, y, m, status, n in rows:
             counts.setdefault((aid, int(y), int(m)), Counter())[status] = n
+    open_rules = {(y, m): rules_from(settings_for_month(y, m)) for y, m in months}
+    if posts:
+        open_rules = {ym: replace(rules, posts=posts) for ym, rules in open_rules.items()}
+    closed_rules = {mid: frozen_rules(used) for mid, used in closed.values()}
     out = []
     for a, y, m in wanted:
         month_closed = closed.get((a.post.village.township_id, y, m))
         if month_closed is None:
-            rules = rules_from(settings_for_month(y, m))
             out.append(_build(a, y, m, month_days(y, m), {}, set(), counts.get((a.id, y, m), Counter()),
-                              replace(rules, posts=posts) if posts else rules))
+                              open_rules[(y, m)]))
             continue
         mid, used = month_closed
         row = stored.get((mid, a.id))
-        out.append(holder_month_from_row(row, y, m, used, a) if row is not None else _not_on_sheet(a, y, m))
+        out.append(holder_month_from_row(row, y, m, used, a, closed_rules[mid], with_days=False) if row is not None
+                   else _not_on_sheet(a, y, m))
     return out
 
 

@@ -51,7 +51,8 @@ def holders_crossing_thresholds(day: dt.date, township_id: int | None = None) ->
         .join(Post, Post.id == Assignment.post_id)
         .join(Village, Village.id == Post.village_id)
         .where(Assignment.in_force_on_clause(day))
-        .options(joinedload(Assignment.post).joinedload(Post.village), joinedload(Assignment.person))
+        .options(joinedload(Assignment.post).joinedload(Post.village).joinedload(Village.township),
+                 joinedload(Assignment.person))
         .order_by(Village.township_id, Village.name, Post.code, Assignment.id)
     )
     if township_id is not None:

@@ -42,7 +42,7 @@ from ..models import (
 from ..models.enums import ROUND_AGREED, DismissalRule, require_step
 from ..patrol.evidence import days_without_on_section_patrol
 from ..priority import priority_tier
-from .adapter import free_slots, key_id, run_fill
+from .adapter import free_slots, held_slots, key_id, run_fill
 from .errors import RefusedError
 
 CASE_FIELDS = ("assignment_id", "rule", "period", "decision", "decision_reason")
@@ -207,7 +207,10 @@ def open_cases(township_id: int | None = None) -> list[DismissalCase]:
     stmt = (select(DismissalCase).join(Assignment, Assignment.id == DismissalCase.assignment_id)
             .join(Post, Post.id == Assignment.post_id).join(Village, Village.id == Post.village_id)
             .where(DismissalCase.decision.is_(None)).order_by(Village.township_id, Village.name, Assignment.id,
-                                                               DismissalCase.id))
+                                                               DismissalCase.id)
+            .options(selectinload(DismissalCase.assignment).selectinload(Assignment.person),
+                     selectinload(DismissalCase.assignment).selectinload(Assignment.post)
+                     .selectinload(Post.village).selectinload(Village.township)))
     if township_id is not None:
         stmt = stmt.where(Village.township_id == township_id)
     return list(db.session.scalars(stmt))
@@ -450,13 +453,11 @@ def fill_round(day: dt.date) -> Round | None:
 
 
 def posts_with_free_slots(day: dt.date) -> list[tuple[Post, int]]:
-    """Active posts with a slot not held on day, and how many."""
-    out = []
-    for post in db.session.scalars(select(Post).where(Post.active, Post.slots > 0).order_by(Post.code)):
-        n = free_slots(post, day)
-        if n:
-            out.append((post, n))
-    return out
+    """Active posts with a slot not held on day, and how many (three queries for a county's 800 posts)."""
+    held = held_slots(day)
+    posts = db.session.scalars(select(Post).where(Post.active, Post.slots > 0).order_by(Post.code)
+                               .options(selectinload(Post.village).selectinload(Village.township)))
+    return [(post, n) for post in posts if (n := free_slots(post, day, held))]
 
 
 def start_fill(post: Post, day: dt.date, user_id: int | None):  # type: ignore[no-untyped-def]
