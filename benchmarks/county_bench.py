@@ -24,17 +24,14 @@ import datetime as dt
 import gc
 import io
 import os
-import platform
 import re
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -42,10 +39,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import time_machine  # noqa: E402
 from flask import Flask  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
-from sqlalchemy import create_engine, event, insert, select, text  # noqa: E402
+from sqlalchemy import event, insert, select, text  # noqa: E402
 
 import allocation  # noqa: E402
-from wardens import create_app  # noqa: E402
+from benchmarks.common import bench_app, create_database, load, machine, scratch_folder, sqlite_url  # noqa: E402
 from wardens.attendance.months import close_month, submit_month  # noqa: E402
 from wardens.auth.passwords import hash_password  # noqa: E402
 from wardens.dates import add_months  # noqa: E402
@@ -56,6 +53,7 @@ from wardens.models import (  # noqa: E402
     Application,
     Assignment,
     AttendanceRecord,
+    DismissalCase,
     Household,
     HouseholdFlag,
     Person,
@@ -384,10 +382,15 @@ def drive(app: Flask, county: County, repeat: int, traveller: Any) -> tuple[list
         ("daily grid of a township (60 holders)", f"/attendance/grid?township_id={town}&day={TODAY - dt.timedelta(days=1)}"),
         ("monthly sheet, open month", f"/attendance/sheet/{town}/{TODAY.year}/{TODAY.month - 1}"),
         ("monthly sheet, closed month", f"/attendance/sheet/{town}/{TODAY.year}/{TODAY.month - 2}"),
-        ("dismissal review (1,200 holders)", "/reallocation/dismissals"),
         ("yearly statistics", "/statistics"), ("audit trail", "/audit"),
     ):
         d.page(name, url)
+    page = d.client.get("/reallocation/dismissals").get_data(as_text=True)
+    action, fields = form_on(page, "/dismissals/refresh")
+    d.post("refresh the dismissal flags (1,200 holders)", action, fields)
+    with app.app_context():
+        facts["dismissal flags"] = db.session.scalar(select(db.func.count()).select_from(DismissalCase))
+    d.page("dismissal review, every flag open", "/reallocation/dismissals")
     page = d.page("open-round form", "/reallocation/rounds/new")
     action, fields = form_on(page, "/reallocation/rounds/new", "/reallocation/rounds/new")
     fields.update(year="2027", term_start="2027-01-01", term_end="2027-12-31", reference_date="2027-01-01", notice_days="5")
@@ -498,23 +501,12 @@ def target(step: Step, solve_ms: float) -> str:
     return f"{limit:<22} {'ok' if not faults else 'MISSED: ' + ', '.join(faults)}"
 
 
-def reset_postgres(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
 def bench(label: str, url: str, repeat: int, folder: Path) -> tuple[County, list[Step], dict[str, Any]]:
-    app = create_app({
-        "TESTING": False, "WARDENS_ENV": "test", "SECRET_KEY": "county-bench", "SQLALCHEMY_DATABASE_URI": url,
-        "WTF_CSRF_ENABLED": True, "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False,
-        "IMPORT_FOLDER": str(folder / "imports"), "UPLOAD_FOLDER": str(folder / "uploads"),
-    })
+    # TESTING off and CSRF on: the site as it runs, forms read from the pages that show them.
+    app = bench_app(url, folder=folder, TESTING=False, SECRET_KEY="county-bench", WTF_CSRF_ENABLED=True,
+                    UPLOAD_FOLDER=str(folder / "uploads"))
     with time_machine.travel(NOW, tick=True) as traveller:
-        with app.app_context():
-            db.create_all()
+        create_database(app)  # a PostgreSQL database is emptied first
         county = build_county(app)
         # What the served site does after start-up (wsgi.py): freeze what lives as long as
         # the process, so full collections walk only what requests make.
@@ -527,16 +519,6 @@ def bench(label: str, url: str, repeat: int, folder: Path) -> tuple[County, list
     return county, steps, facts
 
 
-def machine() -> str:
-    cpu = ""
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    cores = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
-    return f"{cpu or platform.processor()}, {cores} cores, Python {platform.python_version()}"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--postgres", default=os.environ.get("WARDENS_BENCH_POSTGRES_URL"),
@@ -545,20 +527,18 @@ def main() -> int:
     parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args()
     print(f"machine: {machine()}")
-    print(f"load before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+    print(f"load before: {load(2)}", flush=True)
     results: dict[str, tuple[list[Step], dict[str, Any]]] = {}
-    with tempfile.TemporaryDirectory(prefix="county-bench-") as tmp:
-        folder = Path(tmp)
+    with scratch_folder("county-bench-") as folder:
         if not args.skip_sqlite:
-            _, steps, facts = bench("SQLite", f"sqlite:///{folder / 'county.sqlite3'}", args.repeat, folder)
+            _, steps, facts = bench("SQLite", sqlite_url(folder, "county.sqlite3"), args.repeat, folder)
             results["SQLite"] = (steps, facts)
         if args.postgres:
-            reset_postgres(args.postgres)
             _, steps, facts = bench("PostgreSQL", args.postgres, args.repeat, folder)
             results["PostgreSQL"] = (steps, facts)
         else:
             print("PostgreSQL: skipped (set WARDENS_BENCH_POSTGRES_URL to a database this benchmark may empty)")
-    print(f"load after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"load after: {load(2)}")
     missed = 0
     for label, (steps, facts) in results.items():
         solve_ms = facts["one solve (in process, median of 5, ms)"]

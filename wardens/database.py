@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
-
-from typing import Callable, TypeVar
+from typing import Any, Callable, TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import JSON, Table, event
 from sqlalchemy.engine import Engine
 
+from . import jsoncodec
 from .extensions import db
 
 _busy_timeout_ms = 15000
@@ -89,3 +88,29 @@ def init_app(app: Flask) -> None:
         event.listen(Engine, "connect", _sqlite_connect)
         event.listen(Engine, "begin", _sqlite_begin)
         _installed = True
+
+
+def insert_rows(table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many plain rows into a table within the session's transaction.
+
+    On PostgreSQL through COPY: a county's matcher run writes 3,000 decision records of
+    JSON, and psycopg's pipelined executemany took three times as long as COPY. Elsewhere an
+    executemany. COPY goes past SQLAlchemy's statement events, so this is only for tables no
+    ORM event watches (the run's decision records), never for the round's input.
+    """
+    if not rows:
+        return
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(table.insert(), rows)
+        return
+    columns = [c for c in table.columns if c.name in rows[0]]
+    as_json = {c.name for c in columns if isinstance(c.type, JSON)}
+    names = ", ".join(connection.dialect.identifier_preparer.quote(c.name) for c in columns)
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cursor.copy(f"COPY {connection.dialect.identifier_preparer.format_table(table)} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([jsoncodec.dumps(row[c.name]) if c.name in as_json else row[c.name] for c in columns])
+    finally:
+        cursor.close()

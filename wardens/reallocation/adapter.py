@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 import allocation
 
 from ..audit import AuditAction, record_audit
+from ..database import insert_rows
 from ..extensions import db
 from ..models import (AllocationRun, Application, Assignment, Household, HouseholdFlag, Person, Post, Round,
                       RunDecision, Village, current_revision, problem_hash, village_neighbour)
@@ -212,13 +213,12 @@ def solve_once(problem: dict[str, Any]) -> tuple[dict[str, Any], float]:
     return result, round(time.perf_counter() - started, 3)
 
 
-def store_digest(run: AllocationRun, problem: dict[str, Any], result: dict[str, Any]) -> None:
-    """Keep what the pages read beside the run: its digest and one record per decision (one INSERT).
+def store_decisions(run: AllocationRun, result: dict[str, Any]) -> None:
+    """Keep the result's decisions as the run's decision records (one INSERT, or one COPY).
 
-    The decision records are the result's decisions (the run keeps only its head): stored once.
+    They are the result's decisions (the run keeps only its head and its digest): stored once.
     """
-    run.digest = run_digest(problem, result)
-    db.session.execute(RunDecision.__table__.insert(), decision_records(run.id, result))
+    insert_rows(RunDecision.__table__, decision_records(run.id, result))
 
 
 def refuse_empty(problem: dict[str, Any]) -> None:
@@ -238,11 +238,12 @@ def run_round(rnd: Round, *, note: str | None = None, user_id: int | None) -> Al
     refuse_empty(problem)
     zh, seconds = solve_once(problem)
     run = AllocationRun(round_id=rnd.id, kind=RunKind.ROUND, problem=problem, result_head=result_head(zh),
+                        digest=run_digest(problem, zh),
                         seconds=seconds, note=(note or "").strip()[:200] or None, created_by_id=user_id, summary=zh["summary"],
                         input_revision=revision, problem_hash=problem_hash(problem))
     db.session.add(run)
     db.session.flush()
-    store_digest(run, problem, zh)
+    store_decisions(run, zh)
     summary = zh["summary"]
     record_audit(AuditAction.ALLOCATION_RUN, run, after={"round_id": rnd.id, "placed": summary["placed"],
                                               "candidates": summary["candidates"], "slots": summary["slots"],
@@ -326,11 +327,12 @@ def run_fill(rnd: Round, post: Post, day: dt.date, *, user_id: int | None) -> Al
         raise RefusedError(_("The waiting list of round “%(name)s” is empty.", name=rnd.name))
     zh, seconds = solve_once(problem)
     run = AllocationRun(round_id=rnd.id, kind=RunKind.MID_YEAR, problem=problem, result_head=result_head(zh),
+                        digest=run_digest(problem, zh),
                         seconds=seconds, problem_hash=problem_hash(problem), summary=zh["summary"], post_id=post.id, created_by_id=user_id,
                         note=f"{post.code} {day.isoformat()}")
     db.session.add(run)
     db.session.flush()
-    store_digest(run, problem, zh)
+    store_decisions(run, zh)
     record_audit(AuditAction.MID_YEAR_RUN, run, after={"round_id": rnd.id, "post_id": post.id, "day": day.isoformat(),
                                             "placed": zh["summary"]["placed"]}, actor_id=user_id)
     return run

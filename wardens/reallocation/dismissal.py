@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from ..attendance.months import ClosedMonthError, ensure_no_closed_month
@@ -202,8 +202,9 @@ def refresh_flags(day: dt.date, user_id: int | None) -> int:
     return len(rows)
 
 
-def open_cases(township_id: int | None = None) -> list[DismissalCase]:
-    """Undecided cases, holder by holder."""
+def open_cases(township_id: int | None = None) -> Select[tuple[DismissalCase]]:
+    """Undecided cases, holder by holder (a statement: the review shows them a page at a time),
+    each with its holder, post, village and township loaded with it."""
     stmt = (select(DismissalCase).join(Assignment, Assignment.id == DismissalCase.assignment_id)
             .join(Post, Post.id == Assignment.post_id).join(Village, Village.id == Post.village_id)
             .where(DismissalCase.decision.is_(None)).order_by(Village.township_id, Village.name, Assignment.id,
@@ -213,7 +214,7 @@ def open_cases(township_id: int | None = None) -> list[DismissalCase]:
                      .selectinload(Post.village).selectinload(Village.township)))
     if township_id is not None:
         stmt = stmt.where(Village.township_id == township_id)
-    return list(db.session.scalars(stmt))
+    return stmt
 
 
 def decided_cases(limit: int = 100) -> list[DismissalCase]:
@@ -452,11 +453,14 @@ def fill_round(day: dt.date) -> Round | None:
     )
 
 
-def posts_with_free_slots(day: dt.date) -> list[tuple[Post, int]]:
+def posts_with_free_slots(day: dt.date, township_id: int | None = None) -> list[tuple[Post, int]]:
     """Active posts with a slot not held on day, and how many (three queries for a county's 800 posts)."""
     held = held_slots(day)
-    posts = db.session.scalars(select(Post).where(Post.active, Post.slots > 0).order_by(Post.code)
-                               .options(selectinload(Post.village).selectinload(Village.township)))
+    stmt = (select(Post).where(Post.active, Post.slots > 0).order_by(Post.code)
+            .options(selectinload(Post.village).selectinload(Village.township)))
+    if township_id is not None:
+        stmt = stmt.join(Village, Village.id == Post.village_id).where(Village.township_id == township_id)
+    posts = db.session.scalars(stmt)
     return [(post, n) for post in posts if (n := free_slots(post, day, held))]
 
 

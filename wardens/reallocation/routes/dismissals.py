@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -11,8 +11,8 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from ...access import DISTRICT, roles_required
 from ...dates import today
 from ...extensions import db
-from ...models import AllocationRun, DismissalCase, Post, RunKind
-from ...record_ids import record_id
+from ...models import AllocationRun, DismissalCase, Post, RunKind, Township
+from ...record_ids import page_number, record_id
 from .. import dismissal
 from ..forms import ActionForm, ClearForm, DismissForm, FillForm, UndoDismissalForm
 from ..proposal import read_run
@@ -25,14 +25,25 @@ def flash_errors(form: DismissForm | ClearForm | UndoDismissalForm) -> None:
             flash(e, "error")
 
 
+CASES_PER_PAGE = 50
+
+
 @bp.route("/dismissals")
 @roles_required(*DISTRICT)
 def dismissals() -> str:
     day = today()
     decided = dismissal.decided_cases()
-    return render_template("reallocation/dismissals.html", cases=dismissal.open_cases(),
+    # A county's first refresh flags a few hundred holders: the review shows them a page at a
+    # time, a township at a time if the office picks one.
+    townships = list(db.session.scalars(select(Township).order_by(Township.name)))
+    township_id = record_id(request.args.get("township"))
+    if township_id not in {t.id for t in townships}:
+        township_id = None
+    cases = db.paginate(dismissal.open_cases(township_id), page=page_number(request.args.get("page")),
+                        per_page=CASES_PER_PAGE, error_out=False)
+    return render_template("reallocation/dismissals.html", cases=cases, townships=townships, township_id=township_id,
                            decided=decided, undo_blocked=dismissal.filled_since(decided),
-                           undo_form=UndoDismissalForm(formdata=None), free=dismissal.posts_with_free_slots(day),
+                           undo_form=UndoDismissalForm(formdata=None), free=dismissal.posts_with_free_slots(day, township_id),
                            fill_round=dismissal.fill_round(day), action=ActionForm(), day=day,
                            dismiss_form=_dismiss_form(day), clear_form=ClearForm(formdata=None),
                            fill_form=FillForm(formdata=None),
