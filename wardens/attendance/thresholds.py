@@ -20,10 +20,11 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..dates import add_months
 from ..extensions import db
-from ..models import Assignment, Post, Village, settings_for_month, settings_on
+from ..models import Assignment, Person, Post, Village, settings_for_month, settings_on
 from ..models.enums import DismissalRule
 from .subsidy import holder_months
 
@@ -51,8 +52,7 @@ def holders_crossing_thresholds(day: dt.date, township_id: int | None = None) ->
         .join(Post, Post.id == Assignment.post_id)
         .join(Village, Village.id == Post.village_id)
         .where(Assignment.in_force_on_clause(day))
-        .options(joinedload(Assignment.post).joinedload(Post.village).joinedload(Village.township),
-                 joinedload(Assignment.person))
+        .options(joinedload(Assignment.post).joinedload(Post.village).joinedload(Village.township))
         .order_by(Village.township_id, Village.name, Post.code, Assignment.id)
     )
     if township_id is not None:
@@ -87,4 +87,11 @@ def holders_crossing_thresholds(day: dt.date, township_id: int | None = None) ->
                 "Attendance under %(limit)s for %(n)d months running: %(rates)s.",
                 limit=limit_text, n=months_back, rates=rates,
             )))
+    # The people of the hits only (a county's 1,200 holders have a hundred or so), in one query,
+    # set on each hit's assignment so that showing a hit's name needs no query of its own.
+    if hits:
+        people = {p.id: p for p in db.session.scalars(
+            select(Person).where(Person.id.in_({h.assignment.person_id for h in hits})))}
+        for h in hits:
+            set_committed_value(h.assignment, "person", people[h.assignment.person_id])
     return hits
