@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..dates import utcnow
 from ..extensions import db
 from .enums import CheckInKind, LineSource, ReportKind, ReportState, enum_column, sql_in
+from .single_row import single_row
 
 if TYPE_CHECKING:
     from .assignments import Assignment
@@ -50,13 +51,8 @@ class PatrolSettings(db.Model):
 
 
 def get_patrol_settings() -> PatrolSettings:
-    """The patrol settings row, created with the defaults on first use."""
-    row = db.session.get(PatrolSettings, 1)
-    if row is None:
-        row = PatrolSettings(id=1)
-        db.session.add(row)
-        db.session.flush()
-    return row
+    """The patrol settings row (written with the defaults on first use, without racing)."""
+    return single_row(PatrolSettings)
 
 
 class RoadLine(db.Model):

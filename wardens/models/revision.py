@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from sqlalchemy import DDL, BigInteger, event, insert, inspect, select, update
+from sqlalchemy import DDL, BigInteger, event, inspect, select, update
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from ..extensions import db
@@ -25,6 +25,7 @@ from .people import Person
 from .places import Village
 from .posts import Post
 from .rounds import Application, Round
+from .single_row import SINGLE_ID, conflict_insert
 
 
 class InputRevision(db.Model):
@@ -56,7 +57,7 @@ WATCHED_TABLES = frozenset({"application", "household_flag", "post", "village", 
 def current_revision(session: Session | None = None) -> int:
     """The input revision now (0 before anything was written)."""
     session = session or db.session
-    return session.execute(select(InputRevision.revision).where(InputRevision.id == 1)).scalar() or 0
+    return session.execute(select(InputRevision.revision).where(InputRevision.id == SINGLE_ID)).scalar() or 0
 
 
 def problem_hash(problem: dict[str, Any]) -> str:
@@ -69,9 +70,13 @@ def _bump(session: Session) -> None:
     # run built later in the same transaction must see any change made after it as new).
     table = InputRevision.__table__
     connection = session.connection()
-    moved = connection.execute(update(table).where(table.c.id == 1).values(revision=table.c.revision + 1))
-    if moved.rowcount == 0:  # a database emptied table by table (tests) lost the row: start it again
-        connection.execute(insert(table).values(id=1, revision=1))
+    moved = connection.execute(update(table).where(table.c.id == SINGLE_ID).values(revision=table.c.revision + 1))
+    if moved.rowcount == 0:
+        # A database emptied table by table (tests) lost the row: start it again. Writers that
+        # all found no row at once insert it once and count each of their moves on it.
+        start = conflict_insert(table, connection).values(id=SINGLE_ID, revision=1)
+        connection.execute(start.on_conflict_do_update(index_elements=[table.c.id],
+                                                       set_={"revision": table.c.revision + 1}))
 
 
 def _touches_input(obj: Any) -> bool:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from ..dates import today, utcnow
 from ..extensions import db
 from .enums import Labour, Scope, sql_in
+from .single_row import SINGLE_ID, single_row
 
 if TYPE_CHECKING:
     from .users import User
@@ -153,13 +154,8 @@ _CACHE = "wardens.settings_versions"
 
 
 def get_settings() -> DistrictSettings:
-    """The district's names and lockout row, created with the defaults on first use."""
-    row = db.session.get(DistrictSettings, 1)
-    if row is None:
-        row = DistrictSettings(id=1)
-        db.session.add(row)
-        db.session.flush()
-    return row
+    """The district's names and lockout row (written with the defaults on first use, without racing)."""
+    return single_row(DistrictSettings)
 
 
 def settings_versions() -> list[SettingsVersion]:
@@ -170,15 +166,32 @@ def settings_versions() -> list[SettingsVersion]:
     cached = db.session.info.get(_CACHE)
     if cached is not None:
         return cached
-    versions = list(db.session.scalars(
+    versions = _read_versions() or _write_base_version()
+    db.session.info[_CACHE] = versions
+    return versions
+
+
+def _read_versions() -> list[SettingsVersion]:
+    return list(db.session.scalars(
         select(SettingsVersion).order_by(SettingsVersion.effective_from, SettingsVersion.id)
     ))
+
+
+def _write_base_version() -> list[SettingsVersion]:
+    """Write the version in force from the start once, however many first readers come at once.
+
+    Versions have no key a second base version would conflict on (a later save may take
+    effect from the same month), so first readers queue on the district row's lock and look
+    again (a fresh statement on PostgreSQL sees what the one before them committed); on
+    SQLite a writing transaction already holds the database's write lock.
+    """
+    get_settings()
+    db.session.execute(select(DistrictSettings.id).where(DistrictSettings.id == SINGLE_ID).with_for_update())
+    versions = _read_versions()
     if not versions:
-        base = SettingsVersion(effective_from=BASE_EFFECTIVE_FROM)
-        db.session.add(base)
+        versions = [SettingsVersion(effective_from=BASE_EFFECTIVE_FROM)]
+        db.session.add(versions[0])
         db.session.flush()
-        versions = [base]
-    db.session.info[_CACHE] = versions
     return versions
 
 
