@@ -1,11 +1,15 @@
-"""`flask db upgrade` builds the schema from nothing, and it matches the models exactly."""
+"""`flask db upgrade` builds the schema from nothing, and it matches the models exactly; it writes the single rows."""
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Engine, create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 
+import wardens
 from tests.conftest import postgres_url
 from wardens import create_app
 from wardens.extensions import db
@@ -45,3 +49,50 @@ def test_migrations_match_the_models_on_postgresql():
         conn.execute(text(f'CREATE DATABASE "{own.database}"'))
     admin.dispose()
     assert _diff_after_upgrade(own.render_as_string(hide_password=False)) == []
+
+
+SINGLE_ROWS = ("district_settings", "patrol_settings", "settings_version", "input_revision")
+ROWS_MIGRATION = "2d8f55b71a65"  # writes the settings rows (the input revision's is older)
+
+
+def _single_rows(engine: Engine) -> dict[str, list[dict]]:
+    with engine.connect() as conn:
+        return {name: [dict(row) for row in conn.execute(
+            select(*[c for c in db.metadata.tables[name].c if c.name != "created_at"])).mappings()]
+            for name in SINGLE_ROWS}
+
+
+def test_a_migrated_database_has_the_single_rows_that_create_all_writes(tmp_path):
+    # Nothing reads "no row" and writes it on a working database's first requests (the race of
+    # the first patrol check-ins), whichever way the database was made.
+    made = create_engine(f"sqlite:///{tmp_path / 'made.sqlite3'}")
+    db.metadata.create_all(made)
+    expected = _single_rows(made)
+    made.dispose()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.sqlite3'}", "SECRET_KEY": "k",
+                      "WARDENS_ENV": "test"})
+    with app.app_context():
+        upgrade()
+        assert _single_rows(db.engine) == expected
+        db.engine.dispose()
+    assert all(len(rows) == 1 for rows in expected.values())
+
+
+def test_upgrading_keeps_the_single_rows_a_database_already_has(tmp_path):
+    before = ScriptDirectory(str(Path(wardens.__file__).parent / "migrations")).get_revision(ROWS_MIGRATION).down_revision
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.sqlite3'}", "SECRET_KEY": "k",
+                      "WARDENS_ENV": "test"})
+    with app.app_context():
+        upgrade(revision=before)
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO district_settings (id, district_name, office_name, login_max_failures, "
+                              "login_lock_minutes) VALUES (1, '金安区', '金安区路长办', 3, 30)"))
+            conn.execute(text("INSERT INTO patrol_settings (id, corridor_m, accuracy_limit_m, retention_days, "
+                              "absent_days_limit, photo_max_kb) VALUES (1, 350, 100, 365, 0, 1024)"))
+        upgrade()
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT office_name, login_max_failures FROM district_settings")).all() == [
+                ("金安区路长办", 3)]
+            assert conn.execute(text("SELECT corridor_m, absent_days_limit FROM patrol_settings")).all() == [(350, 0)]
+            assert conn.execute(text("SELECT count(*) FROM settings_version")).scalar() == 1
+        db.engine.dispose()

@@ -1,7 +1,8 @@
 """The single rows exist without racing: many first uses at once, with the row absent, all succeed and leave one row.
 
 The patrol settings, the district settings, the settings version in force from the start and
-the matcher's input revision are each one row that a first use writes when it is missing. The first patrol
+the matcher's input revision are each one row that a first use writes when it is missing (a
+database emptied by the tests; migrations and create_all write them). The first patrol
 check-ins of the first morning used to arrive together, all read "no row", all inserted it,
 and all but one got the 409 page. Here several threads, each with an app context of its own
 (so a session and a connection of its own), wait at a barrier, then all make the first use

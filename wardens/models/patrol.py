@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..dates import utcnow
 from ..extensions import db
 from .enums import CheckInKind, LineSource, ReportKind, ReportState, enum_column, sql_in
-from .single_row import single_row
+from .single_row import SINGLE_ID, single_row, write_on_create
 
 if TYPE_CHECKING:
     from .assignments import Assignment
@@ -50,8 +50,11 @@ class PatrolSettings(db.Model):
     tile_attribution: Mapped[str | None] = mapped_column(String(200))
 
 
+write_on_create(PatrolSettings.__table__, id=SINGLE_ID)
+
+
 def get_patrol_settings() -> PatrolSettings:
-    """The patrol settings row (written with the defaults on first use, without racing)."""
+    """The patrol settings row (written with the defaults if a database lacks it)."""
     return single_row(PatrolSettings)
 
 

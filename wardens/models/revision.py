@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from sqlalchemy import DDL, BigInteger, event, inspect, select, update
+from sqlalchemy import BigInteger, event, inspect, select, update
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from ..extensions import db
@@ -25,7 +25,7 @@ from .people import Person
 from .places import Village
 from .posts import Post
 from .rounds import Application, Round
-from .single_row import SINGLE_ID, conflict_insert
+from .single_row import SINGLE_ID, conflict_insert, write_on_create
 
 
 class InputRevision(db.Model):
@@ -37,7 +37,7 @@ class InputRevision(db.Model):
     revision: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-event.listen(InputRevision.__table__, "after_create", DDL("INSERT INTO input_revision (id, revision) VALUES (1, 0)"))
+write_on_create(InputRevision.__table__, id=SINGLE_ID, revision=0)
 
 # The columns a problem is built from (adapter.build_problem); a write to any other column
 # (a phone number, a bank account) does not make a run stale.

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from ..dates import today, utcnow
 from ..extensions import db
 from .enums import Labour, Scope, sql_in
-from .single_row import SINGLE_ID, single_row
+from .single_row import SINGLE_ID, single_row, write_on_create
 
 if TYPE_CHECKING:
     from .users import User
@@ -153,15 +153,19 @@ UNVERSIONED_FIELDS: tuple[str, ...] = tuple(c.key for c in DistrictSettings.__ta
 _CACHE = "wardens.settings_versions"
 
 
+write_on_create(DistrictSettings.__table__, id=SINGLE_ID)
+write_on_create(SettingsVersion.__table__, effective_from=BASE_EFFECTIVE_FROM)
+
+
 def get_settings() -> DistrictSettings:
-    """The district's names and lockout row (written with the defaults on first use, without racing)."""
+    """The district's names and lockout row (written with the defaults if a database lacks it)."""
     return single_row(DistrictSettings)
 
 
 def settings_versions() -> list[SettingsVersion]:
     """Every version, oldest effective first (equal months: oldest saved first); read once per transaction.
 
-    The base version is written with the defaults when there is none yet.
+    The base version is written with the defaults if a database has none.
     """
     cached = db.session.info.get(_CACHE)
     if cached is not None:

@@ -1,17 +1,19 @@
-"""Single-row tables (id = 1): a missing row is written without racing.
+"""Single-row tables (id = 1): the row is there from the start, and a missing one is written without racing.
 
-`single_row` writes the row on first use with one INSERT … ON CONFLICT DO NOTHING, then reads
-it. Read-then-insert let every first request of a busy moment (the first patrol check-ins of
-a morning) read "no row" and insert it; on PostgreSQL all but one hit the primary key and got
-the 409 page. With ON CONFLICT the others wait for the first one's row and then read it. On
-SQLite the requests that write take the database's write lock at BEGIN (wardens.database), so
-they take turns.
+Migrations write the rows (5c1e2d3a4b60 the input revision's, 2d8f55b71a65 the settings'), and
+so does `create_all` (the `after_create` listeners of `write_on_create`), so a working database
+never lacks one. A database emptied table by table (the tests) does: `single_row` writes it
+again on first use with one INSERT … ON CONFLICT DO NOTHING, then reads it. Read-then-insert let
+every first request of a busy moment (the first patrol check-ins of a morning) read "no row"
+and insert it; on PostgreSQL all but one hit the primary key and got the 409 page. With ON
+CONFLICT the others wait for the first one's row and then read it. On SQLite the requests that
+write take the database's write lock at BEGIN (wardens.database), so they take turns.
 """
 from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Table, event, insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -38,3 +40,10 @@ def single_row(model: type[M]) -> M:
     assert row is not None, f"{model.__name__}: the single row was neither there nor written"
     return row
 
+
+def write_on_create(table: Table, **values: Any) -> None:
+    """Write a row with the column defaults (and these values) whenever create_all makes the table."""
+
+    @event.listens_for(table, "after_create")
+    def _write(target: Table, connection: Any, **_kw: Any) -> None:
+        connection.execute(insert(target).values(**values))
