@@ -1,7 +1,7 @@
 """single rows: the district settings, the patrol settings and the base settings version are written by the migration
 
 Revision ID: 2d8f55b71a65
-Revises: b27780a19c15
+Revises: d5e9f2a3b4c6
 Create Date: 2026-12-02 09:00:00
 
 No migration wrote them: the first request that read one inserted it. When the first patrol
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '2d8f55b71a65'
-down_revision = 'b27780a19c15'
+down_revision = 'd5e9f2a3b4c6'
 branch_labels = None
 depends_on = None
 
