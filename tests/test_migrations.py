@@ -96,3 +96,33 @@ def test_upgrading_keeps_the_single_rows_a_database_already_has(tmp_path):
             assert conn.execute(text("SELECT corridor_m, absent_days_limit FROM patrol_settings")).all() == [(350, 0)]
             assert conn.execute(text("SELECT count(*) FROM settings_version")).scalar() == 1
         db.engine.dispose()
+
+
+LZ4_QUERY = text("SELECT attname, attcompression FROM pg_attribute WHERE attrelid = 'allocation_run'::regclass "
+                 "AND attname IN ('problem', 'result', 'digest')")
+
+
+@pytest.mark.postgres
+def test_a_run_s_json_is_stored_with_lz4_on_postgresql_however_the_database_was_made():
+    base = postgres_url()
+    if base is None:
+        pytest.skip("PostgreSQL not reachable (set WARDENS_REQUIRE_POSTGRES=1 to fail instead)")
+    own = make_url(base).set(database=make_url(base).database + "_lz4")
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{own.database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{own.database}"'))
+    admin.dispose()
+    url = own.render_as_string(hide_password=False)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "k", "WARDENS_ENV": "test"})
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            migrated = dict(conn.execute(LZ4_QUERY).all())
+        downgrade(revision="base")
+        db.create_all()
+        with db.engine.connect() as conn:
+            created = dict(conn.execute(LZ4_QUERY).all())
+        db.drop_all()
+        db.engine.dispose()
+    assert migrated == created == {"problem": "l", "result": "l", "digest": "l"}

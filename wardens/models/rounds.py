@@ -5,7 +5,8 @@ import datetime as dt
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, DateTime, ForeignKey, String, Text, UniqueConstraint, select
+from sqlalchemy import (DDL, JSON, BigInteger, CheckConstraint, DateTime, ForeignKey, String, Text, UniqueConstraint,
+                        event, select)
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from ..dates import utcnow
@@ -169,6 +170,22 @@ class RunDecision(db.Model):
     # Where the decision stands in the result (assignments first, then the unplaced, each in
     # the problem's order); none for runs that keep their decisions in the result's head.
     position: Mapped[int | None]
+
+
+# On PostgreSQL a run's problem, result head and digest (a county's: 1 MB) are compressed with
+# lz4 rather than the default pglz: storing the problem took 5 ms instead of 13. Servers
+# without lz4 (or before PostgreSQL 14) keep pglz: the statement is skipped, nothing fails.
+LZ4_COLUMNS = ("problem", "result", "digest")
+
+
+def lz4_compression_sql(table: str, columns: tuple[str, ...]) -> str:
+    """A PL/pgSQL block that sets lz4 on the columns where the server can (the migration's too)."""
+    alters = "; ".join(f"EXECUTE 'ALTER TABLE {table} ALTER COLUMN {c} SET COMPRESSION lz4'" for c in columns)
+    return f"DO $$ BEGIN {alters}; EXCEPTION WHEN OTHERS THEN RAISE NOTICE 'lz4 compression not available'; END $$"
+
+
+event.listen(AllocationRun.__table__, "after_create",
+             DDL(lz4_compression_sql("allocation_run", LZ4_COLUMNS)).execute_if(dialect="postgresql"))
 
 
 class Objection(db.Model):

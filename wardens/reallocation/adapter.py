@@ -159,19 +159,19 @@ def build_problem(rnd: Round) -> dict[str, Any]:
     """
     day = rnd.reference_date
     # Plain tuples, unpacked once: attribute access on 3,000 rows cost more than the queries.
-    applications = db.session.execute(
+    # Each applicant with their household (a household's columns come with each of its members).
+    rows = db.session.execute(
         select(Application.person_id, Person.household_id, Person.birth_date, Person.labour,
                Application.choice1_id, Application.choice2_id, Application.choice3_id,
                Application.current_post_id, Application.good_standing, Application.excluded_reason,
-               Application.pinned_post_id, Person.name)
-        .join(Person, Person.id == Application.person_id)
+               Application.pinned_post_id, Person.name, Household.village_id, Household.cadre, Household.number)
+        .join(Person, Person.id == Application.person_id).join(Household, Household.id == Person.household_id)
         .where(Application.round_id == rnd.id).order_by(Application.person_id)
     ).tuples().all()
+    applications = [row[:12] for row in rows]
+    households = sorted({row[1]: (row[1], *row[12:]) for row in rows}.values())
     applicant_households = (select(Person.household_id).join(Application, Application.person_id == Person.id)
                             .where(Application.round_id == rnd.id))
-    households = db.session.execute(
-        select(Household.id, Household.village_id, Household.cadre, Household.number)
-        .where(Household.id.in_(applicant_households)).order_by(Household.id)).tuples().all()
     flags: dict[int, set[str]] = {}
     for household_id, flag in db.session.execute(
         select(HouseholdFlag.household_id, HouseholdFlag.flag).where(
