@@ -31,6 +31,9 @@ def no_control_characters(form: FlaskForm, field: Field) -> None:
 
 
 _DATE_SHAPE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+# The last year a date or month may fall in: the site works out the day and the month after a
+# date, which Python's calendar cannot do in 9999 (9999-12 on the months page was a 500).
+LAST_YEAR = 9998
 
 
 class _OneText:
@@ -53,6 +56,9 @@ class _OneText:
             self.data = None
         if self.data is None:
             raise ValueError(self.fault(raw[:20]))
+        if isinstance(self.data, dt.date) and self.data.year > LAST_YEAR:
+            self.data = None
+            raise ValueError(_("%(value)s is too far in the future.", value=raw[:20]))
 
 
 class DateField(_OneText, WTFormsDateField):

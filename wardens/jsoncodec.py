@@ -14,6 +14,7 @@ UTF-8 rather than as \\u escapes: the same value, half the bytes for Chinese.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import orjson
@@ -34,13 +35,25 @@ def dumps(value: Any) -> str:
     except orjson.JSONEncodeError as exc:
         if isinstance(exc.__cause__, TypeError) and "is not JSON serializable" in str(exc.__cause__):
             raise exc.__cause__ from None
-        # Beyond orjson but within json: integers over 64 bits, non-string dict keys.
-        return json.dumps(value, ensure_ascii=False)
+        # Beyond orjson but within json: integers over 64 bits, non-string dict keys, a lone
+        # surrogate (escaped as \\udXXX, which the database can store and loads reads back).
+        return json.dumps(value)
+
+
+# A run of 19 digits or more may be an integer beyond 64 bits (orjson would read it as a float);
+# such texts, and what orjson refuses to read (a lone surrogate's escape), are read by json.
+_LONG_NUMBER = re.compile(r"\d{19}")
 
 
 def loads(text: str | bytes) -> Any:
-    """JSON text as the value (what SQLAlchemy's JSON type returns)."""
-    return orjson.loads(text)
+    """JSON text as the value (what SQLAlchemy's JSON type returns), exactly as it was written."""
+    as_text = text.decode("utf-8") if isinstance(text, bytes) else text
+    if _LONG_NUMBER.search(as_text):
+        return json.loads(as_text)
+    try:
+        return orjson.loads(as_text)
+    except orjson.JSONDecodeError:
+        return json.loads(as_text)
 
 
 def canonical(value: Any) -> bytes:

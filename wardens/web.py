@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Flask, current_app, has_request_context, render_template, request, session
 from flask_babel import format_date, format_datetime, gettext as _, lazy_gettext as _l
@@ -91,6 +92,17 @@ def _error_page(code: int, title: Any, message: Any) -> tuple[str, int]:
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
+def page_link(page: int) -> str:
+    """This page's address with another page number, every other query argument kept as given.
+
+    The pager links with it rather than through url_for: query arguments named like url_for's
+    own (`_method`, `endpoint`, `_external`, a view argument such as `run_id`) are data there,
+    not instructions (they gave a 500, or a link to another run).
+    """
+    pairs = [(key, value) for key, value in request.args.items(multi=True) if key != "page"]
+    return f"{request.path}?{urlencode(pairs + [('page', str(page))])}"
+
+
 def init_app(app: Flask) -> None:
     # Before any area adds its routes: a rule binds its converters when it is added.
     app.url_map.converters["int"] = RecordIdConverter
@@ -130,6 +142,8 @@ def init_app(app: Flask) -> None:
         }
 
     masking.init_app(app)
+    # A global, not a context variable: the pager macro is imported without the page's context.
+    app.jinja_env.globals["page_link"] = page_link
     app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(d, fmt) if d else ""
     app.jinja_env.filters["datetime"] = lambda d, fmt="short": format_datetime(d, fmt) if d else ""
     app.jinja_env.filters["symbol"] = lambda s: labels.STATUS_SYMBOLS.get(s, "") if s else ""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import select
@@ -159,3 +160,13 @@ def test_whole_round(client, clock, district):  # type: ignore[no-untyped-def]
     assert actions.count("assignment_create") == len(new)
     agreements = client.get(f"/reallocation/rounds/{rnd.id}/agreements")
     assert agreements.status_code == 200 and agreements.text.count('data-testid="agreement"') == len(new)
+
+
+def test_a_run_the_form_refuses_says_why_on_the_round_page(client, clock, district):  # type: ignore[no-untyped-def]
+    """A note over 200 characters made no run and said nothing (an outside tester's finding)."""
+    login(client, "office1")
+    rnd = open_round(client)
+    response = client.post(f"/reallocation/rounds/{rnd.id}/run", data={"note": "长" * 201}, follow_redirects=True)
+    assert response.status_code == 200
+    assert db.session.scalar(select(AllocationRun)) is None
+    assert re.search(r'<p class="flash flash-error">[^<]*200[^<]*</p>', response.text), response.text[-3000:]

@@ -212,3 +212,16 @@ def test_a_run_is_solved_once_and_stored_once_with_codes(make) -> None:  # type:
     # Stored once: the run's own column keeps the result's head, its decisions only as those records.
     head = db.session.execute(select(AllocationRun.result_head).where(AllocationRun.id == run.id)).scalar_one()
     assert head["assignments"] is None and head["unassigned"] is None and head["summary"] == run.summary
+
+
+def test_a_printout_of_a_place_that_is_not_there_is_a_404_not_the_whole_district(make, client, clock) -> None:  # type: ignore[no-untyped-def]
+    """?township=99999999999999999999 (too large to be an id) printed every township's notice."""
+    rnd, run, d = whole_round(make, 2)
+    notice.start_notice(rnd, run, TODAY, TODAY, actor_id=None)
+    db.session.commit()
+    login(client, "office1")
+    base = f"/reallocation/rounds/{rnd.id}/notice/print"
+    for bad in ("township=99999999999999999999", "township=abc", "village=-1", "township=999"):
+        assert client.get(f"{base}?{bad}").status_code == 404, bad
+    assert client.get(f"{base}?township=").status_code == 200
+    assert client.get(f"{base}?township={d['towns'][0].id}").status_code == 200

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort
+from flask import Blueprint, abort, request
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,6 +13,7 @@ from ...dates import today
 from ...extensions import db
 from ...models import AllocationRun, Application, Post, Round, Village
 from ...models.enums import DismissalRule, Exclusion
+from ...record_ids import record_id
 from ..forms import NoticeForm, ObjectionForm
 from ..notice import earliest_notice_start
 from ..proposal import CHANGE_KINDS, change_label
@@ -38,6 +39,19 @@ def post_codes() -> list[Post]:
     """The open posts for the choice lists, with their villages and townships (the list names them)."""
     return list(db.session.scalars(select(Post).where(Post.active).order_by(Post.code)
                                    .options(selectinload(Post.village).selectinload(Village.township))))
+
+
+def print_place_arg(name: str) -> int | None:
+    """A printout's township or village from the query string: none given, the whole district;
+    given but not an id (too large, not a number), no such place (404), as an unknown id is —
+    never the whole district's printout in its place."""
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    place_id = record_id(raw)
+    if place_id is None:
+        abort(404)
+    return place_id
 
 
 def get_round(round_id: int) -> Round:

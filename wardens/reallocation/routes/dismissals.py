@@ -28,6 +28,13 @@ def flash_errors(form: DismissForm | ClearForm | UndoDismissalForm) -> None:
 CASES_PER_PAGE = 50
 
 
+def review_place() -> dict[str, int]:
+    """Where in the review the office was (its township and page, from the query string): a
+    decision on page 3 of one township goes back there, not to page 1 of the district."""
+    place = {"township": record_id(request.args.get("township")), "page": page_number(request.args.get("page"))}
+    return {key: value for key, value in place.items() if value is not None and value != 1}
+
+
 @bp.route("/dismissals")
 @roles_required(*DISTRICT)
 def dismissals() -> str:
@@ -41,7 +48,11 @@ def dismissals() -> str:
         township_id = None
     cases = db.paginate(dismissal.open_cases(township_id), page=page_number(request.args.get("page")),
                         per_page=CASES_PER_PAGE, error_out=False)
+    if cases.page > max(cases.pages, 1):  # past the end (the last flags were decided): the last page
+        cases = db.paginate(dismissal.open_cases(township_id), page=max(cases.pages, 1), per_page=CASES_PER_PAGE,
+                            error_out=False)
     return render_template("reallocation/dismissals.html", cases=cases, townships=townships, township_id=township_id,
+                           place={k: v for k, v in (("township", township_id), ("page", cases.page)) if v not in (None, 1)},
                            decided=decided, undo_blocked=dismissal.filled_since(decided),
                            undo_form=UndoDismissalForm(formdata=None), free=dismissal.posts_with_free_slots(day, township_id),
                            fill_round=dismissal.fill_round(day), action=ActionForm(), day=day,
@@ -76,14 +87,15 @@ def case_dismiss(case_id: int) -> WerkzeugResponse | str:
         if form.confirm.data != "1":
             consequence = dismissal.dismissal_consequence(case, form.last_day.data)
             form.confirm.data = "1"
-            return render_template("reallocation/dismiss_confirm.html", form=form, c=consequence, case=case)
+            return render_template("reallocation/dismiss_confirm.html", form=form, c=consequence, case=case,
+                                   place=review_place())
         name = case.assignment.person.name
         dismissal.dismiss(case, form.reason.data, form.last_day.data, user_id())
         flash(_("%(name)s dismissed; the slot is free from %(day)s. The office can undo this while no fill of the "
                 "slot is approved.", name=name, day=(form.last_day.data + dt.timedelta(days=1)).isoformat()), "success")
     else:
         flash_errors(form)
-    return redirect(url_for(".dismissals"))
+    return redirect(url_for(".dismissals", **review_place()))
 
 
 @bp.route("/dismissals/<int:case_id>/undo", methods=["POST"])
@@ -99,7 +111,7 @@ def case_undo(case_id: int) -> WerkzeugResponse:
                 name=name), "success")
     else:
         flash_errors(form)
-    return redirect(url_for(".dismissals"))
+    return redirect(url_for(".dismissals", **review_place()))
 
 
 @bp.route("/dismissals/<int:case_id>/clear", methods=["POST"])
@@ -112,7 +124,7 @@ def case_clear(case_id: int) -> WerkzeugResponse:
         flash(_("Flag cleared."), "success")
     else:
         flash_errors(form)
-    return redirect(url_for(".dismissals"))
+    return redirect(url_for(".dismissals", **review_place()))
 
 
 @bp.route("/fills", methods=["POST"])

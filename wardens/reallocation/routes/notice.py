@@ -16,7 +16,7 @@ from ...record_ids import record_id
 from .. import approval, notice
 from ..errors import RefusedError
 from ..forms import ActionForm, NoticeForm, ObjectionForm, SettleForm
-from .common import bp, get_round, lang, user_id
+from .common import bp, get_round, lang, print_place_arg, user_id
 
 # More agreements than this are printed one township at a time (a page stays under 500 KB).
 AGREEMENTS_AT_ONCE = 200
@@ -60,8 +60,8 @@ def notice_print(round_id: int) -> str:
     rnd = get_round(round_id)
     if rnd.chosen_run is None:
         abort(404)
-    township_id = record_id(request.args.get("township"))
-    village_id = record_id(request.args.get("village"))
+    township_id = print_place_arg("township")
+    village_id = print_place_arg("village")
     place = None
     if village_id:
         place = db.get_or_404(Village, village_id).full_name
@@ -134,8 +134,8 @@ def in_force(round_id: int) -> WerkzeugResponse:
 def agreements(round_id: int) -> str:
     rnd = get_round(round_id)
     one = record_id(request.args.get("assignment"))
-    township_id = record_id(request.args.get("township"))
-    village_id = record_id(request.args.get("village"))
+    township_id = print_place_arg("township")
+    village_id = print_place_arg("village")
     place = None
     if village_id:
         place = db.get_or_404(Village, village_id).full_name

@@ -27,6 +27,10 @@ def run(round_id: int) -> WerkzeugResponse:
         new_run = adapter.run_round(rnd, note=form.note.data, user_id=user_id())
         flash(_("Matcher run %(id)d done in %(s)s s.", id=new_run.id, s=new_run.seconds), "success")
         return redirect(url_for(".run_view", run_id=new_run.id))
+    # The run form is a button and a note on the round page: say why nothing ran there.
+    for errors in form.errors.values():
+        for error in errors:
+            flash(error, "error")
     return redirect(url_for(".round_view", round_id=rnd.id))
 
 
