@@ -38,3 +38,15 @@ def test_a_month_too_far_in_the_future_is_refused_by_the_field_not_a_500(make, c
     assert response.status_code == 200
     assert "9999-12 is too far in the future." in response.get_data(as_text=True)
     assert client.get("/attendance/months?month=9998-12").status_code == 200
+
+
+def test_a_name_with_an_invisible_or_reordering_character_is_refused_by_the_field(make, client):
+    """姚\\u200b华 looked exactly like 姚华 and no search found it; U+202E turned the rest of a name around."""
+    make.user("office", username="office1")
+    db.session.commit()
+    login_en(client, "office1")
+    for name in ("姚\u200b华", "一\u202e二", "\ufeff王五", "李\u2066四\u2069"):
+        response = client.post("/places/townships/new", data={"name": name})
+        assert response.status_code in (200, 422) and "invisible control characters" in response.get_data(as_text=True), name
+    from wardens.models import Township
+    assert db.session.scalar(db.select(db.func.count()).select_from(Township)) == 0
