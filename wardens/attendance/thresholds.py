@@ -18,15 +18,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..dates import add_months
+from ..dates import add_months, month_bounds
 from ..extensions import db
-from ..models import Assignment, Person, Post, Village, settings_for_month, settings_on
+from ..models import Assignment, AttendanceRecord, Person, Post, Status, Village, settings_for_month, settings_on
 from ..models.enums import DismissalRule
-from .subsidy import holder_months
+from .subsidy import HolderMonth, holder_months
 
 
 @dataclass
@@ -39,6 +39,19 @@ class ThresholdHit:
 
 def _period(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
+
+
+def absences_recorded(months: list[tuple[int, int]]) -> dict[tuple[int, int, int], int]:
+    """Unexcused absences recorded per holder per month over these months: (agreement, year, month) -> n.
+
+    One grouped count of the absent records alone (the day index holds the status).
+    """
+    first, last = month_bounds(*min(months))[0], month_bounds(*max(months))[1]
+    year, month = func.extract("year", AttendanceRecord.day), func.extract("month", AttendanceRecord.day)
+    return {(aid, int(y), int(m)): n for aid, y, m, n in db.session.execute(
+        select(AttendanceRecord.assignment_id, year, month, func.count())
+        .where(AttendanceRecord.status == Status.ABSENT.value, AttendanceRecord.day.between(first, last))
+        .group_by(AttendanceRecord.assignment_id, year, month))}
 
 
 def holders_crossing_thresholds(day: dt.date, township_id: int | None = None) -> list[ThresholdHit]:
@@ -63,21 +76,43 @@ def holders_crossing_thresholds(day: dt.date, township_id: int | None = None) ->
 
     # Months newest first: the day's own month, then the complete months before it.
     months = [add_months(day.year, day.month, -i) for i in range(months_back + 1)]
-    per_month = {ym: {hm.assignment.id: hm for hm in holder_months(holders, ym[0], ym[1], with_days=False)} for ym in months}
     limit_days = {ym: settings_for_month(*ym).dismissal_absent_days for ym in months}
+
+    # Each month is worked out only for the holders who may cross a limit in it (a county's
+    # 1,200 holders × 4 months worked out whole were most of the overview's time): the newest
+    # complete month for everyone (the low-rate rule needs all of them below the rate, so a
+    # holder above it in that month cannot cross it), and every month for the holders with as
+    # many absences recorded in some month as its limit (a count of their records, at least
+    # what the month's sheet counts).
+    per_month: dict[tuple[int, int], dict[int, HolderMonth]] = {}
+    maybe_low_rate: set[int] = set()
+    if months_back:
+        newest = months[1]
+        per_month[newest] = {hm.assignment_id: hm for hm in holder_months(holders, *newest, with_days=False)}
+        maybe_low_rate = {aid for aid, hm in per_month[newest].items()
+                          if hm.term_days and hm.recorded_days and Decimal(str(hm.rate)) < limit_rate}
+    held = {a.id for a in holders}
+    maybe_absent = {aid for (aid, y, m), n in absences_recorded(months).items()
+                    if aid in held and n >= limit_days[(y, m)]}
+    some = [a for a in holders if a.id in maybe_low_rate | maybe_absent]
+    for ym in months:
+        if ym not in per_month:
+            per_month[ym] = {hm.assignment_id: hm for hm in holder_months(some, *ym, with_days=False)}
 
     hits: list[ThresholdHit] = []
     for a in holders:
         for ym in months:
-            hm = per_month[ym][a.id]
-            if hm.term_days and hm.absent_days >= limit_days[ym]:
+            hm = per_month[ym].get(a.id)
+            if hm is not None and hm.term_days and hm.absent_days >= limit_days[ym]:
                 hits.append(ThresholdHit(a, DismissalRule.ABSENT_DAYS, _period(*ym), _(
                     "%(period)s: %(n)d days of unexcused absence (review from %(limit)d).",
                     period=_period(*ym), n=hm.absent_days, limit=limit_days[ym],
                 )))
                 break
+        if a.id not in maybe_low_rate:
+            continue
         complete = [per_month[ym][a.id] for ym in months[1:]]
-        if months_back and all(hm.term_days and hm.recorded_days for hm in complete) and all(
+        if all(hm.term_days and hm.recorded_days for hm in complete) and all(
             Decimal(str(hm.rate)) < limit_rate for hm in complete
         ):
             oldest, newest = months[-1], months[1]
