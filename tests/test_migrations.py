@@ -35,20 +35,24 @@ def test_migrations_match_the_models_on_sqlite(tmp_path):
     assert _diff_after_upgrade(f"sqlite:///{tmp_path / 'm.sqlite3'}") == []
 
 
-@pytest.mark.postgres
-def test_migrations_match_the_models_on_postgresql():
+def _empty_postgres_database(suffix: str) -> str:
+    """A PostgreSQL database of its own, emptied (named after this process's test database, so
+    xdist workers and other suites never meet in it); skips when PostgreSQL is not reachable."""
     base = postgres_url()
     if base is None:
         pytest.skip("PostgreSQL not reachable (set WARDENS_REQUIRE_POSTGRES=1 to fail instead)")
-    # A database of its own (named after this process's test database, so xdist
-    # workers and other suites never meet in it): the suite's tables don't interfere.
-    own = make_url(base).set(database=make_url(base).database + "_migrations")
+    own = make_url(base).set(database=make_url(base).database + suffix)
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{own.database}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{own.database}"'))
     admin.dispose()
-    assert _diff_after_upgrade(own.render_as_string(hide_password=False)) == []
+    return own.render_as_string(hide_password=False)
+
+
+@pytest.mark.postgres
+def test_migrations_match_the_models_on_postgresql():
+    assert _diff_after_upgrade(_empty_postgres_database("_migrations")) == []
 
 
 SINGLE_ROWS = ("district_settings", "patrol_settings", "settings_version", "input_revision")
@@ -104,16 +108,7 @@ LZ4_QUERY = text("SELECT attname, attcompression FROM pg_attribute WHERE attreli
 
 @pytest.mark.postgres
 def test_a_run_s_json_is_stored_with_lz4_on_postgresql_however_the_database_was_made():
-    base = postgres_url()
-    if base is None:
-        pytest.skip("PostgreSQL not reachable (set WARDENS_REQUIRE_POSTGRES=1 to fail instead)")
-    own = make_url(base).set(database=make_url(base).database + "_lz4")
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{own.database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{own.database}"'))
-    admin.dispose()
-    url = own.render_as_string(hide_password=False)
+    url = _empty_postgres_database("_lz4")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "k", "WARDENS_ENV": "test"})
     with app.app_context():
         upgrade()

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import sqlite3
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, Callable, TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import JSON, ColumnElement, Integer, Table, any_, cast, event
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import JSON, Table, event
 from sqlalchemy.engine import Engine
 
 from . import jsoncodec
@@ -116,13 +115,3 @@ def insert_rows(table: Table, rows: list[dict[str, Any]]) -> None:
     finally:
         cursor.close()
 
-
-def one_of(column: ColumnElement[Any], ids: Sequence[int]) -> ColumnElement[bool]:
-    """column is one of the ids: on PostgreSQL `= ANY(array)` with one parameter, elsewhere IN.
-
-    A county's 1,200 ids as IN gave psycopg 1,200 placeholders to rewrite, uncached, on every
-    query (a fifth of the attendance overview's time); an array is one value.
-    """
-    if db.session.get_bind().dialect.name == "postgresql":
-        return column == any_(cast(list(ids), ARRAY(Integer)))
-    return column.in_(list(ids))

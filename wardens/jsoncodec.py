@@ -36,7 +36,7 @@ def dumps(value: Any) -> str:
         if isinstance(exc.__cause__, TypeError) and "is not JSON serializable" in str(exc.__cause__):
             raise exc.__cause__ from None
         # Beyond orjson but within json: integers over 64 bits, non-string dict keys, a lone
-        # surrogate (escaped as \\udXXX, which the database can store and loads reads back).
+        # surrogate (written as an escape such as \\ud800, which the database can store and loads reads back).
         return json.dumps(value)
 
 

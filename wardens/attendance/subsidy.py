@@ -16,7 +16,6 @@ from typing import Any, Iterable, Mapping, Sequence
 from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import defer
 
-from ..database import one_of
 from ..dates import month_bounds, month_days
 from ..extensions import db
 from ..models import (
@@ -370,7 +369,7 @@ def snapshot_rows(month_ids: Iterable[int], assignment_ids: Iterable[int] | None
         return list(db.session.scalars(stmt.order_by(*order)))
     out: list[MonthSheetRow] = []
     for chunk in _chunks(sorted(set(assignment_ids)), 900):
-        out += db.session.scalars(stmt.where(one_of(MonthSheetRow.assignment_id, chunk)).order_by(*order))
+        out += db.session.scalars(stmt.where(MonthSheetRow.assignment_id.in_(chunk)).order_by(*order))
     return out
 
 
@@ -461,7 +460,7 @@ def compute_holder_months(
         if with_days:
             rows = db.session.execute(
                 select(AttendanceRecord.assignment_id, _raw_day(), AttendanceRecord.status, AttendanceRecord.certificate)
-                .where(one_of(AttendanceRecord.assignment_id, chunk), AttendanceRecord.day.between(first, last))
+                .where(AttendanceRecord.assignment_id.in_(chunk), AttendanceRecord.day.between(first, last))
             )
             for aid, raw, status, cert in rows:
                 day = raw if isinstance(raw, dt.date) else by_text[raw]
@@ -474,7 +473,7 @@ def compute_holder_months(
                 select(AttendanceRecord.assignment_id, AttendanceRecord.status, func.count())
                 .join(Assignment, Assignment.id == AttendanceRecord.assignment_id)
                 .where(
-                    one_of(AttendanceRecord.assignment_id, chunk),
+                    AttendanceRecord.assignment_id.in_(chunk),
                     AttendanceRecord.day.between(first, last),
                     AttendanceRecord.day >= Assignment.term_start,
                     AttendanceRecord.day <= func.coalesce(Assignment.ended_on, Assignment.term_end),
@@ -529,7 +528,7 @@ def holder_months_over(wanted: list[tuple[Assignment, int, int]], *,
             select(AttendanceRecord.assignment_id, year_of, month_of, AttendanceRecord.status, func.count())
             .join(Assignment, Assignment.id == AttendanceRecord.assignment_id)
             .where(
-                one_of(AttendanceRecord.assignment_id, chunk),
+                AttendanceRecord.assignment_id.in_(chunk),
                 AttendanceRecord.day.between(first, last),
                 AttendanceRecord.day >= Assignment.term_start,
                 AttendanceRecord.day <= func.coalesce(Assignment.ended_on, Assignment.term_end),

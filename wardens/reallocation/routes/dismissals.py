@@ -28,10 +28,12 @@ def flash_errors(form: DismissForm | ClearForm | UndoDismissalForm) -> None:
 CASES_PER_PAGE = 50
 
 
-def review_place() -> dict[str, int]:
-    """Where in the review the office was (its township and page, from the query string): a
-    decision on page 3 of one township goes back there, not to page 1 of the district."""
-    place = {"township": record_id(request.args.get("township")), "page": page_number(request.args.get("page"))}
+def review_place(township_id: int | None = None, page: int | None = None) -> dict[str, int]:
+    """Where in the review the office is (its township and page; by default from the query
+    string): a decision on page 3 of one township goes back there, not to page 1 of the district."""
+    if township_id is None and page is None:
+        township_id, page = record_id(request.args.get("township")), page_number(request.args.get("page"))
+    place = {"township": township_id, "page": page}
     return {key: value for key, value in place.items() if value is not None and value != 1}
 
 
@@ -52,7 +54,7 @@ def dismissals() -> str:
         cases = db.paginate(dismissal.open_cases(township_id), page=max(cases.pages, 1), per_page=CASES_PER_PAGE,
                             error_out=False)
     return render_template("reallocation/dismissals.html", cases=cases, townships=townships, township_id=township_id,
-                           place={k: v for k, v in (("township", township_id), ("page", cases.page)) if v not in (None, 1)},
+                           place=review_place(township_id, cases.page),
                            decided=decided, undo_blocked=dismissal.filled_since(decided),
                            undo_form=UndoDismissalForm(formdata=None), free=dismissal.posts_with_free_slots(day, township_id),
                            fill_round=dismissal.fill_round(day), action=ActionForm(), day=day,
